@@ -1,0 +1,218 @@
+"""Every failure the project raises, under one root.
+
+    SeedanceError                      code, retryable, message (says what to do next)
+    ├── InvalidRequest                 bad input, refused before anything is sent (exit 2)
+    ├── ConfigError                    missing key, unknown provider, bad env var (exit 2)
+    ├── JobNotFound                    no such job in the local ledger (exit 2)
+    ├── BudgetExceeded                 estimate above SEEDANCE_MAX_CREDITS (exit 2)
+    ├── ProviderError                  the provider answered with an error
+    │   ├── AuthError                  401: key missing, invalid or revoked (exit 3)
+    │   ├── InsufficientCredits        402 (exit 3)
+    │   ├── RateLimited                429; carries retry_after (exit 3)
+    │   ├── ProviderRejected           400: the provider refused the input (exit 2)
+    │   ├── TaskNotFound               404 for a task id (exit 3)
+    │   ├── IdempotencyConflict        409: same key, other body, or still running (exit 3)
+    │   ├── ProviderUnavailable        503: not processed, safe to retry (exit 3)
+    │   └── ProviderFailure            5xx: the request may or may not have been processed (exit 3)
+    ├── TransportError                 no usable HTTP answer
+    │   ├── ConnectFailed              the request never left: safe to retry
+    │   └── AnswerLost                 the request left, the answer did not come back (ambiguous)
+    ├── DownloadError                  the video could not be saved whole
+    └── ProtocolError                  the provider answered with something we cannot read
+
+No message ever contains an API key: errors are built from status codes and the provider's
+own error text, never from request headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "AnswerLost",
+    "AuthError",
+    "BudgetExceeded",
+    "ConfigError",
+    "ConnectFailed",
+    "DownloadError",
+    "IdempotencyConflict",
+    "InsufficientCredits",
+    "InvalidRequest",
+    "JobNotFound",
+    "ProtocolError",
+    "ProviderError",
+    "ProviderFailure",
+    "ProviderRejected",
+    "ProviderUnavailable",
+    "RateLimited",
+    "SeedanceError",
+    "TaskNotFound",
+    "TransportError",
+    "exit_code_for",
+]
+
+
+class SeedanceError(Exception):
+    """Root of every error this project raises."""
+
+    code: str = "error"
+    retryable: bool = False
+
+    def __init__(self, message: str, *, code: str | None = None, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if retryable is not None:
+            self.retryable = retryable
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "retryable": self.retryable}
+
+
+class InvalidRequest(SeedanceError):
+    """An input that cannot be sent. Names the field, the value and what is allowed."""
+
+    code = "invalid_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        value: Any = None,
+        allowed: Sequence[Any] | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.field = field
+        self.value = value
+        self.allowed = list(allowed) if allowed is not None else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.field is not None:
+            data["field"] = self.field
+        if self.allowed is not None:
+            data["allowed"] = self.allowed
+        return data
+
+
+class ConfigError(SeedanceError):
+    code = "config_error"
+
+
+class JobNotFound(SeedanceError):
+    code = "job_not_found"
+
+
+class BudgetExceeded(SeedanceError):
+    code = "budget_exceeded"
+
+
+class ProviderError(SeedanceError):
+    """The provider answered with an error. `provider_code` is its own code, if it sent one."""
+
+    code = "provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        status_code: int | None = None,
+        provider_code: str | None = None,
+        code: str | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(message, code=code, retryable=retryable)
+        self.provider = provider
+        self.status_code = status_code
+        self.provider_code = provider_code
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()
+        if self.provider_code:
+            data["provider_code"] = self.provider_code
+        if self.status_code is not None:
+            data["http_status"] = self.status_code
+        return data
+
+
+class AuthError(ProviderError):
+    code = "auth_failed"
+
+
+class InsufficientCredits(ProviderError):
+    code = "insufficient_credits"
+
+
+class RateLimited(ProviderError):
+    code = "rate_limited"
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ProviderRejected(ProviderError):
+    code = "provider_rejected"
+
+
+class TaskNotFound(ProviderError):
+    code = "task_not_found"
+
+
+class IdempotencyConflict(ProviderError):
+    code = "idempotency_conflict"
+
+
+class ProviderUnavailable(ProviderError):
+    code = "provider_unavailable"
+    retryable = True
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
+class ProviderFailure(ProviderError):
+    code = "provider_failure"
+    retryable = True
+
+
+class TransportError(SeedanceError):
+    code = "transport_error"
+    retryable = True
+
+
+class ConnectFailed(TransportError):
+    """The request never reached the provider (refused, DNS, connect timeout)."""
+
+    code = "connect_failed"
+
+
+class AnswerLost(TransportError):
+    """The request was sent but no answer came back (read timeout, reset)."""
+
+    code = "answer_lost"
+
+
+class DownloadError(SeedanceError):
+    code = "download_failed"
+    retryable = True
+
+
+class ProtocolError(SeedanceError):
+    code = "protocol_error"
+
+
+def exit_code_for(err: SeedanceError) -> int:
+    """CLI exit code for an error: 2 bad input, 3 provider refused, 1 anything else."""
+    if isinstance(err, InvalidRequest | ConfigError | JobNotFound | BudgetExceeded | ProviderRejected):
+        return 2
+    if isinstance(err, ProviderError | TransportError):
+        return 3
+    return 1
