@@ -61,7 +61,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
             allowed=caps.aspect_ratios,
         )
 
-    resolution = req.resolution
+    resolution: str | None = req.resolution
     if not caps.resolutions:
         if resolution is not None:
             raise InvalidRequest(
@@ -117,7 +117,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
                 field="image_url",
                 value=req.image_url,
             )
-        check_public_url(req.image_url, "image_url")
+        check_public_url(req.image_url, "image_url", https_only=caps.https_images_only, provider=pid)
     if req.end_image_url is not None:
         if not caps.end_image:
             raise InvalidRequest(
@@ -132,7 +132,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
                 field="end_image_url",
                 value=req.end_image_url,
             )
-        check_public_url(req.end_image_url, "end_image_url")
+        check_public_url(req.end_image_url, "end_image_url", https_only=caps.https_images_only, provider=pid)
 
     if req.seed is not None:
         if not caps.seed or caps.seed_range is None:
@@ -155,9 +155,16 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     )
 
 
-def check_public_url(url: str, field: str) -> str:
+def check_public_url(url: str, field: str, *, https_only: bool = False, provider: str | None = None) -> str:
     """Refuse what a provider cannot fetch: local paths, other schemes, loopback and private hosts."""
     parts = urlsplit(url.strip())
+    if https_only and parts.scheme == "http":
+        raise InvalidRequest(
+            f"{field}: {provider or 'this provider'} only fetches https:// URLs; got an http:// URL.",
+            field=field,
+            value=url,
+            allowed=["https URL"],
+        )
     if parts.scheme not in ("http", "https"):
         if not parts.scheme or len(parts.scheme) == 1 or url.startswith(("/", ".", "~")):
             hint = "it looks like a local file; the provider fetches images itself, so upload it and pass a public URL"

@@ -75,6 +75,7 @@ class Capabilities:
     poll: PollAdvice
     rate_limit: RateLimit | None = None
     url_valid_seconds: float | None = None
+    https_images_only: bool = False
     notes: tuple[str, ...] = ()
 
 

@@ -1,11 +1,62 @@
-"""seedance2ai.io: Seedance video API (seed 004). TODO(helper): mappings + contract tests."""
+"""seedance2ai.io: Seedance video API (seed 004, Chinese).
+
+Submit `POST /video/seedance` with an `Idempotency-Key` header and a snake_case body; poll
+`GET /tasks/{id}`, which answers `{"id", "status", "model", "output": {"video_url"},
+"credits_used"}`. Errors carry a documented code (`unauthorized`, `invalid_request`,
+`insufficient_credits`, `rate_limited`, `idempotency_conflict`, `service_busy`, `not_found`,
+`internal_error`) whose body shape is not documented, so it is read tolerantly.
+
+What the document leaves open, and what we do:
+- `generate_audio` defaults to true at the provider and to off in this project, so it is
+  always sent; `fixed_lens` is always sent too, so the body says what was asked for.
+- `quality_tier: "standard"` is sent, as in the documented example; `channel` is left out,
+  which is the documented default `standard` (the channel that accepts a seed).
+- The submit answer is not documented: the task id is read from `id`, `task_id` or `taskId`,
+  at the top level or under `data`.
+- Only `completed` and `failed` are documented; `queued`/`pending` mean queued,
+  `cancelled`/`canceled`/`expired` their own final states, any other word still running.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote, urlsplit
 
-from ..models import TaskState, VideoRequest
-from .base import Capabilities, PollAdvice, Provider, WireRequest
+from ..errors import InvalidRequest, ProtocolError, ProviderError
+from ..models import JobError, JobStatus, TaskState, VideoRequest
+from .base import Capabilities, PollAdvice, Provider, WireRequest, error_from_status, first_str
+
+QUALITY_TIER = "standard"
+
+# The documented error codes and their HTTP statuses (used when an error arrives with HTTP 200).
+STATUS_FOR_CODE = {
+    "unauthorized": 401,
+    "invalid_request": 400,
+    "insufficient_credits": 402,
+    "rate_limited": 429,
+    "idempotency_conflict": 409,
+    "service_busy": 503,
+    "not_found": 404,
+    "internal_error": 500,
+}
+
+_STATES = {
+    "completed": JobStatus.SUCCEEDED,
+    "succeeded": JobStatus.SUCCEEDED,
+    "success": JobStatus.SUCCEEDED,
+    "failed": JobStatus.FAILED,
+    "error": JobStatus.FAILED,
+    "queued": JobStatus.QUEUED,
+    "pending": JobStatus.QUEUED,
+    "cancelled": JobStatus.CANCELLED,
+    "canceled": JobStatus.CANCELLED,
+    "expired": JobStatus.EXPIRED,
+}
+
+_CODE_WORD = re.compile(r"[a-z][a-z0-9_]*\Z")
+_ID_KEYS = ("id", "task_id", "taskId")
 
 
 class Seedance2AI(Provider):
@@ -30,21 +81,183 @@ class Seedance2AI(Provider):
         audio=True,
         fixed_lens=True,
         idempotency=True,
+        https_images_only=True,
         poll=PollAdvice(
             interval=5.0,
             render_seconds={5: (40.0, 90.0), 10: (60.0, 120.0), 15: (90.0, 150.0)},
             source="not documented; Seedance 1.5 Pro render times as APIXO documents them",
         ),
+        notes=(
+            "Any whole duration from 4 to 15 s; 720p or 1080p.",
+            "Images must be public https URLs (start frame image_url, optional end frame end_image_url).",
+            "Submits carry an Idempotency-Key, so a lost answer can be retried without paying twice.",
+            "Sent with quality_tier=standard and the default channel (standard), which accepts a seed.",
+            "No published price; each finished task reports credits_used. The same credits pay for web use.",
+        ),
     )
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
-        raise NotImplementedError
+        assert req.aspect_ratio is not None and req.resolution is not None and req.duration is not None
+        key = idempotency_key.strip()
+        if not key or not key.isascii() or not key.isprintable():
+            raise InvalidRequest(
+                "idempotency_key: must be non-empty printable ASCII to travel in the Idempotency-Key header.",
+                field="idempotency_key",
+                value=idempotency_key,
+            )
+        body: dict[str, Any] = {
+            "mode": "image-to-video" if req.image_url else "text-to-video",
+            "quality_tier": QUALITY_TIER,
+            "prompt": req.prompt,
+            "aspect_ratio": req.aspect_ratio,
+            "duration": str(req.duration),
+            "resolution": req.resolution,
+            "generate_audio": req.audio,
+            "fixed_lens": req.fixed_lens,
+        }
+        if req.image_url:
+            body["image_url"] = _https("image_url", req.image_url)
+            if req.end_image_url:
+                body["end_image_url"] = _https("end_image_url", req.end_image_url)
+        if req.seed is not None:
+            body["seed"] = req.seed
+        return WireRequest("POST", "/video/seedance", json=body, headers={"Idempotency-Key": key})
 
     def parse_submit(self, status_code: int, body: Any) -> str:
-        raise NotImplementedError
+        if status_code >= 400:
+            raise self.error_for(status_code, body)
+        data = _mapping(body)
+        nested = data.get("data")
+        for source in (data, nested if isinstance(nested, Mapping) else {}):
+            task_id = _task_id(source)
+            if task_id is not None:
+                return task_id
+        if "error" in data:
+            raise self.error_for(status_code, data)
+        raise ProtocolError("seedance2ai: the submit answer has no task id (id, task_id or taskId)")
 
     def build_status(self, task_id: str) -> WireRequest:
-        raise NotImplementedError
+        return WireRequest("GET", f"/tasks/{quote(task_id, safe='')}")
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        raise NotImplementedError
+        if status_code >= 400:
+            raise self.error_for(status_code, body)
+        data = _mapping(body)
+        nested = data.get("data")
+        if "status" not in data and isinstance(nested, Mapping):
+            data = nested
+        raw = first_str(data, "status")
+        if raw is None:
+            if "error" in data:
+                raise self.error_for(status_code, data)
+            raise ProtocolError("seedance2ai: the status answer has no status")
+        credits = _credits(data.get("credits_used"))
+        status = _STATES.get(raw.lower(), JobStatus.RUNNING)  # an undocumented word: still running
+        match status:
+            case JobStatus.SUCCEEDED:
+                return TaskState(
+                    status=status, video_url=_video_url(data), credits=credits, provider_status=raw
+                )
+            case JobStatus.FAILED | JobStatus.CANCELLED | JobStatus.EXPIRED:
+                error = _job_error(data, status)
+                return TaskState(status=status, error=error, credits=credits, provider_status=raw)
+            case _:
+                return TaskState(status=status, credits=credits, provider_status=raw)
+
+    def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
+        code, message = _code_and_message(body)
+        if code is not None and code.isdigit():  # {"code": 429, ...}: an HTTP status, not a code word
+            status_code = int(code) if status_code < 400 else status_code
+            code = None
+        if status_code < 400:
+            status_code = STATUS_FOR_CODE.get(code or "", 400)
+        return error_from_status(
+            self.id, status_code, provider_code=code, message=message, retry_after=retry_after
+        )
+
+
+def _https(field: str, url: str) -> str:
+    if urlsplit(url).scheme.lower() != "https":
+        raise InvalidRequest(
+            f"{field}: seedance2ai only fetches public https URLs; got {url!r}. Allowed: an https:// URL.",
+            field=field,
+            value=url,
+            allowed=["https URL"],
+        )
+    return url
+
+
+def _mapping(body: Any) -> Mapping[str, Any]:
+    if isinstance(body, Mapping):
+        return body
+    raise ProtocolError("seedance2ai: the answer is not a JSON object")
+
+
+def _task_id(data: Mapping[str, Any]) -> str | None:
+    for key in _ID_KEYS:
+        value = data.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+    return None
+
+
+def _credits(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _video_url(data: Mapping[str, Any]) -> str:
+    output = data.get("output")
+    url = first_str(output, "video_url", "url") if isinstance(output, Mapping) else None
+    url = url or first_str(data, "video_url")
+    if url is None:
+        raise ProtocolError("seedance2ai: a completed task came without output.video_url")
+    return url
+
+
+def _job_error(data: Mapping[str, Any], status: JobStatus) -> JobError:
+    code, text = _code_and_message(data)
+    if status is JobStatus.FAILED:
+        label = f"seedance2ai: {text or 'Video generation failed'}" + (f" ({code})" if code else "")
+        return JobError(
+            code=code or "generation_failed",
+            message=f"{label}: adjust the prompt or images if the message names them, then generate again",
+        )
+    word = "cancelled" if status is JobStatus.CANCELLED else "expired"
+    label = f"seedance2ai: the task was {word}" + (f": {text}" if text else "")
+    return JobError(code=word, message=f"{label}; generate again if you still need the clip")
+
+
+def _code_and_message(body: Any) -> tuple[str | None, str | None]:
+    """Read an error code and text from any of the shapes the provider may send.
+
+    `{"error": {"code", "message"}}`, `{"error": "<code>", "message"}`, `{"error": "<text>"}`,
+    `{"code", "message"}` or plain text.
+    """
+    if isinstance(body, str):
+        text = body.strip()[:300]
+        return (text, None) if text.lower() in STATUS_FOR_CODE else (None, text or None)
+    if not isinstance(body, Mapping):
+        return None, None
+    nested = body.get("error")
+    if isinstance(nested, Mapping):
+        return _code_word(first_str(nested, "code", "type")), first_str(nested, "message", "msg", "detail")
+    code = _code_word(first_str(body, "code", "error_code", "errorCode"))
+    message = first_str(body, "message", "msg", "detail", "error_message", "reason")
+    if isinstance(nested, str) and nested:
+        if code is None and _CODE_WORD.match(nested):
+            code = nested
+        elif message is None:
+            message = nested
+    return code, message
+
+
+def _code_word(value: str | None) -> str | None:
+    return value.strip().lower() if value and value.strip() else None
