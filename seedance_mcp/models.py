@@ -115,7 +115,9 @@ class Job(BaseModel):
 
 class CreditEstimate(BaseModel):
     provider: str
-    credits: int | None = Field(description="Credits the job will cost; null when the provider publishes no price.")
+    credits: int | None = Field(
+        description="Credits the job will cost; null when the provider publishes no price."
+    )
     resolution: str | None
     duration: int
     audio: bool
@@ -129,7 +131,9 @@ class ProviderInfo(BaseModel):
     base_url: str
     docs: str
     key_env: str
-    key_set: bool = Field(description="Whether a key for this provider is configured (its value is never shown).")
+    key_set: bool = Field(
+        description="Whether a key for this provider is configured (its value is never shown)."
+    )
     durations: list[int]
     default_duration: int
     resolutions: list[str]

@@ -173,9 +173,17 @@ def error_from_status(
     """Map an HTTP status (and the provider's own code) to the project's exception tree."""
     text = message or f"HTTP {status_code}"
     label = f"{provider}: {text}" + (f" ({provider_code})" if provider_code else "")
-    common: dict[str, Any] = {"provider": provider, "status_code": status_code, "provider_code": provider_code}
+    common: dict[str, Any] = {
+        "provider": provider,
+        "status_code": status_code,
+        "provider_code": provider_code,
+    }
     upper = (provider_code or "").upper()
-    if status_code == 401 or status_code == 403 or upper in ("INVALID_API_KEY", "LOGIN_REQUIRED", "UNAUTHORIZED"):
+    if (
+        status_code == 401
+        or status_code == 403
+        or upper in ("INVALID_API_KEY", "LOGIN_REQUIRED", "UNAUTHORIZED")
+    ):
         return AuthError(f"{label}: {_ADVICE['auth']}", **common)
     if status_code == 402 or "CREDIT" in upper:
         return InsufficientCredits(f"{label}: {_ADVICE['credits']}", **common)

@@ -1,0 +1,255 @@
+"""The one place that does provider HTTP: auth, timeouts, retries, rate budget, error mapping.
+
+Retry rules (the heart of "never paid twice"):
+
+- a request that provably did not reach the provider (connect failure, 429, 503) is retried
+  with exponential backoff, jitter and `Retry-After`;
+- a status request (a read) is also retried after a lost answer or a 5xx;
+- a paid submit whose answer was lost (read timeout, reset) or that got a 500 is retried
+  only when the provider honours an `Idempotency-Key` (the same key every time); otherwise
+  the error goes up unchanged and the caller marks the job `unknown`.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import anyio
+import httpx2
+
+from .errors import (
+    AnswerLost,
+    ConnectFailed,
+    ProviderFailure,
+    ProviderUnavailable,
+    RateLimited,
+    SeedanceError,
+    TransportError,
+)
+from .models import TaskState, VideoRequest
+from .providers import Provider, WireRequest
+from .settings import Secret
+
+__all__ = ["ProviderClient", "RateBudget", "RetryPolicy", "Timeouts", "parse_retry_after"]
+
+log = logging.getLogger("seedance_mcp.client")
+
+Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
+USER_AGENT = "seedance-mcp/0.1"
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect: float = 10.0
+    read: float = 30.0
+    write: float = 30.0
+    pool: float = 10.0
+
+    def httpx(self) -> httpx2.Timeout:
+        return httpx2.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+    jitter: float = 0.25
+    max_retry_after: float = 120.0
+
+    def delay(self, attempt: int, rng: random.Random, retry_after: float | None = None) -> float:
+        """Seconds to wait before retry number `attempt` (1-based)."""
+        backoff = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
+        backoff *= 1 + self.jitter * (2 * rng.random() - 1)
+        if retry_after is not None:
+            return max(backoff, min(retry_after, self.max_retry_after))
+        return backoff
+
+
+class RateBudget(Protocol):
+    """A client-side request budget (NanoPhoto allows 100 requests an hour per key)."""
+
+    async def acquire(self, provider: Provider) -> None: ...
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _decode(response: httpx2.Response) -> Any:
+    text = response.text
+    if not text.strip():
+        return {}
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+class ProviderClient:
+    """Async HTTP client for one provider. Pass `transport` (tests) or `http` (shared client)."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        *,
+        key: Secret | None,
+        base_url: str | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        http: httpx2.AsyncClient | None = None,
+        timeouts: Timeouts = Timeouts(),
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Sleep = anyio.sleep,
+        rng: random.Random | None = None,
+        budget: RateBudget | None = None,
+    ) -> None:
+        self.provider = provider
+        self.base_url = (base_url or provider.base_url).rstrip("/")
+        self._key = key
+        self._own_http = http is None
+        self._http = http or httpx2.AsyncClient(
+            transport=transport, timeout=timeouts.httpx(), follow_redirects=False
+        )
+        self.retry = retry
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._budget = budget
+        self.requests_sent = 0
+
+    def __repr__(self) -> str:
+        return f"ProviderClient(provider={self.provider.id!r}, base_url={self.base_url!r})"
+
+    async def aclose(self) -> None:
+        if self._own_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> ProviderClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def headers(self, wire: WireRequest) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **wire.headers}
+        if wire.json is not None:
+            headers["Content-Type"] = "application/json"
+        if self._key is not None:
+            headers["Authorization"] = f"Bearer {self._key.reveal()}"
+        return headers
+
+    async def send(self, wire: WireRequest) -> tuple[int, Any, float | None]:
+        """One HTTP exchange: (status, decoded body, Retry-After seconds). Maps transport errors."""
+        if self._budget is not None:
+            await self._budget.acquire(self.provider)
+        url = wire.url(self.base_url)
+        content = None if wire.json is None else json.dumps(wire.json, ensure_ascii=False).encode()
+        self.requests_sent += 1
+        try:
+            response = await self._http.request(
+                wire.method,
+                url,
+                params=dict(wire.params) or None,
+                content=content,
+                headers=self.headers(wire),
+            )
+        except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as err:
+            raise ConnectFailed(
+                f"{self.provider.id}: could not connect to {self.base_url} ({type(err).__name__}); "
+                "nothing was sent. Check the network or SEEDANCE_BASE_URL."
+            ) from None
+        except httpx2.UnsupportedProtocol:
+            raise ConnectFailed(
+                f"{self.provider.id}: {self.base_url} is not an http(s) URL.", retryable=False
+            ) from None
+        except (httpx2.TimeoutException, httpx2.NetworkError, httpx2.RemoteProtocolError) as err:
+            raise AnswerLost(
+                f"{self.provider.id}: the request was sent but no complete answer came back "
+                f"({type(err).__name__})."
+            ) from None
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        log.debug("%s %s %s -> %s", self.provider.id, wire.method, wire.path, response.status_code)
+        return response.status_code, _decode(response), retry_after
+
+    async def _exchange(self, wire: WireRequest) -> tuple[int, Any]:
+        status, body, retry_after = await self.send(wire)
+        if status >= 400:
+            raise self.provider.error_for(status, body, retry_after)
+        return status, body
+
+    async def submit(self, req: VideoRequest, idempotency_key: str) -> str:
+        """Create the task; returns the provider's task id. Retries only what is safe to retry."""
+        wire = self.provider.build_submit(req, idempotency_key)
+        safe_to_resend = self.provider.caps.idempotency
+
+        async def attempt() -> str:
+            status, body = await self._exchange(wire)
+            return self.provider.parse_submit(status, body)
+
+        def retryable(err: SeedanceError) -> bool:
+            if isinstance(err, ConnectFailed):
+                return err.retryable
+            if isinstance(err, RateLimited | ProviderUnavailable):
+                return True
+            return safe_to_resend and isinstance(err, AnswerLost | ProviderFailure)
+
+        return await self._with_retries(attempt, retryable, what="submit")
+
+    async def status(self, task_id: str) -> TaskState:
+        """Read the task's state; reads are always safe to retry."""
+        wire = self.provider.build_status(task_id)
+
+        async def attempt() -> TaskState:
+            status, body = await self._exchange(wire)
+            return self.provider.parse_status(status, body)
+
+        def retryable(err: SeedanceError) -> bool:
+            return isinstance(err, TransportError | RateLimited | ProviderUnavailable | ProviderFailure) and (
+                err.retryable
+            )
+
+        return await self._with_retries(attempt, retryable, what="status")
+
+    async def _with_retries(
+        self,
+        attempt: Callable[[], Awaitable[T]],
+        retryable: Callable[[SeedanceError], bool],
+        *,
+        what: str,
+    ) -> T:
+        for number in range(1, self.retry.attempts + 1):
+            try:
+                return await attempt()
+            except SeedanceError as err:
+                if number == self.retry.attempts or not retryable(err):
+                    raise
+                delay = self.retry.delay(number, self._rng, getattr(err, "retry_after", None))
+                log.info(
+                    "%s %s: %s; retry %d/%d in %.1fs",
+                    self.provider.id,
+                    what,
+                    err.code,
+                    number,
+                    self.retry.attempts - 1,
+                    delay,
+                )
+                await self._sleep(delay)
+        raise AssertionError("unreachable")

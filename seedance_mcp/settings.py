@@ -1,0 +1,160 @@
+"""Settings from the environment, built on demand (never at import time).
+
+Provider choice, in order: an explicit choice (`--provider` / tool argument, then
+`SEEDANCE_PROVIDER`); else the first provider whose own key variable is set; else
+`seedance2ai` when only `SEEDANCE_API_KEY` is set; else sandbox mode. An explicitly chosen
+provider without a key is an error naming the variable to set, never a silent switch to
+the sandbox (unless sandbox mode was asked for).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+from .providers import PROVIDERS, Provider, get_provider
+
+__all__ = ["GENERIC_KEY_ENV", "Secret", "Settings", "Target"]
+
+GENERIC_KEY_ENV = "SEEDANCE_API_KEY"
+SANDBOX_DEFAULT_PROVIDER = "nanophoto"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class Secret:
+    """An API key. Its value leaves this object only through `reveal()`, for the auth header."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('<redacted>')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(("Secret", self._value))
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("an API key is not serialisable")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one job goes: the provider, its key (absent in sandbox mode) and base URL override."""
+
+    provider: Provider
+    key: Secret | None
+    key_env: str | None
+    sandbox: bool
+    base_url: str | None
+    notice: str | None = None
+
+
+def _number(env: Mapping[str, str], name: str, *, minimum: float = 0.0) -> float | None:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number of seconds/credits.") from None
+    if value < minimum:
+        raise ConfigError(f"{name}: must be at least {minimum:g}; got {raw}.")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: Mapping[str, str] = field(repr=False)
+    default_provider: str | None
+    sandbox_forced: bool
+    base_url: str | None
+    output_dir: Path
+    home: Path | None
+    max_credits: float | None
+    poll_interval: float | None
+    poll_initial_delay: float | None
+    sandbox_speed: float
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, *, sandbox: bool | None = None) -> Settings:
+        source = dict(os.environ if env is None else env)
+        provider = source.get("SEEDANCE_PROVIDER", "").strip().lower() or None
+        if provider is not None:
+            get_provider(provider)  # refuse an unknown id early, naming the allowed ones
+        forced = (
+            sandbox if sandbox is not None else source.get("SEEDANCE_SANDBOX", "").strip().lower() in _TRUE
+        )
+        home = source.get("SEEDANCE_HOME", "").strip()
+        speed = _number(source, "SEEDANCE_SANDBOX_SPEED")
+        return cls(
+            env=source,
+            default_provider=provider,
+            sandbox_forced=forced,
+            base_url=source.get("SEEDANCE_BASE_URL", "").strip() or None,
+            output_dir=Path(source.get("SEEDANCE_OUTPUT_DIR", "").strip() or "seedance-videos").expanduser(),
+            home=Path(home).expanduser() if home else None,
+            max_credits=_number(source, "SEEDANCE_MAX_CREDITS"),
+            poll_interval=_number(source, "SEEDANCE_POLL_INTERVAL", minimum=0.1),
+            poll_initial_delay=_number(source, "SEEDANCE_POLL_INITIAL_DELAY"),
+            sandbox_speed=0.05 if speed is None else speed,
+        )
+
+    def key_var_set(self, provider: Provider) -> bool:
+        return bool(self.env.get(provider.key_env, "").strip())
+
+    def _key(self, provider: Provider) -> tuple[Secret | None, str | None]:
+        own = self.env.get(provider.key_env, "").strip()
+        if own:
+            return Secret(own), provider.key_env
+        generic = self.env.get(GENERIC_KEY_ENV, "").strip()
+        if generic:
+            return Secret(generic), GENERIC_KEY_ENV
+        return None, None
+
+    def target(self, provider: str | None = None) -> Target:
+        """Resolve where a job goes. `provider` is an explicit choice (CLI flag or tool argument)."""
+        chosen = (provider or "").strip().lower() or self.default_provider
+        if self.sandbox_forced:
+            p = get_provider(chosen or SANDBOX_DEFAULT_PROVIDER)
+            return Target(p, None, None, True, None, notice=_sandbox_notice(p, asked=True))
+        if chosen:
+            p = get_provider(chosen)
+            key, key_env = self._key(p)
+            if key is None:
+                raise ConfigError(
+                    f"provider {p.id} was chosen but no key is set: set {p.key_env} (or {GENERIC_KEY_ENV}). "
+                    "To try the flow without a key, set SEEDANCE_SANDBOX=1.",
+                    code="missing_key",
+                )
+            return Target(p, key, key_env, False, self.base_url)
+        for p in PROVIDERS.values():
+            if self.key_var_set(p):
+                key, key_env = self._key(p)
+                return Target(p, key, key_env, False, self.base_url)
+        if self.env.get(GENERIC_KEY_ENV, "").strip():
+            p = get_provider("seedance2ai")
+            key, key_env = self._key(p)
+            return Target(p, key, key_env, False, self.base_url)
+        p = get_provider(SANDBOX_DEFAULT_PROVIDER)
+        return Target(p, None, None, True, None, notice=_sandbox_notice(p, asked=False))
+
+
+def _sandbox_notice(provider: Provider, *, asked: bool) -> str:
+    why = "sandbox mode (SEEDANCE_SANDBOX=1)" if asked else "no API key is set, so this runs in sandbox mode"
+    return (
+        f"{why}: the built-in simulator of {provider.id} answers on 127.0.0.1 and nothing real is rendered; "
+        f"the clip is a placeholder. Set {provider.key_env} (or another provider's key) for real renders."
+    )

@@ -1,0 +1,302 @@
+"""The HTTP layer's retry rules, against a mock transport: what is resent and what never is."""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+from collections.abc import Callable
+
+import httpx2
+import pytest
+
+from seedance_mcp.client import ProviderClient, RetryPolicy, parse_retry_after
+from seedance_mcp.errors import (
+    AnswerLost,
+    AuthError,
+    ConnectFailed,
+    InsufficientCredits,
+    ProviderFailure,
+    ProviderUnavailable,
+    RateLimited,
+)
+from seedance_mcp.models import JobStatus, VideoRequest
+from seedance_mcp.providers import get_provider
+from seedance_mcp.settings import Secret
+from seedance_mcp.validation import resolve_request
+
+KEY = "sk-test-NEVER-SHOWN-4242"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class Script:
+    """A mock provider: answers from a list of steps, records every request it sees."""
+
+    def __init__(self, steps: list[Callable[[httpx2.Request], httpx2.Response]]) -> None:
+        self.steps = steps
+        self.seen: list[httpx2.Request] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.seen.append(request)
+        step = self.steps[min(len(self.seen), len(self.steps)) - 1]
+        return step(request)
+
+
+def answer(
+    status: int, body: object, headers: dict[str, str] | None = None
+) -> Callable[[httpx2.Request], httpx2.Response]:
+    return lambda request: httpx2.Response(status, json=body, headers=headers)
+
+
+def fail(exc: type[Exception]) -> Callable[[httpx2.Request], httpx2.Response]:
+    def raise_it(request: httpx2.Request) -> httpx2.Response:
+        raise exc("simulated", request=request)  # type: ignore[call-arg]
+
+    return raise_it
+
+
+def make(provider_id: str, script: Script, delays: list[float]) -> ProviderClient:
+    async def sleep(seconds: float) -> None:
+        delays.append(seconds)
+
+    return ProviderClient(
+        get_provider(provider_id),
+        key=Secret(KEY),
+        transport=httpx2.MockTransport(script),
+        retry=RetryPolicy(attempts=4, base_delay=1.0, max_delay=8.0, jitter=0.0),
+        sleep=sleep,
+        rng=random.Random(1),
+    )
+
+
+def request_for(provider_id: str) -> VideoRequest:
+    return resolve_request(VideoRequest(prompt="a red kite over the dunes"), get_provider(provider_id))
+
+
+NANO_OK = answer(200, {"status": "processing", "taskId": "task_abc123", "creditsUsed": 8})
+S2_OK = answer(200, {"id": "sd2_xxxxx", "status": "queued"})
+
+
+@pytest.mark.anyio
+async def test_submit_sends_bearer_key_and_documented_body() -> None:
+    script = Script([NANO_OK])
+    delays: list[float] = []
+    async with make("nanophoto", script, delays) as client:
+        task = await client.submit(request_for("nanophoto"), "idem-1")
+    assert task == "task_abc123"
+    sent = script.seen[0]
+    assert sent.method == "POST"
+    assert str(sent.url) == "https://nanophoto.ai/api/seedance-1-5-pro/generate"
+    assert sent.headers["Authorization"] == f"Bearer {KEY}"
+    assert json.loads(sent.content)["mode"] == "textToVideo"
+    assert delays == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "first",
+    [
+        fail(httpx2.ConnectError),
+        answer(
+            429,
+            {"error": "Rate limit exceeded", "errorCode": "API_KEY_RATE_LIMIT_EXCEEDED"},
+            {"Retry-After": "3"},
+        ),
+        answer(503, {"error": "busy"}),
+    ],
+    ids=["connect-refused", "429", "503"],
+)
+async def test_submit_retries_what_provably_did_not_reach_the_provider(
+    first: Callable[[httpx2.Request], httpx2.Response],
+) -> None:
+    script = Script([first, NANO_OK])
+    delays: list[float] = []
+    async with make("nanophoto", script, delays) as client:
+        assert await client.submit(request_for("nanophoto"), "idem-1") == "task_abc123"
+    assert len(script.seen) == 2
+    assert len(delays) == 1
+
+
+@pytest.mark.anyio
+async def test_retry_after_is_honoured() -> None:
+    script = Script(
+        [answer(429, {"errorCode": "API_KEY_RATE_LIMIT_EXCEEDED"}, {"Retry-After": "7"}), NANO_OK]
+    )
+    delays: list[float] = []
+    async with make("nanophoto", script, delays) as client:
+        await client.submit(request_for("nanophoto"), "idem-1")
+    assert delays == [7.0]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("first", "error"),
+    [
+        (fail(httpx2.ReadTimeout), AnswerLost),
+        (fail(httpx2.RemoteProtocolError), AnswerLost),
+        (answer(500, {"error": "x", "errorCode": "INTERNAL_ERROR"}), ProviderFailure),
+    ],
+    ids=["read-timeout", "reset", "500"],
+)
+async def test_ambiguous_submit_is_never_resent_without_idempotency(
+    first: Callable[[httpx2.Request], httpx2.Response], error: type[Exception]
+) -> None:
+    for provider_id in ("nanophoto", "seedanceapi", "apixo", "seedance15pro"):
+        script = Script([first, NANO_OK])
+        delays: list[float] = []
+        async with make(provider_id, script, delays) as client:
+            with pytest.raises(error):
+                await client.submit(request_for(provider_id), "idem-1")
+        assert len(script.seen) == 1, provider_id
+        assert delays == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "first",
+    [
+        fail(httpx2.ReadTimeout),
+        fail(httpx2.RemoteProtocolError),
+        answer(500, {"error": {"code": "internal_error"}}),
+    ],
+    ids=["read-timeout", "reset", "500"],
+)
+async def test_seedance2ai_resends_with_the_same_idempotency_key(
+    first: Callable[[httpx2.Request], httpx2.Response],
+) -> None:
+    script = Script([first, first, S2_OK])
+    delays: list[float] = []
+    async with make("seedance2ai", script, delays) as client:
+        assert await client.submit(request_for("seedance2ai"), "idem-xyz") == "sd2_xxxxx"
+    assert [r.headers["Idempotency-Key"] for r in script.seen] == ["idem-xyz"] * 3
+    assert len({r.content for r in script.seen}) == 1
+    assert delays == [1.0, 2.0]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (401, {"error": "Invalid or expired API key", "errorCode": "INVALID_API_KEY"}, AuthError),
+        (
+            402,
+            {"error": "Insufficient credits", "errorCode": "INSUFFICIENT_CREDITS", "requiredCredits": 8},
+            InsufficientCredits,
+        ),
+    ],
+)
+async def test_refusals_are_not_retried(status: int, body: object, error: type[Exception]) -> None:
+    script = Script([answer(status, body), NANO_OK])
+    delays: list[float] = []
+    async with make("nanophoto", script, delays) as client:
+        with pytest.raises(error):
+            await client.submit(request_for("nanophoto"), "idem-1")
+    assert len(script.seen) == 1
+
+
+@pytest.mark.anyio
+async def test_retries_give_up_after_the_policy_attempts() -> None:
+    script = Script([answer(503, {"error": "busy"})])
+    delays: list[float] = []
+    async with make("nanophoto", script, delays) as client:
+        with pytest.raises(ProviderUnavailable):
+            await client.submit(request_for("nanophoto"), "idem-1")
+    assert len(script.seen) == 4
+    assert delays == [1.0, 2.0, 4.0]
+
+
+@pytest.mark.anyio
+async def test_status_reads_are_retried_after_lost_answers_and_5xx() -> None:
+    done = answer(
+        200,
+        {
+            "status": "completed",
+            "taskId": "t1",
+            "videoUrl": "https://video.nanophoto.ai/x.mp4",
+            "generationTime": 120,
+        },
+    )
+    script = Script(
+        [
+            fail(httpx2.ReadTimeout),
+            answer(500, {"errorCode": "INTERNAL_ERROR"}),
+            fail(httpx2.ConnectError),
+            done,
+        ]
+    )
+    delays: list[float] = []
+    async with make("nanophoto", script, delays) as client:
+        state = await client.status("t1")
+    assert state.status is JobStatus.SUCCEEDED
+    assert state.video_url == "https://video.nanophoto.ai/x.mp4"
+    assert len(script.seen) == 4
+    assert json.loads(script.seen[0].content) == {"taskId": "t1"}
+
+
+@pytest.mark.anyio
+async def test_connect_failure_says_nothing_was_sent() -> None:
+    script = Script([fail(httpx2.ConnectError)])
+    async with make("nanophoto", script, []) as client:
+        with pytest.raises(ConnectFailed) as info:
+            await client.submit(request_for("nanophoto"), "idem-1")
+    assert "nothing was sent" in info.value.message
+
+
+@pytest.mark.anyio
+async def test_the_key_never_reaches_errors_logs_or_repr(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    steps = [
+        answer(401, {"error": "bad key", "errorCode": "INVALID_API_KEY"}),
+        fail(httpx2.ReadTimeout),
+        answer(429, {"errorCode": "API_KEY_RATE_LIMIT_EXCEEDED"}),
+    ]
+    texts: list[str] = []
+    for step in steps:
+        script = Script([step])
+        async with make("nanophoto", script, []) as client:
+            texts.append(repr(client))
+            try:
+                await client.submit(request_for("nanophoto"), "idem-1")
+            except Exception as err:
+                texts += [str(err), repr(err), repr(err.__cause__), repr(getattr(err, "__dict__", {}))]
+    texts.append(caplog.text)
+    texts.append(repr(Secret(KEY)))
+    joined = "\n".join(texts)
+    assert "bad key" in joined  # the provider's own words do come through
+    assert KEY not in joined and KEY[3:12] not in joined
+
+
+def test_parse_retry_after_accepts_seconds_and_http_dates() -> None:
+    assert parse_retry_after("12") == 12.0
+    assert parse_retry_after(None) is None
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == pytest.approx(10.0)
+
+
+def test_backoff_grows_caps_and_jitters_within_bounds() -> None:
+    policy = RetryPolicy(base_delay=1.0, max_delay=8.0, jitter=0.25)
+    rng = random.Random(3)
+    for attempt, centre in ((1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (6, 8.0)):
+        delay = policy.delay(attempt, rng)
+        assert centre * 0.75 <= delay <= centre * 1.25
+    assert policy.delay(1, rng, retry_after=30.0) == 30.0
+    assert policy.delay(1, rng, retry_after=10_000.0) == policy.max_retry_after
+
+
+@pytest.mark.anyio
+async def test_rate_limited_status_carries_retry_after() -> None:
+    script = Script([answer(429, {"errorCode": "API_KEY_RATE_LIMIT_EXCEEDED"}, {"Retry-After": "5"})])
+    client = ProviderClient(
+        get_provider("nanophoto"),
+        key=Secret(KEY),
+        transport=httpx2.MockTransport(script),
+        retry=RetryPolicy(attempts=1),
+    )
+    with pytest.raises(RateLimited) as info:
+        await client.status("t1")
+    await client.aclose()
+    assert info.value.retry_after == 5.0

@@ -1,0 +1,120 @@
+"""Provider choice from the environment, and the provider-aware poll schedule."""
+
+from __future__ import annotations
+
+import pytest
+
+from seedance_mcp.errors import ConfigError
+from seedance_mcp.polling import PollSchedule
+from seedance_mcp.providers import get_provider
+from seedance_mcp.settings import Secret, Settings
+
+KEY = "sk-live-abcdef-SECRET"
+
+
+def target(env: dict[str, str], provider: str | None = None):  # type: ignore[no-untyped-def]
+    return Settings.from_env(env).target(provider)
+
+
+def test_no_key_means_sandbox_with_a_notice() -> None:
+    t = target({})
+    assert t.sandbox and t.key is None
+    assert t.notice is not None and "nothing real is rendered" in t.notice
+
+
+def test_first_provider_with_its_own_key_wins() -> None:
+    t = target({"APIXO_API_KEY": KEY, "SEEDANCE2AI_API_KEY": KEY})
+    assert (t.provider.id, t.key_env, t.sandbox) == ("apixo", "APIXO_API_KEY", False)
+
+
+def test_generic_key_alone_selects_seedance2ai() -> None:
+    t = target({"SEEDANCE_API_KEY": KEY})
+    assert (t.provider.id, t.key_env) == ("seedance2ai", "SEEDANCE_API_KEY")
+
+
+def test_generic_key_serves_an_explicit_provider() -> None:
+    t = target({"SEEDANCE_API_KEY": KEY, "SEEDANCE_PROVIDER": "seedance15pro"})
+    assert (t.provider.id, t.key_env) == ("seedance15pro", "SEEDANCE_API_KEY")
+
+
+def test_explicit_provider_without_key_is_an_error_naming_the_variable() -> None:
+    with pytest.raises(ConfigError) as info:
+        target({"NANOPHOTO_API_KEY": KEY}, provider="seedanceapi")
+    assert "SEEDANCEAPI_API_KEY" in info.value.message
+    with pytest.raises(ConfigError):
+        target({"SEEDANCE_PROVIDER": "apixo"})
+
+
+def test_sandbox_forced_uses_the_chosen_provider_and_no_key() -> None:
+    t = target({"SEEDANCE_SANDBOX": "1", "NANOPHOTO_API_KEY": KEY}, provider="apixo")
+    assert t.sandbox and t.provider.id == "apixo" and t.key is None
+
+
+def test_unknown_provider_names_the_allowed_ones() -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({"SEEDANCE_PROVIDER": "veo"})
+    assert "nanophoto" in info.value.message and "seedance2ai" in info.value.message
+
+
+@pytest.mark.parametrize(
+    "name", ["SEEDANCE_MAX_CREDITS", "SEEDANCE_POLL_INTERVAL", "SEEDANCE_POLL_INITIAL_DELAY"]
+)
+def test_numeric_settings_refuse_garbage(name: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({name: "lots"})
+    assert name in info.value.message
+
+
+def test_base_url_override_and_key_is_never_in_repr() -> None:
+    s = Settings.from_env({"NANOPHOTO_API_KEY": KEY, "SEEDANCE_BASE_URL": "http://127.0.0.1:9/x"})
+    t = s.target()
+    assert t.base_url == "http://127.0.0.1:9/x"
+    assert t.key == Secret(KEY)
+    assert KEY not in repr(s) and KEY not in repr(t) and KEY not in str(t.key)
+    with pytest.raises(TypeError):
+        import pickle
+
+        pickle.dumps(t.key)
+
+
+def test_apixo_schedule_follows_its_documented_advice() -> None:
+    s = PollSchedule.for_job(get_provider("apixo"), 4)
+    assert s.initial_delay == 50.0  # "submit, wait 50 s, then poll every 5 s"
+    assert s.interval == 5.0
+    assert s.next_poll_at(0.0, 0) == 50.0
+    assert s.next_poll_at(50.0, 0) == 50.0
+    assert s.next_poll_at(50.0, 1) == 55.0
+
+
+def test_nanophoto_schedule_waits_for_the_render_and_respects_the_hourly_budget() -> None:
+    s = PollSchedule.for_job(get_provider("nanophoto"), 8)
+    assert s.initial_delay == 60.0  # typical generation 1-3 minutes
+    assert 5.0 <= s.interval <= 10.0  # poll every 5-10 s
+    # past the documented upper bound the schedule slows down, never stops
+    late = s.next_poll_at(s.expected_high * 2, 10) - s.expected_high * 2
+    assert late > s.interval
+
+
+def test_status_requests_for_a_60s_nanophoto_render() -> None:
+    """The figure the issue asks for: default schedule against a plain 5 s loop."""
+    s = PollSchedule.for_job(get_provider("nanophoto"), 4)
+    finish = 60.0
+    polls, t = 0, 0.0
+    while True:
+        t = s.next_poll_at(t, polls)
+        polls += 1
+        if t >= finish:
+            break
+    plain = int(finish // 5)  # polls at 5, 10, ..., 60
+    assert polls == 1
+    assert plain == 12
+
+
+def test_overrides_and_sandbox_scale() -> None:
+    p = get_provider("seedance2ai")
+    s = PollSchedule.for_job(p, 5, interval=2.0, initial_delay=1.0)
+    assert (s.initial_delay, s.interval) == (1.0, 2.0)
+    scaled = PollSchedule.for_job(p, 5, scale=0.01)
+    plain = PollSchedule.for_job(p, 5)
+    assert scaled.initial_delay == pytest.approx(plain.initial_delay * 0.01)
+    assert scaled.expected_high == pytest.approx(plain.expected_high * 0.01)
