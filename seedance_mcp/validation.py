@@ -137,7 +137,8 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     if req.seed is not None:
         if not caps.seed or caps.seed_range is None:
             raise InvalidRequest(
-                f"seed: {pid} does not take a seed; leave it out." + _others("seed", lambda p: p.caps.seed, provider),
+                f"seed: {pid} does not take a seed; leave it out."
+                + _others("seed", lambda p: p.caps.seed, provider),
                 field="seed",
                 value=req.seed,
             )
