@@ -13,10 +13,11 @@ from typing import Any
 from ..errors import ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
 from .base import Capabilities, PollAdvice, Provider, RateLimit, WireRequest, error_from_status, first_str
+from .seedanceapi import redact
 
 ASPECT_WIRE = {"16:9": "landscape", "9:16": "portrait"}
 
-# Codes that describe the request, not the account: shown to the user as a rejection.
+# The documented HTTP status of each errorCode, for an error that arrives under HTTP 200.
 _STATUS_FOR_CODE = {
     "LOGIN_REQUIRED": 401,
     "INVALID_API_KEY": 401,
@@ -103,7 +104,7 @@ class NanoPhoto(Provider):
         if status_code >= 400:
             raise self.error_for(status_code, body)
         data = _mapping(body)
-        if "errorCode" in data:
+        if "errorCode" in data or ("error" in data and "status" not in data):
             raise self.error_for(status_code, data)
         raw = str(data.get("status") or "")
         credits = data.get("creditsUsed")
@@ -113,10 +114,14 @@ class NanoPhoto(Provider):
                 url = first_str(data, "videoUrl", "video_url")
                 if url is None:
                     raise ProtocolError("nanophoto: a completed task came without videoUrl")
-                return TaskState(status=JobStatus.SUCCEEDED, video_url=url, credits=credits, provider_status=raw)
+                return TaskState(
+                    status=JobStatus.SUCCEEDED, video_url=url, credits=credits, provider_status=raw
+                )
             case "failed":
-                message = first_str(data, "error", "message") or "Video generation failed"
-                err = JobError(code="generation_failed", message=f"nanophoto: {message} (credits are refunded)")
+                message = redact(first_str(data, "error", "message") or "Video generation failed")
+                err = JobError(
+                    code="generation_failed", message=f"nanophoto: {message} (credits are refunded)"
+                )
                 return TaskState(status=JobStatus.FAILED, error=err, credits=0, provider_status=raw)
             case _:
                 # "processing" and any state the document does not name: still running.
@@ -126,11 +131,14 @@ class NanoPhoto(Provider):
         data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
         code = first_str(data, "errorCode")
         message = first_str(data, "error", "message")
+        message = redact(message)[:300] if message else None
         if code and "requiredCredits" in data:
             message = f"{message or 'Insufficient credits'}; this job needs {data['requiredCredits']} credits"
         if status_code < 400 and code:
             status_code = _STATUS_FOR_CODE.get(code, 400)
-        return error_from_status(self.id, status_code, provider_code=code, message=message, retry_after=retry_after)
+        return error_from_status(
+            self.id, status_code, provider_code=code, message=message, retry_after=retry_after
+        )
 
 
 def _mapping(body: Any) -> Mapping[str, Any]:

@@ -1,11 +1,29 @@
-"""seedance1-5pro.com: Seedance 1.5 Pro (seed 003). TODO(helper): mappings + contract tests."""
+"""seedance1-5pro.com: Seedance 1.5 Pro (seed 003).
+
+Submit `POST /generate`, poll `GET /status?task_id=...` (the document also allows `POST /status`
+with a JSON body; the GET form is used). Body: `prompt`, `aspect_ratio` (required, ignored by the
+provider when `image_urls` is given), `duration` as the string "5" or "10", `sound`,
+`image_urls`. No resolution and no fixed-lens option. Answers use the same
+`{"code", "message", "data"}` wrapper as seedanceapi.org; errors are documented only as HTTP
+statuses 401, 402, 429 and 500.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..errors import ProtocolError, ProviderError
 from ..models import TaskState, VideoRequest
-from .base import Capabilities, PollAdvice, Provider, WireRequest
+from .base import Capabilities, PollAdvice, Provider, WireRequest, first_str
+from .seedanceapi import error_with_codes, parse_task, unwrap
+
+# What the document says each HTTP error means (the body's shape is not documented).
+ERROR_STATUSES: dict[int, str] = {
+    401: "missing or invalid API key",
+    402: "the credit balance could not cover the charge",
+    429: "too many requests; reduce the polling frequency or request rate",
+    500: "temporary problem; retry with exponential backoff",
+}
 
 
 class Seedance15Pro(Provider):
@@ -33,18 +51,43 @@ class Seedance15Pro(Provider):
         poll=PollAdvice(
             interval=5.0,
             render_seconds={5: (40.0, 90.0), 10: (60.0, 120.0)},
-            source="not documented; Seedance 1.5 Pro render times as APIXO documents them",
+            source=(
+                "not documented; bracketed by APIXO's Seedance 1.5 Pro render times "
+                "(4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s)"
+            ),
+        ),
+        notes=(
+            "Durations 5 s and 10 s only; no resolution choice, no fixed lens.",
+            "aspect_ratio is required but ignored by the provider when a start image is given.",
+            "Credits are taken when the task is created; failed jobs are refunded.",
+            "The duration default (5 s) is this client's choice: the provider requires one.",
         ),
     )
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
-        raise NotImplementedError
+        assert req.aspect_ratio is not None and req.duration is not None
+        body: dict[str, Any] = {
+            "prompt": req.prompt,
+            "aspect_ratio": req.aspect_ratio,
+            "duration": str(req.duration),
+            "sound": req.audio,
+        }
+        if req.image_url:
+            body["image_urls"] = [req.image_url]
+        return WireRequest("POST", "/generate", json=body)
 
     def parse_submit(self, status_code: int, body: Any) -> str:
-        raise NotImplementedError
+        data = unwrap(self, status_code, body)
+        task_id = first_str(data, "task_id", "taskId", "id")
+        if task_id is None:
+            raise ProtocolError(f"{self.id}: the submit answer has no task_id")
+        return task_id
 
     def build_status(self, task_id: str) -> WireRequest:
-        raise NotImplementedError
+        return WireRequest("GET", "/status", params={"task_id": task_id})
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        raise NotImplementedError
+        return parse_task(self.id, unwrap(self, status_code, body))
+
+    def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
+        return error_with_codes(self.id, {}, status_code, body, retry_after, statuses=ERROR_STATUSES)
