@@ -8,6 +8,7 @@ explicit value the provider cannot honour. Nothing is ever silently changed.
 from __future__ import annotations
 
 import ipaddress
+import socket
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -186,9 +187,8 @@ def check_public_url(url: str, field: str, *, https_only: bool = False, provider
             field=field,
             value=url,
         )
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
+    address = _ip_literal(host)
+    if address is None:
         return url
     if not address.is_global:
         raise InvalidRequest(
@@ -198,3 +198,16 @@ def check_public_url(url: str, field: str, *, https_only: bool = False, provider
             value=url,
         )
     return url
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host literal denotes, including the short and numeric IPv4 forms
+    (`127.1`, `2130706433`, `0x7f000001`) that HTTP clients resolve the same way."""
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None

@@ -283,3 +283,24 @@ def test_refusal_serialises_field_and_allowed() -> None:
     data = refuse("seedanceapi", duration=5).to_dict()
     assert data["field"] == "duration" and data["allowed"] == [4, 8, 12]
     assert data["code"] == "invalid_request" and data["retryable"] is False
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.1/a.png",
+        "http://2130706433/a.png",
+        "http://0x7f000001/a.png",
+        "http://0177.0.0.1/a.png",
+        "http://[::1]/a.png",
+    ],
+)
+def test_numeric_spellings_of_loopback_are_refused(url: str) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        check_public_url(url, "image_url")
+    assert info.value.field == "image_url"
+
+
+def test_public_hosts_and_addresses_pass() -> None:
+    for url in ("https://cdn.example.com/a.png", "https://8.8.8.8/a.png", "https://1e100.net/x.png"):
+        assert check_public_url(url, "image_url") == url
