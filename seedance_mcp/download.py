@@ -1,0 +1,314 @@
+"""Save a finished video to disk: streamed, verified, and never over an existing file.
+
+The body is streamed to a private `.part` file in the output folder, its length checked
+against `Content-Length` and its first bytes against the MP4 signature (`ftyp` at offset 4),
+so an HTML error page served with status 200 is refused. The file is then fsynced and
+published under a fresh name with a hard link, which fails rather than replace a file that
+is already there: `<job_id>.mp4`, else `<job_id>-2.mp4`, `<job_id>-3.mp4`, ...
+
+The name comes from the job id alone (reduced to `[A-Za-z0-9_-]`), never from the prompt or
+the URL, so nothing can write outside the output folder. A cut-off body, a reset, a 429 or a
+5xx is retried with backoff; a 403/404/410 means the provider's link has expired or gone,
+and is reported at once with what to do. The caller owns the HTTP client (one without the
+provider's key: CDNs need none); this module never closes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import random
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import anyio
+import anyio.to_thread
+import httpx2
+
+from .errors import DownloadError
+
+__all__ = [
+    "BACKOFF_BASE_SECONDS",
+    "BACKOFF_MAX_SECONDS",
+    "MAX_VIDEO_BYTES",
+    "download_video",
+    "safe_stem",
+]
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 30.0
+MAX_VIDEO_BYTES = 4 << 30
+"""Refuse bodies larger than this (4 GiB); a Seedance clip is tens of megabytes."""
+
+_EXPIRED = frozenset({403, 404, 410})
+_MAX_NAMES = 10_000
+
+
+class _Retry(Exception):
+    """A failure worth another attempt; `delay` overrides the backoff (from Retry-After)."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+
+
+def safe_stem(job_id: str) -> str:
+    """The file name stem for a job: only `[A-Za-z0-9_-]`, never empty, never starting with `-`."""
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", job_id)[:100]
+    if not stem:
+        return "video"
+    return "_" + stem[1:] if stem.startswith("-") else stem
+
+
+def _describe(url: str) -> str:
+    """The URL without its query or fragment (signed links carry tokens there)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+
+
+def _backoff(attempt: int) -> float:
+    base: float = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    return base * (1.0 + random.random() * 0.25)
+
+
+def _retry_after(response: httpx2.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return min(max(seconds, 0.0), BACKOFF_MAX_SECONDS * 2) if seconds == seconds else None
+
+
+def _content_length(response: httpx2.Response) -> int | None:
+    value = response.headers.get("content-length")
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
+
+
+async def download_video(
+    client: httpx2.AsyncClient,
+    url: str,
+    output_dir: Path,
+    job_id: str,
+    *,
+    attempts: int = 3,
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    chunk_size: int = 1 << 16,
+) -> Path:
+    """Download the video at `url` into `output_dir` as `<job_id>.mp4` (or `-2`, `-3`, ...).
+
+    Returns the path of the new file. Raises `DownloadError` (leaving no partial file) when
+    the video cannot be saved whole after `attempts` tries.
+    """
+    if attempts < 1:
+        raise ValueError(f"attempts must be at least 1; got {attempts!r}.")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1; got {chunk_size!r}.")
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise DownloadError(
+            f"video_url: scheme {scheme or '(none)'!r} is not allowed; only http and https URLs are "
+            "downloaded.",
+            retryable=False,
+        )
+    if not parts.hostname:
+        raise DownloadError(f"video_url: {_describe(url)!r} has no host name.", retryable=False)
+
+    stem = safe_stem(job_id)
+    try:
+        folder = await anyio.to_thread.run_sync(_make_folder, output_dir)
+    except OSError as err:
+        raise DownloadError(
+            f"Cannot create the output folder {output_dir}: {err.strerror or err}. Choose another with "
+            "--output-dir or SEEDANCE_OUTPUT_DIR.",
+            retryable=False,
+        ) from err
+
+    where = _describe(url)
+    last = ""
+    for attempt in range(1, attempts + 1):
+        part = folder / f"{stem}.{secrets.token_hex(4)}.part"
+        try:
+            await _fetch(client, url, part, chunk_size, job_id)
+            try:
+                return await anyio.to_thread.run_sync(_publish, part, folder, stem)
+            except OSError as err:
+                raise DownloadError(
+                    f"Cannot save the video in {folder}: {err.strerror or err}. Choose another folder "
+                    "with --output-dir or SEEDANCE_OUTPUT_DIR.",
+                    retryable=False,
+                ) from err
+        except _Retry as retry:
+            last = retry.reason
+            delay = retry.delay if retry.delay is not None else _backoff(attempt)
+            if attempt < attempts:
+                log.warning(
+                    "download of %s failed (%s); attempt %d of %d in %.1f s",
+                    where,
+                    retry.reason,
+                    attempt + 1,
+                    attempts,
+                    delay,
+                )
+                await sleep(delay)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(_remove, part)
+    raise DownloadError(
+        f"Could not download the video from {where} after {attempts} attempt(s): {last}. "
+        f"The job itself is done: run check_status (`seedance status {job_id}`) later to fetch it again.",
+        retryable=True,
+    )
+
+
+async def _fetch(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: int, job_id: str) -> None:
+    """One attempt: stream `url` into `part`, verified and fsynced. `_Retry` if worth retrying."""
+    where = _describe(url)
+    try:
+        async with client.stream("GET", url, follow_redirects=True) as response:
+            status = response.status_code
+            if status in _EXPIRED:
+                raise DownloadError(
+                    f"The video URL answered HTTP {status}: the provider's URL may have expired or "
+                    f"been removed. Run check_status (`seedance status {job_id}`) again to get a fresh "
+                    "URL, where the provider gives one; otherwise render the video again.",
+                    code="video_url_expired",
+                    retryable=False,
+                )
+            if status == 429 or status >= 500:
+                raise _Retry(f"HTTP {status}", _retry_after(response))
+            if not 200 <= status < 300:
+                raise DownloadError(
+                    f"The video URL {where} answered HTTP {status}; expected 200 with an MP4 video.",
+                    retryable=False,
+                )
+            expected = _content_length(response)
+            if expected is not None and expected > MAX_VIDEO_BYTES:
+                raise _too_big(where)
+            written = await _stream_to(response, part, chunk_size, where, job_id)
+            # Content-Length counts the bytes on the wire: when the body was compressed in
+            # transit, compare it with what came over the wire rather than what was written.
+            encoding = response.headers.get("content-encoding", "identity").strip().lower()
+            received = written if encoding in ("", "identity") else response.num_bytes_downloaded
+            if expected is not None and received != expected:
+                raise _Retry(f"got {received} of {expected} bytes")
+    except (httpx2.UnsupportedProtocol, httpx2.InvalidURL) as err:
+        raise DownloadError(f"Cannot download {where}: {_scrub(err, url, where)}", retryable=False) from err
+    except (httpx2.TransportError, httpx2.DecodingError) as err:
+        raise _Retry(f"{type(err).__name__}: {_scrub(err, url, where)}") from err
+    except httpx2.HTTPError as err:  # e.g. too many redirects: not transient
+        raise DownloadError(
+            f"Could not download {where}: {type(err).__name__}: {_scrub(err, url, where)}", retryable=False
+        ) from err
+
+
+async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, where: str, job_id: str) -> int:
+    """Write the body to `part` (new file), checking the signature on the way; returns its size."""
+    head = b""
+    total = 0
+    try:
+        async with await anyio.open_file(part, "xb") as out:
+            async for chunk in response.aiter_bytes(chunk_size):
+                if len(head) < 8:
+                    head += chunk[: 8 - len(head)]
+                    if len(head) == 8:
+                        _check_signature(head, response, where, job_id)
+                total += len(chunk)
+                if total > MAX_VIDEO_BYTES:
+                    raise _too_big(where)
+                await out.write(chunk)
+            if len(head) < 8:
+                _check_signature(head, response, where, job_id)
+            await out.flush()
+            await anyio.to_thread.run_sync(os.fsync, out.wrapped.fileno())
+        return total
+    except OSError as err:
+        raise DownloadError(
+            f"Cannot write the video to {part.parent}: {err.strerror or err}. Free some space or choose "
+            "another folder with --output-dir or SEEDANCE_OUTPUT_DIR.",
+            retryable=False,
+        ) from err
+
+
+def _check_signature(head: bytes, response: httpx2.Response, where: str, job_id: str) -> None:
+    if len(head) == 8 and head[4:8] == b"ftyp":
+        return
+    kind = response.headers.get("content-type", "no content type")
+    raise DownloadError(
+        f"The video URL {where} did not return an MP4 video (got {kind}, "
+        f"{'an empty body' if not head else 'no ftyp signature'}). The provider may be serving an "
+        f"error page; check the job with check_status (`seedance status {job_id}`) and try again later.",
+        code="not_a_video",
+        retryable=False,
+    )
+
+
+def _scrub(err: Exception, url: str, where: str) -> str:
+    """An HTTP library message, with the full URL (and its signed query) cut back to `where`."""
+    return str(err).replace(url, where)
+
+
+def _too_big(where: str) -> DownloadError:
+    return DownloadError(
+        f"The video at {where} is larger than {MAX_VIDEO_BYTES >> 30} GiB; refusing to save it.",
+        retryable=False,
+    )
+
+
+def _make_folder(output_dir: Path) -> Path:
+    folder = Path(os.path.abspath(output_dir))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _publish(part: Path, folder: Path, stem: str) -> Path:
+    """Give the finished `.part` file its final name without ever replacing an existing file."""
+    for n in range(1, _MAX_NAMES + 1):
+        final = folder / (f"{stem}.mp4" if n == 1 else f"{stem}-{n}.mp4")
+        try:
+            os.link(part, final)
+        except FileExistsError:
+            continue
+        except OSError as err:
+            if err.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK, errno.EXDEV):
+                raise
+            # No hard links here (some network or FAT file systems): claim the name
+            # exclusively, then move the finished file onto our own empty placeholder.
+            try:
+                os.close(os.open(final, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            except FileExistsError:
+                continue
+            os.replace(part, final)
+        _fsync_dir(folder)
+        return final
+    raise DownloadError(
+        f"{folder} already holds {_MAX_NAMES} videos named after job {stem}; move some away.",
+        retryable=False,
+    )
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()

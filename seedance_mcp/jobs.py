@@ -1,0 +1,380 @@
+"""The job ledger: one SQLite file that every process of this project shares.
+
+A job is written here *before* anything is sent to a provider, and updated at every step
+(submitted, polled, finished, downloaded), so a crash or a lost answer never loses a job
+that may have cost credits. The ledger also holds each job's idempotency key and a small
+table of recent requests, so that every process on the machine spends one shared
+client-side rate budget.
+
+Several processes (the MCP server, a CLI `seedance status --wait`, a second agent) may use
+the same file at once: the journal is WAL, every connection waits for a lock instead of
+failing (`busy_timeout`), and every read-modify-write runs in `BEGIN IMMEDIATE`, so two
+writers never interleave. Transactions are short; nothing waits on the network while
+holding one.
+
+A job is stored as its JSON (`Job.model_dump_json`) next to a few indexed columns used to
+find and sort it. No column holds a secret: the API key never reaches this module.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import platformdirs
+
+from .errors import ConfigError, InvalidRequest, JobNotFound
+from .models import Job, JobStatus, utcnow
+
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "LEDGER_FILE",
+    "MIN_PREFIX",
+    "SCHEMA_VERSION",
+    "Ledger",
+    "default_home",
+    "new_job_id",
+]
+
+SCHEMA_VERSION = 1
+LEDGER_FILE = "jobs.sqlite3"
+BUSY_TIMEOUT_SECONDS = 30.0
+MIN_PREFIX = 6
+"""Shortest job id prefix `Ledger.find` accepts."""
+
+JOB_ID_PREFIX = "job_"
+
+_SCHEMA_V1 = """
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id           TEXT PRIMARY KEY,
+    provider         TEXT NOT NULL,
+    provider_task_id TEXT,
+    status           TEXT NOT NULL,
+    created_at       TEXT NOT NULL,
+    updated_at       TEXT NOT NULL,
+    idempotency_key  TEXT NOT NULL,
+    data             TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_task ON jobs (provider_task_id);
+CREATE INDEX IF NOT EXISTS jobs_by_created ON jobs (created_at);
+CREATE INDEX IF NOT EXISTS jobs_by_status ON jobs (status);
+CREATE TABLE IF NOT EXISTS requests (
+    bucket TEXT NOT NULL,
+    at     REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_by_bucket ON requests (bucket, at);
+"""
+
+
+def new_job_id() -> str:
+    """A fresh local job id, `job_` and 12 lowercase hex characters (safe in file names)."""
+    return JOB_ID_PREFIX + secrets.token_hex(6)
+
+
+def default_home() -> Path:
+    """Where the ledger lives when `SEEDANCE_HOME` is not set: the user data directory."""
+    return platformdirs.user_data_path("seedance-mcp")
+
+
+def _stamp(moment: datetime) -> str:
+    """A fixed-width UTC text form that sorts like the moment itself (naive means UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _row_values(job: Job) -> tuple[str, str | None, str, str, str, str]:
+    return (
+        job.provider,
+        job.provider_task_id,
+        job.status.value,
+        _stamp(job.created_at),
+        _stamp(job.updated_at),
+        job.model_dump_json(),
+    )
+
+
+class Ledger:
+    """The job ledger in one SQLite file. Safe to share between threads and processes."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._conn = self._connect()
+
+    @classmethod
+    def open(cls, home: Path | None) -> Ledger:
+        """The ledger in `home` (or the user data directory), created on first use."""
+        return cls((home if home is not None else default_home()) / LEDGER_FILE)
+
+    # -- connection ------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        folder = self.path.parent
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # Create the file ourselves so it (and SQLite's -wal/-shm files, which copy its
+            # permissions) is readable by its owner only.
+            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        except OSError as err:
+            raise ConfigError(
+                f"Cannot create the job ledger at {self.path}: {err.strerror or err}. "
+                "Set SEEDANCE_HOME to a writable folder."
+            ) from err
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_SECONDS,
+            isolation_level=None,  # autocommit; transactions are explicit
+            check_same_thread=False,
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            self._migrate(conn)
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise ConfigError(
+                f"The job ledger at {self.path} cannot be opened: {err}. "
+                "Move the file away to start a fresh ledger, or set SEEDANCE_HOME to another folder."
+            ) from err
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version == SCHEMA_VERSION:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if version > SCHEMA_VERSION:
+                raise ConfigError(
+                    f"The job ledger at {self.path} was written by a newer seedance-mcp (schema "
+                    f"{version}, this version reads {SCHEMA_VERSION}). Upgrade seedance-mcp, or set "
+                    "SEEDANCE_HOME to another folder."
+                )
+            if version < 1:
+                for statement in _SCHEMA_V1.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            if self._conn is None:
+                raise RuntimeError("This Ledger is closed; open a new one.")
+            yield self._conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction that takes the write lock up front."""
+        with self._read() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- jobs ------------------------------------------------------------------------------
+
+    def create(self, job: Job, *, idempotency_key: str) -> Job:
+        """Record a new job (before anything is submitted). A job id already present is an error."""
+        if not idempotency_key:
+            raise ValueError("idempotency_key must be a non-empty string.")
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO jobs (job_id, provider, provider_task_id, status, created_at, updated_at,"
+                    " data, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (job.job_id, *_row_values(job), idempotency_key),
+                )
+        except sqlite3.IntegrityError as err:
+            raise ValueError(f"job_id {job.job_id!r} is already in the ledger; use a new job id.") from err
+        return job
+
+    def update(self, job_id: str, **changes: Any) -> Job:
+        """Change some fields of a job and bump its `updated_at`; returns the job as stored."""
+        unknown = sorted(set(changes) - set(Job.model_fields))
+        if unknown:
+            raise TypeError(
+                f"Ledger.update() got unknown Job field(s): {', '.join(unknown)}. "
+                f"Allowed: {', '.join(f for f in Job.model_fields if f != 'job_id')}."
+            )
+        with self._write() as conn:
+            old = self._load(conn, job_id)
+            if "updated_at" not in changes:
+                # Strictly later than before, even if the clock has not moved (or went back).
+                before = old.updated_at
+                if before.tzinfo is None:  # naive times in the ledger mean UTC
+                    before = before.replace(tzinfo=UTC)
+                changes["updated_at"] = max(utcnow(), before + timedelta(microseconds=1))
+            new = Job.model_validate({**dict(old), **changes})
+            conn.execute(
+                "UPDATE jobs SET provider = ?, provider_task_id = ?, status = ?, created_at = ?,"
+                " updated_at = ?, data = ? WHERE job_id = ?",
+                (*_row_values(new), job_id),
+            )
+        return new
+
+    def get(self, job_id: str) -> Job:
+        """The job with this local id, or `JobNotFound`."""
+        with self._read() as conn:
+            return self._load(conn, job_id)
+
+    def find(self, ref: str) -> Job:
+        """A job by local id, by provider task id, or by a unique prefix of a local id."""
+        ref = ref.strip()
+        if not ref:
+            raise JobNotFound("No job id given. Run `seedance jobs` to list recent jobs and their ids.")
+        with self._read() as conn:
+            row = conn.execute("SELECT data FROM jobs WHERE job_id = ?", (ref,)).fetchone()
+            if row is not None:
+                return Job.model_validate_json(row[0])
+            rows = conn.execute(
+                "SELECT job_id, data FROM jobs WHERE provider_task_id = ? ORDER BY created_at DESC",
+                (ref,),
+            ).fetchall()
+            if not rows and len(ref) >= MIN_PREFIX:
+                short = ref if ref.startswith(JOB_ID_PREFIX) else JOB_ID_PREFIX + ref
+                rows = conn.execute(
+                    "SELECT job_id, data FROM jobs WHERE substr(job_id, 1, ?) = ? OR substr(job_id, 1, ?) = ?"
+                    " ORDER BY created_at DESC LIMIT 11",
+                    (len(ref), ref, len(short), short),
+                ).fetchall()
+        if len(rows) == 1:
+            return Job.model_validate_json(rows[0][1])
+        if rows:
+            names = ", ".join(r[0] for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+            raise JobNotFound(
+                f"{ref!r} matches more than one job: {names}. Give more of the job id "
+                "(`seedance jobs` lists them)."
+            )
+        hint = f" (a prefix needs at least {MIN_PREFIX} characters)" if len(ref) < MIN_PREFIX else ""
+        raise JobNotFound(
+            f"No job {ref!r} in the local ledger{hint}. "
+            "Run `seedance jobs` to list recent jobs and their ids."
+        )
+
+    def idempotency_key(self, job_id: str) -> str:
+        """The idempotency key recorded with the job when it was created."""
+        with self._read() as conn:
+            row = conn.execute("SELECT idempotency_key FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise self._not_found(job_id)
+        return str(row[0])
+
+    def list(self, limit: int = 20, *, statuses: Collection[JobStatus] | None = None) -> builtins.list[Job]:
+        """The most recent jobs, newest first; only those in `statuses` when given."""
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidRequest(
+                f"limit: must be a whole number of at least 1; got {limit!r}.",
+                field="limit",
+                value=limit,
+                allowed=[">= 1"],
+            )
+        if statuses is None:
+            sql = "SELECT data FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?"
+            params: tuple[Any, ...] = (limit,)
+        else:
+            wanted = sorted({JobStatus(s).value for s in statuses})
+            if not wanted:
+                return []
+            sql = (
+                "SELECT data FROM jobs WHERE status IN (SELECT value FROM json_each(?))"
+                " ORDER BY created_at DESC, rowid DESC LIMIT ?"
+            )
+            params = (json.dumps(wanted), limit)
+        with self._read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [Job.model_validate_json(r[0]) for r in rows]
+
+    def _load(self, conn: sqlite3.Connection, job_id: str) -> Job:
+        row = conn.execute("SELECT data FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise self._not_found(job_id)
+        return Job.model_validate_json(row[0])
+
+    @staticmethod
+    def _not_found(job_id: str) -> JobNotFound:
+        return JobNotFound(
+            f"No job {job_id!r} in the local ledger. Run `seedance jobs` to list recent jobs and their ids."
+        )
+
+    # -- shared client-side rate budget ---------------------------------------------------
+
+    def reserve_request(self, bucket: str, *, limit: int, window: float, now: float) -> float:
+        """Take one request from `bucket`'s budget of `limit` per `window` seconds.
+
+        Returns 0.0 when a request was recorded at `now` (go ahead), or the seconds to wait
+        until the oldest recorded request leaves the window (nothing recorded; ask again
+        then). `now` is wall-clock epoch seconds, as every process shares the budget. A
+        request another process recorded with a slightly later clock reading counts too.
+        """
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1; got {limit!r}.")
+        if not window > 0:
+            raise ValueError(f"window must be positive; got {window!r}.")
+        start = now - window
+        with self._write() as conn:
+            conn.execute("DELETE FROM requests WHERE bucket = ? AND at <= ?", (bucket, start))
+            (count,) = conn.execute(
+                "SELECT COUNT(*) FROM requests WHERE bucket = ? AND at > ?", (bucket, start)
+            ).fetchone()
+            if count < limit:
+                conn.execute("INSERT INTO requests (bucket, at) VALUES (?, ?)", (bucket, now))
+                return 0.0
+            # The request whose departure brings the count below `limit` (the oldest one,
+            # unless the limit was lowered since the others were recorded).
+            (blocking,) = conn.execute(
+                "SELECT at FROM requests WHERE bucket = ? AND at > ? ORDER BY at LIMIT 1 OFFSET ?",
+                (bucket, start, count - limit),
+            ).fetchone()
+        return max(float(blocking) + window - now, 1e-6)
+
+    def requests_in_window(self, bucket: str, *, window: float, now: float) -> int:
+        """How many requests `bucket` has recorded within the last `window` seconds."""
+        with self._read() as conn:
+            (count,) = conn.execute(
+                "SELECT COUNT(*) FROM requests WHERE bucket = ? AND at > ?", (bucket, now - window)
+            ).fetchone()
+        return int(count)
