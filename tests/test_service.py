@@ -1,0 +1,248 @@
+"""The render flow on an injected clock: schedule, bounded waits, unknown submits, budget guard.
+
+A scripted provider (mock transport) finishes a render when the fake clock says so; sleeping
+advances the clock, so a 2-minute render takes no real time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+
+from seedance_mcp.client import RetryPolicy
+from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected
+from seedance_mcp.models import JobStatus, VideoRequest
+from seedance_mcp.service import Progress, Service
+from seedance_mcp.settings import Settings
+
+KEY = "sk-fake-SERVICE-TEST-0001"
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 200
+VIDEO_URL = "https://cdn.example.test/out/clip.mp4"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        self.now += seconds
+
+
+class NanoScript:
+    """NanoPhoto as documented; the render takes `render` seconds of fake time."""
+
+    def __init__(self, time: FakeTime, render: float, submit_fault: str | None = None) -> None:
+        self.time = time
+        self.render = render
+        self.submit_fault = submit_fault
+        self.started: float | None = None
+        self.submits = 0
+        self.status_calls = 0
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        assert request.headers["Authorization"] == f"Bearer {KEY}"
+        if request.url.path.endswith("/generate"):
+            self.submits += 1
+            self.started = self.time.now
+            if self.submit_fault == "reset":
+                raise httpx2.RemoteProtocolError("peer closed", request=request)
+            if self.submit_fault == "400":
+                return httpx2.Response(400, json={"error": "Missing prompt", "errorCode": "PROMPT_REQUIRED"})
+            return httpx2.Response(
+                200, json={"status": "processing", "taskId": "task_abc123", "creditsUsed": 16}
+            )
+        assert request.url.path.endswith("/check-status")
+        assert json.loads(request.content) == {"taskId": "task_abc123"}
+        self.status_calls += 1
+        assert self.started is not None
+        if self.time.now - self.started >= self.render:
+            return httpx2.Response(
+                200,
+                json={
+                    "status": "completed",
+                    "taskId": "task_abc123",
+                    "videoUrl": VIDEO_URL,
+                    "generationTime": 60,
+                },
+            )
+        return httpx2.Response(200, json={"status": "processing", "taskId": "task_abc123"})
+
+
+def cdn(request: httpx2.Request) -> httpx2.Response:
+    assert "Authorization" not in request.headers  # the key never goes to the CDN
+    return httpx2.Response(200, content=MP4, headers={"Content-Type": "video/mp4"})
+
+
+def make_service(tmp_path: Path, time: FakeTime, script: Any, **env: str) -> Service:
+    settings = Settings.from_env(
+        {
+            "NANOPHOTO_API_KEY": KEY,
+            "SEEDANCE_HOME": str(tmp_path / "home"),
+            "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
+            **env,
+        }
+    )
+    return Service(
+        settings,
+        transport=httpx2.MockTransport(script),
+        download_transport=httpx2.MockTransport(cdn),
+        clock=time.clock,
+        sleep=time.sleep,
+        retry=RetryPolicy(attempts=3, base_delay=1.0, jitter=0.0),
+    )
+
+
+REQ = VideoRequest(prompt="a lighthouse in a storm, slow dolly in", resolution="720p", duration=4, audio=True)
+
+
+@pytest.mark.anyio
+async def test_a_60s_nanophoto_render_costs_one_status_request(tmp_path: Path) -> None:
+    time = FakeTime()
+    script = NanoScript(time, render=60.0)
+    svc = make_service(tmp_path, time, script)
+    events: list[Progress] = []
+
+    async def record(p: Progress) -> None:
+        events.append(p)
+
+    job = await svc.generate(REQ, wait_seconds=None, on_progress=record)
+    svc.close()
+    assert job.status is JobStatus.SUCCEEDED
+    assert script.submits == 1
+    assert script.status_calls == 1  # a plain 5 s loop would have made 12
+    assert job.video_path is not None and Path(job.video_path).read_bytes() == MP4
+    assert job.provider_task_id == "task_abc123"
+    # progress at least every 10 s of the wait, ending in "done"
+    waits = [e.elapsed for e in events if e.phase in ("queued", "rendering")]
+    assert waits and max(b - a for a, b in zip([0.0, *waits], waits, strict=False)) <= 10.0
+    assert events[-1].phase == "done"
+
+
+@pytest.mark.anyio
+async def test_a_bounded_wait_returns_the_running_job_and_status_finishes_it(tmp_path: Path) -> None:
+    time = FakeTime()
+    script = NanoScript(time, render=150.0)
+    svc = make_service(tmp_path, time, script)
+    job = await svc.generate(REQ, wait_seconds=45)
+    assert job.status is JobStatus.QUEUED
+    assert script.status_calls == 0  # nothing can be done before the documented 1 minute
+    assert job.notice is not None and f"seedance status {job.job_id}" in job.notice
+    assert time.now - 1_800_000_000.0 == pytest.approx(45.0)
+    # a second process (new Service over the same ledger) resumes it by id
+    svc.close()
+    svc2 = make_service(tmp_path, time, script)
+    listed = svc2.jobs()
+    assert [j.job_id for j in listed] == [job.job_id] and listed[0].provider_task_id == "task_abc123"
+    done = await svc2.status(job.job_id, wait_seconds=600)
+    svc2.close()
+    assert done.status is JobStatus.SUCCEEDED and done.video_path
+    assert script.submits == 1
+
+
+@pytest.mark.anyio
+async def test_a_lost_submit_answer_becomes_unknown_and_is_never_resent(tmp_path: Path) -> None:
+    time = FakeTime()
+    script = NanoScript(time, render=60.0, submit_fault="reset")
+    svc = make_service(tmp_path, time, script)
+    job = await svc.generate(REQ, wait_seconds=None)
+    assert job.status is JobStatus.UNKNOWN
+    assert script.submits == 1
+    assert job.notice is not None and "NOT resent" in job.notice and "up to 8 credits" in job.notice
+    again = await svc.status(job.job_id)
+    svc.close()
+    assert again.status is JobStatus.UNKNOWN and script.submits == 1
+
+
+@pytest.mark.anyio
+async def test_a_refused_submit_is_recorded_failed_and_raised(tmp_path: Path) -> None:
+    time = FakeTime()
+    script = NanoScript(time, render=60.0, submit_fault="400")
+    svc = make_service(tmp_path, time, script)
+    with pytest.raises(ProviderRejected):
+        await svc.generate(REQ)
+    [job] = svc.jobs()
+    svc.close()
+    assert job.status is JobStatus.FAILED and job.error is not None and job.error.code == "provider_rejected"
+
+
+@pytest.mark.anyio
+async def test_budget_guard_refuses_before_anything_is_recorded_or_sent(tmp_path: Path) -> None:
+    time = FakeTime()
+    script = NanoScript(time, render=60.0)
+    svc = make_service(tmp_path, time, script, SEEDANCE_MAX_CREDITS="10")
+    with pytest.raises(BudgetExceeded) as info:
+        await svc.generate(REQ.model_copy(update={"duration": 8}))  # 720p 8 s audio: 16 credits
+    assert "16 credits" in info.value.message and "SEEDANCE_MAX_CREDITS=10" in info.value.message
+    assert script.submits == 0 and svc.jobs() == []
+    job = await svc.generate(
+        REQ.model_copy(update={"duration": 4, "audio": False}), wait_seconds=0
+    )  # 4 credits
+    assert job.status is JobStatus.QUEUED and script.submits == 1
+    svc.close()
+
+
+@pytest.mark.anyio
+async def test_unpriced_provider_needs_confirmation_under_a_cap(tmp_path: Path) -> None:
+    time = FakeTime()
+    svc = make_service(tmp_path, time, NanoScript(time, 60.0), SEEDANCE_MAX_CREDITS="100", APIXO_API_KEY=KEY)
+    with pytest.raises(BudgetExceeded) as info:
+        await svc.generate(REQ, provider="apixo")
+    svc.close()
+    assert "publishes no price" in info.value.message and "confirm" in info.value.message
+
+
+@pytest.mark.anyio
+async def test_bad_input_is_refused_before_any_credit_is_spent(tmp_path: Path) -> None:
+    time = FakeTime()
+    script = NanoScript(time, render=60.0)
+    svc = make_service(tmp_path, time, script)
+    with pytest.raises(InvalidRequest) as info:
+        await svc.generate(REQ.model_copy(update={"duration": 99}))
+    svc.close()
+    assert info.value.field == "duration" and info.value.allowed == [4, 8, 12]
+    assert script.submits == 0
+
+
+def test_dry_run_shows_the_documented_request_with_the_key_redacted(tmp_path: Path) -> None:
+    time = FakeTime()
+    svc = make_service(tmp_path, time, NanoScript(time, 60.0))
+    dry = svc.dry_run(
+        VideoRequest(prompt="A golden retriever running on a beach at sunset", duration=8, audio=True)
+    )
+    svc.close()
+    assert dry.url == "https://nanophoto.ai/api/seedance-1-5-pro/generate"
+    assert dry.json_body == {
+        "prompt": "A golden retriever running on a beach at sunset",
+        "mode": "textToVideo",
+        "aspectRatio": "landscape",
+        "resolution": "720p",
+        "duration": "8",
+        "generateAudio": True,
+        "fixedLens": False,
+    }
+    assert dry.headers["Authorization"] == "Bearer <redacted: NANOPHOTO_API_KEY>"
+    assert dry.estimate.credits == 16
+    assert KEY not in dry.model_dump_json()
+
+
+def test_estimate_compares_all_providers_and_marks_what_is_not_offered(tmp_path: Path) -> None:
+    svc = Service(Settings.from_env({"SEEDANCE_HOME": str(tmp_path)}))
+    rows = {e.provider: e for e in svc.estimate(None, resolution="720p", duration=8, audio=True)}
+    assert rows["nanophoto"].credits == 16
+    assert rows["seedanceapi"].credits == 56
+    assert rows["seedance15pro"].credits is None and rows["seedance15pro"].source == "not offered"
+    assert rows["apixo"].credits is None and rows["apixo"].source == "not published"
+    assert len(rows) == 5
