@@ -1,0 +1,272 @@
+"""Everything the simulated providers remember: tasks, balance, served requests, fault
+counters, rate-limit windows and idempotency keys.
+
+The server thread changes it and the test thread reads it, so every access takes one lock
+(never held across an await). API keys are never stored: a key is reduced to a keyed BLAKE2
+digest with a per-sandbox random salt, used only to tell owners apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
+
+from .config import Fault, SandboxConfig
+
+__all__ = ["InsufficientBalance", "Phase", "SandboxState", "ServedRequest", "Task", "TaskInfo"]
+
+Phase = Literal["queued", "running", "succeeded", "failed"]
+QUEUED_SHARE = 0.1
+FAIL_RENDER = frozenset({"fail_render"})  # the first tenth of the render time is spent queued
+
+
+class ServedRequest(NamedTuple):
+    provider: str
+    method: str
+    path: str
+    status_code: int
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """A snapshot of one task, for tests: `state` is queued/running/succeeded/failed and
+    `credits` what the task costs now (0 once a failure has been refunded)."""
+
+    id: str
+    provider: str
+    body: dict[str, Any]
+    created: float
+    state: Phase
+    credits: int
+
+
+@dataclass
+class Task:
+    id: str
+    provider: str
+    body: dict[str, Any]
+    owner: str
+    duration: int
+    charged: int
+    fail: bool
+    fail_code: str | None
+    created: float
+    created_wall: float
+    queue_seconds: float
+    render_seconds: float
+    refunded: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def phase_at(self, now: float) -> Phase:
+        elapsed = now - self.created
+        if elapsed >= self.render_seconds:
+            return "failed" if self.fail else "succeeded"
+        return "queued" if elapsed < self.queue_seconds else "running"
+
+    @property
+    def credits(self) -> int:
+        return 0 if self.refunded else self.charged
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.id}.mp4"
+
+
+class InsufficientBalance(Exception):
+    def __init__(self, required: int, available: int) -> None:
+        super().__init__(f"{required} credits required, {available} available")
+        self.required = required
+        self.available = available
+
+
+class SandboxState:
+    def __init__(self, config: SandboxConfig, root_url: str, sample_size: int, video_size: int) -> None:
+        self.config = config
+        self.root_url = root_url.rstrip("/")
+        self.sample_size = sample_size
+        self.video_size = video_size
+        self._lock = threading.Lock()
+        self._salt = secrets.token_bytes(16)
+        self._tasks: dict[str, Task] = {}
+        self._requests: list[ServedRequest] = []
+        self._balance = config.balance
+        self._faults = list(config.faults)
+        self._fault_left = [f.times for f in self._faults]
+        self._fault_rng = random.Random(config.seed)
+        self._render_rng = random.Random(f"{config.seed}/render")
+        self._windows: dict[tuple[str, str], deque[float]] = {}
+        self._idempotency: dict[tuple[str, str], tuple[str, str]] = {}
+        self.expected_aborts = 0
+
+    # -- identity and time -------------------------------------------------------------
+    def owner_of(self, key: str) -> str:
+        return hashlib.blake2b(key.encode(), key=self._salt, digest_size=16).hexdigest()
+
+    def key_accepted(self, key: str) -> bool:
+        valid = self.config.valid_keys
+        return bool(key) and (valid is None or key in valid)
+
+    def now(self) -> float:
+        return self.config.clock()
+
+    # -- faults ------------------------------------------------------------------------
+    def take_fault(self, provider: str, on: str, kinds: frozenset[str]) -> Fault | None:
+        """The first configured fault that hits this request, consuming one of its `times`."""
+        with self._lock:
+            return self._take_fault(provider, on, kinds)
+
+    def _take_fault(self, provider: str, on: str, kinds: frozenset[str]) -> Fault | None:
+        for i, fault in enumerate(self._faults):
+            if fault.on != on or fault.kind not in kinds or fault.provider not in (None, provider):
+                continue
+            if fault.probability is not None:
+                if self._fault_rng.random() < fault.probability:
+                    return fault
+                continue
+            if self._fault_left[i] > 0:
+                self._fault_left[i] -= 1
+                return fault
+        return None
+
+    def note_abort(self) -> None:
+        with self._lock:
+            self.expected_aborts += 1
+
+    def consume_abort(self) -> bool:
+        with self._lock:
+            if self.expected_aborts > 0:
+                self.expected_aborts -= 1
+                return True
+        return False
+
+    # -- rate limits -------------------------------------------------------------------
+    def rate_limited(self, provider: str, owner: str, limit: int, window: float) -> int | None:
+        """Count one request in a sliding window; None if allowed, else Retry-After seconds."""
+        now = self.now()
+        with self._lock:
+            hits = self._windows.setdefault((provider, owner), deque())
+            while hits and hits[0] <= now - window:
+                hits.popleft()
+            if len(hits) >= limit:
+                return max(1, math.ceil(hits[0] + window - now))
+            hits.append(now)
+        return None
+
+    # -- tasks -------------------------------------------------------------------------
+    def create_task(
+        self,
+        *,
+        provider: str,
+        prefix: str,
+        body: dict[str, Any],
+        owner: str,
+        duration: int,
+        credits: int,
+        render_range: tuple[float, float],
+        idempotency: tuple[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Task:
+        """Charge the balance and store the task; raises `InsufficientBalance`.
+
+        A "fail_render" fault is drawn only once the task is sure to be created.
+        """
+        low, high = render_range
+        with self._lock:
+            if self._balance is not None:
+                if credits > self._balance:
+                    raise InsufficientBalance(credits, self._balance)
+                self._balance -= credits
+            fail = self._take_fault(provider, "submit", FAIL_RENDER)
+            render = self._render_rng.uniform(low, high) * self.config.speed
+            task = Task(
+                id=prefix + secrets.token_hex(8),
+                provider=provider,
+                body=body,
+                owner=owner,
+                duration=duration,
+                charged=credits,
+                fail=fail is not None,
+                fail_code=fail.code if fail is not None else None,
+                created=self.now(),
+                created_wall=time.time(),
+                queue_seconds=render * QUEUED_SHARE,
+                render_seconds=render,
+                extra=dict(extra or {}),
+            )
+            self._tasks[task.id] = task
+            if idempotency is not None:
+                self._idempotency[(owner, idempotency[0])] = (idempotency[1], task.id)
+        return task
+
+    def idempotent_task(self, owner: str, key: str, fingerprint: str) -> Task | Literal["conflict"] | None:
+        """The task an earlier request with this key created, "conflict" if its body differed."""
+        with self._lock:
+            seen = self._idempotency.get((owner, key))
+            if seen is None:
+                return None
+            if seen[0] != fingerprint:
+                return "conflict"
+            return self._tasks[seen[1]]
+
+    def find_task(self, provider: str, task_id: str, owner: str) -> Task | None:
+        with self._lock:
+            task = self._tasks.get(task_id)
+        if task is None or task.provider != provider or task.owner != owner:
+            return None
+        return task
+
+    def task_for_file(self, name: str) -> Task | None:
+        if not name.endswith(".mp4"):
+            return None
+        with self._lock:
+            return self._tasks.get(name.removesuffix(".mp4"))
+
+    def observe(self, task: Task) -> Phase:
+        """The task's phase now; a failure seen for the first time refunds its credits."""
+        phase = task.phase_at(self.now())
+        if phase == "failed":
+            with self._lock:
+                self._refund(task)
+        return phase
+
+    def _refund(self, task: Task) -> None:
+        if not task.refunded:
+            task.refunded = True
+            if self._balance is not None:
+                self._balance += task.charged
+
+    def task_infos(self, provider: str | None) -> list[TaskInfo]:
+        now = self.now()
+        with self._lock:
+            tasks = [t for t in self._tasks.values() if provider is None or t.provider == provider]
+            infos = []
+            for task in tasks:
+                phase = task.phase_at(now)
+                if phase == "failed":
+                    self._refund(task)
+                infos.append(TaskInfo(task.id, task.provider, task.body, task.created, phase, task.credits))
+        return infos
+
+    def balance(self) -> int | None:
+        self.task_infos(None)  # settle refunds that are due
+        with self._lock:
+            return self._balance
+
+    # -- served requests ---------------------------------------------------------------
+    def record(self, entry: ServedRequest) -> None:
+        with self._lock:
+            self._requests.append(entry)
+
+    def served(self) -> list[ServedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def file_url(self, task: Task) -> str:
+        return f"{self.root_url}/files/{task.file_name}"
