@@ -1,0 +1,231 @@
+"""The agent skill: SKILL.md at the repository root plus skill/references/*.md.
+
+Checked the way its readers check it: the Agent Skills reference validator (skills_ref, also
+the `agentskills` command), a real YAML parser for the frontmatter (strictyaml, which like
+the validator refuses flow style), and the facts it states against the code they come from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import skills_ref  # type: ignore[import-untyped]
+import strictyaml  # type: ignore[import-untyped]
+
+from seedance_mcp import errors
+from seedance_mcp.cli import build_parser
+from seedance_mcp.pricing import PRICE_TABLES
+from seedance_mcp.providers import PROVIDERS
+
+ROOT = Path(__file__).resolve().parent.parent
+SKILL = ROOT / "SKILL.md"
+REFERENCES = ROOT / "skill" / "references"
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def frontmatter() -> dict[str, Any]:
+    text = SKILL.read_text(encoding="utf-8")
+    assert text.startswith("---\n")
+    block = text.split("---", 2)[1]
+    data = strictyaml.load(block).data
+    assert isinstance(data, dict)
+    return data
+
+
+def body() -> str:
+    return SKILL.read_text(encoding="utf-8").split("---", 2)[2]
+
+
+@pytest.fixture
+def installed(tmp_path: Path) -> Path:
+    """The repository as an agent installs it: a folder named after the skill."""
+    link = tmp_path / "seedance"
+    link.symlink_to(ROOT, target_is_directory=True)
+    return link
+
+
+def test_reference_validator_passes(installed: Path) -> None:
+    assert skills_ref.validate(installed) == []
+
+
+def test_reference_validator_cli_passes(installed: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "skills_ref.cli", "validate", str(installed)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Valid skill" in done.stdout
+
+
+def test_repository_root_is_the_skill_folder() -> None:
+    problems = skills_ref.validate(ROOT)
+    if ROOT.name == "seedance":
+        assert problems == []
+    else:
+        # Only the folder name differs; a clone into ~/.claude/skills/seedance fixes it.
+        assert problems == [f"Directory name '{ROOT.name}' must match skill name 'seedance'"]
+
+
+def test_skill_md_is_short() -> None:
+    assert len(SKILL.read_text(encoding="utf-8").splitlines()) < 500
+
+
+def test_frontmatter_fields() -> None:
+    data = frontmatter()
+    assert data["name"] == "seedance"
+    assert 0 < len(data["description"]) <= 1024
+    assert "sandbox" in data["description"]
+    assert data["license"] == "MIT"
+    assert len(data["compatibility"]) <= 500
+    assert set(data) <= {"name", "description", "license", "compatibility", "metadata", "allowed-tools"}
+
+
+def test_openclaw_metadata_is_a_nested_block() -> None:
+    openclaw = frontmatter()["metadata"]["openclaw"]
+    assert isinstance(openclaw, dict), "metadata.openclaw must be a mapping, not a JSON string"
+    assert openclaw["primaryEnv"] == "SEEDANCE_API_KEY"
+    assert openclaw["requires"]["bins"] == ["seedance"]
+    assert openclaw["requires"]["env"] == ["SEEDANCE_API_KEY"]
+    [installer] = openclaw["install"]
+    assert installer["kind"] == "uv"
+    assert installer["package"] == "seedance-mcp"
+    assert installer["bins"] == ["seedance"]
+    frontmatter_text = SKILL.read_text(encoding="utf-8").split("---", 2)[1]
+    assert not re.search(r":\s*[\[{]", frontmatter_text), (
+        "flow style ({...} or [...]) is refused by the validator"
+    )
+
+
+def test_every_key_variable_is_named() -> None:
+    text = body()
+    for provider in PROVIDERS.values():
+        assert provider.key_env in text
+    assert "SEEDANCE_API_KEY" in text
+
+
+def test_links_exist_and_stay_one_level_deep() -> None:
+    links = [target for target in LINK.findall(body()) if not target.startswith(("http://", "https://", "#"))]
+    assert links, "SKILL.md links to its references"
+    for target in links:
+        path = ROOT / target
+        assert path.is_file(), f"SKILL.md links to missing {target}"
+        assert path.parent in (REFERENCES, ROOT / "skill" / "scripts"), f"{target} is not one level deep"
+    linked = {(ROOT / target).resolve() for target in links}
+    for reference in REFERENCES.glob("*"):
+        assert reference.resolve() in linked, f"{reference.name} is not linked from SKILL.md"
+        assert reference.suffix == ".md" and reference.is_file()
+        for target in LINK.findall(reference.read_text(encoding="utf-8")):
+            assert target.startswith(("http://", "https://", "#")), f"{reference.name} links on to {target}"
+
+
+def test_skill_teaches_the_whole_flow() -> None:
+    text = body()
+    for tool in (
+        "write_cinematic_prompt",
+        "estimate_credits",
+        "generate_video",
+        "check_status",
+        "list_providers",
+    ):
+        assert f"`{tool}" in text
+    for step in ("Draft", "estimate", "Generate", "Check status", "Hand over"):
+        assert step in text
+    assert "--json" in text and "wait_seconds" in text and "45" in text
+    assert '"sandbox": true' in text and "Tell the user" in text
+    for code in range(5):
+        assert f"{code} " in text
+
+
+def _cli_options() -> dict[str, set[str]]:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {
+        name: {option for action in sub._actions for option in action.option_strings}
+        for name, sub in commands.choices.items()
+    }
+
+
+def test_cli_commands_and_flags_in_the_docs_exist() -> None:
+    options = _cli_options()
+    texts = [SKILL.read_text(encoding="utf-8")] + [
+        p.read_text(encoding="utf-8") for p in REFERENCES.glob("*.md")
+    ]
+    seen = 0
+    for text in texts:
+        # Inline code spans and fenced blocks (with their line continuations) hold the commands.
+        spans = re.findall(r"```[a-z]*\n(.*?)```", text, re.DOTALL) + re.findall(r"`([^`\n]+)`", text)
+        for span in spans:
+            for command in span.replace("\\\n", " ").splitlines():
+                found = re.search(r"\bseedance ([a-z]+)\b(.*)", command)
+                if not found:
+                    continue
+                name, rest = found.groups()
+                assert name in options, f"`seedance {name}` is not a CLI command"
+                for flag in re.findall(r"(?<![\w-])--[a-z][a-z-]*", rest):
+                    assert flag in options[name], f"`seedance {name}` has no {flag}"
+                seen += 1
+    assert seen >= 10
+
+
+def test_providers_reference_matches_the_code() -> None:
+    text = (REFERENCES / "providers-and-prices.md").read_text(encoding="utf-8")
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in text.splitlines()
+        if line.startswith("|")
+    ]
+    capabilities = {row[0]: row for row in rows if len(row) == 10 and row[0] in PROVIDERS}
+    for pid, provider in PROVIDERS.items():
+        caps = provider.caps
+        row = capabilities[pid]
+        durations = caps.durations
+        contiguous = len(durations) > 3 and list(durations) == list(range(durations[0], durations[-1] + 1))
+        expected_durations = (
+            f"{durations[0]}-{durations[-1]}" if contiguous else ", ".join(map(str, durations))
+        )
+        assert row[1] == f"`{provider.key_env}`"
+        assert row[2] == expected_durations
+        assert row[3] == str(caps.default_duration)
+        assert row[4] == (", ".join(caps.resolutions) or "(not chosen)")
+        assert row[5] == ", ".join(caps.aspect_ratios)
+        assert row[6] == str(caps.prompt_max)
+        assert row[7:] == ["yes" if flag else "no" for flag in (caps.end_image, caps.seed, caps.fixed_lens)]
+    prices = {tuple(row[:3]): row[3:] for row in rows if len(row) == 5}
+    for pid, table in PRICE_TABLES.items():
+        for (resolution, seconds, audio), credits in table.cells.items():
+            if audio:
+                continue
+            with_audio = table.cells[(resolution, seconds, True)]
+            assert prices[(pid, resolution or "-", str(seconds))] == [str(credits), str(with_audio)]
+    priced_rows = [key for key in prices if key[0] in PRICE_TABLES]
+    assert len(priced_rows) == sum(len(t.cells) for t in PRICE_TABLES.values()) // 2
+    for pid in set(PROVIDERS) - set(PRICE_TABLES):
+        assert prices[(pid, "any", "any")] == ["not published", "not published"]
+
+
+def _codes() -> set[str]:
+    found: set[str] = set()
+    pending: list[type[errors.SeedanceError]] = [errors.SeedanceError]
+    while pending:
+        cls = pending.pop()
+        found.add(cls.code)
+        pending.extend(cls.__subclasses__())
+    return found - {"error"}
+
+
+def test_troubleshooting_covers_every_error_code() -> None:
+    text = (REFERENCES / "troubleshooting.md").read_text(encoding="utf-8")
+    codes = _codes()
+    assert len(codes) >= 15
+    for code in codes | {"generation_failed", "rate_budget"}:
+        assert f"`{code}`" in text, f"troubleshooting.md does not explain {code}"
+    for exit_code in range(5):
+        assert re.search(rf"^\| {exit_code} \|", text, re.MULTILINE)
