@@ -1,0 +1,586 @@
+"""The MCP server through the SDK's in-memory client, against the built-in simulator.
+
+Every test builds its own server over a temporary ledger and output folder. Renders run on
+the sandbox at a small speed factor, so a "two-minute" render takes about a second.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from mcp.client import Client
+from mcp.server.mcpserver import MCPServer
+from mcp.shared.exceptions import MCPError
+from mcp_types import CallToolResult, ResourceLink, TextContent
+
+from seedance_mcp import prompting
+from seedance_mcp.providers import PROVIDER_IDS
+from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
+from seedance_mcp.server import (
+    TOKEN_ENV,
+    BearerGuard,
+    Draft,
+    DraftSettings,
+    PromptWarning,
+    ProviderId,
+    _ProgressRelay,
+    build_server,
+    main,
+)
+from seedance_mcp.service import Progress, Service
+from seedance_mcp.settings import Settings
+
+TOOLS = {"write_cinematic_prompt", "estimate_credits", "generate_video", "check_status", "list_providers"}
+FAKE_KEY = "np-live-7f3c9a51e2b84d06b9aa41c2d5e8f017"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        "SEEDANCE_HOME": str(tmp_path / "home"),
+        "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
+        "SEEDANCE_SANDBOX_SPEED": "0.01",
+    }
+    env.update(extra)
+    return env
+
+
+def _server(env: dict[str, str]) -> MCPServer:
+    return build_server(lambda: Service(settings=Settings.from_env(env)))
+
+
+@pytest.fixture
+def sandbox_env(tmp_path: Path) -> dict[str, str]:
+    """Sandbox mode asked for explicitly, so any provider can be chosen without a key."""
+    return _env(tmp_path, SEEDANCE_SANDBOX="1")
+
+
+def _text(result: CallToolResult) -> str:
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
+
+
+async def _recent(client: Client) -> list[dict[str, Any]]:
+    result = await client.call_tool("check_status", {})
+    assert not result.is_error, _text(result)
+    assert result.structured_content is not None
+    recent: list[dict[str, Any]] = result.structured_content["recent"]
+    return recent
+
+
+# ---- discovery --------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+    assert set(tools) == TOOLS
+    for tool in tools.values():
+        assert tool.output_schema is not None and tool.output_schema["type"] == "object", tool.name
+        assert tool.description and len(tool.description) > 80, tool.name
+        assert tool.annotations is not None and tool.annotations.destructive_hint is False, tool.name
+        for name, prop in tool.input_schema["properties"].items():
+            assert name == name.lower() and " " not in name, name
+            assert prop.get("description"), f"{tool.name}.{name} has no description"
+
+    generate = tools["generate_video"]
+    assert set(generate.input_schema["properties"]) == {
+        "prompt", "provider", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens",
+        "image_url", "end_image_url", "seed", "wait_seconds", "confirm_cost", "download",
+    }  # fmt: skip
+    assert generate.input_schema["required"] == ["prompt"]
+    assert "ctx" not in generate.input_schema["properties"]
+    wait = generate.input_schema["properties"]["wait_seconds"]
+    assert wait["default"] == 45 and wait["maximum"] == 50
+    assert generate.input_schema["properties"]["duration"]["anyOf"][0]["type"] == "integer"
+    description = generate.description or ""
+    assert "SPENDS CREDITS" in description and "estimate_credits" in description
+    assert "doubles the price" in description and "check_status" in description
+    assert {"job_id", "status", "video_path", "sandbox", "resource_uri", "next_step"} <= set(
+        generate.output_schema["properties"]  # type: ignore[index]
+    )
+    assert set(tools["check_status"].input_schema["properties"]) == {
+        "job_id",
+        "wait_seconds",
+        "download",
+        "limit",
+    }
+    assert set(tools["estimate_credits"].input_schema["properties"]) == {
+        "provider",
+        "resolution",
+        "duration",
+        "audio",
+    }
+    assert tools["list_providers"].input_schema.get("properties", {}) == {}
+    assert "lint" in tools["write_cinematic_prompt"].input_schema["properties"]
+
+    for name in ("write_cinematic_prompt", "estimate_credits", "list_providers"):
+        hints = tools[name].annotations
+        assert hints is not None and hints.read_only_hint is True and hints.idempotent_hint is True, name
+    hints = generate.annotations
+    assert hints is not None
+    assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint) == (False, False, True)
+    hints = tools["check_status"].annotations
+    assert hints is not None
+    assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint) == (False, True, True)
+
+
+def test_provider_choices_match_the_registry() -> None:
+    assert get_args(ProviderId) == PROVIDER_IDS
+
+
+def test_published_draft_mirrors_prompting_draft() -> None:
+    for mine, theirs in (
+        (Draft, prompting.PromptDraft),
+        (DraftSettings, prompting.SuggestedSettings),
+        (PromptWarning, prompting.LintWarning),
+    ):
+        assert list(mine.model_fields) == list(theirs.model_fields), mine.__name__
+        for name, field in mine.model_fields.items():
+            assert field.is_required() == theirs.model_fields[name].is_required(), f"{mine.__name__}.{name}"
+
+
+def test_importing_and_building_the_server_stays_light() -> None:
+    # (httpx2 and uvicorn are not listed: the MCP SDK itself imports them)
+    code = (
+        "import sys, seedance_mcp.server as s; s.build_server(); "
+        "heavy = ['jinja2', 'sqlite3', 'platformdirs', 'seedance_mcp.service', 'seedance_mcp.sandbox', "
+        "'seedance_mcp.prompting', 'seedance_mcp.jobs', 'seedance_mcp.client', 'seedance_mcp.download']; "
+        "print([m for m in heavy if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# ---- read-only tools ----------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_estimate_one_provider(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        result = await client.call_tool(
+            "estimate_credits", {"provider": "nanophoto", "resolution": "720p", "duration": 8, "audio": True}
+        )
+    assert not result.is_error, _text(result)
+    assert result.structured_content is not None
+    [estimate] = result.structured_content["estimates"]
+    assert (estimate["provider"], estimate["credits"], estimate["audio"]) == ("nanophoto", 16, True)
+    assert "nanophoto: 16 credits" in result.structured_content["message"]
+
+
+@pytest.mark.anyio
+async def test_estimate_compares_every_provider(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        result = await client.call_tool("estimate_credits", {"resolution": "720p", "duration": 4})
+    assert result.structured_content is not None
+    by_provider = {e["provider"]: e for e in result.structured_content["estimates"]}
+    assert set(by_provider) == set(PROVIDER_IDS)
+    assert by_provider["nanophoto"]["credits"] == 4
+    assert by_provider["seedanceapi"]["credits"] == 14
+    assert by_provider["seedance15pro"]["source"] == "not offered"  # no resolution choice, no 4 s
+    assert by_provider["apixo"]["credits"] is None
+    assert "own unit" in result.structured_content["message"]
+
+
+@pytest.mark.anyio
+async def test_list_providers_in_sandbox_mode(tmp_path: Path) -> None:
+    async with Client(_server(_env(tmp_path))) as client:
+        result = await client.call_tool("list_providers", {})
+    assert not result.is_error
+    data = result.structured_content
+    assert data is not None
+    assert data["sandbox"] is True and data["default_provider"] == "nanophoto"
+    assert [p["id"] for p in data["providers"]] == list(PROVIDER_IDS)
+    assert not any(p["key_set"] for p in data["providers"])
+    nanophoto = data["providers"][0]
+    assert nanophoto["durations"] == [4, 8, 12] and nanophoto["key_env"] == "NANOPHOTO_API_KEY"
+    assert "placeholder" in data["message"]
+
+
+@pytest.mark.anyio
+async def test_write_cinematic_prompt_and_lint(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        drafted = await client.call_tool(
+            "write_cinematic_prompt",
+            {
+                "idea": "a red fox crossing a snowy road at dawn",
+                "provider": "nanophoto",
+                "camera_move": "orbit",
+            },
+        )
+        linted = await client.call_tool(
+            "write_cinematic_prompt", {"lint": "x " * 600, "provider": "nanophoto"}
+        )
+        neither = await client.call_tool("write_cinematic_prompt", {})
+        bad = await client.call_tool("write_cinematic_prompt", {"idea": "a fox", "template": "western"})
+    assert not drafted.is_error, _text(drafted)
+    assert drafted.structured_content is not None
+    draft = drafted.structured_content["draft"]
+    assert "fox" in draft["prompt"].lower() and draft["provider"] == "nanophoto"
+    assert draft["characters"] == len(draft["prompt"]) <= draft["limit"] == 1000
+    assert "estimate_credits" in drafted.structured_content["next_step"]
+
+    assert linted.structured_content is not None and linted.structured_content["draft"] is None
+    rules = {w["rule"] for w in linted.structured_content["lint_warnings"]}
+    assert rules, "a 1200-character prompt of filler must draw warnings"
+    assert "Fix the issues" in linted.structured_content["next_step"]
+
+    assert neither.is_error and "idea" in _text(neither) and "lint" in _text(neither)
+    assert bad.is_error and "template" in _text(bad) and "cinematic" in _text(bad)
+
+
+# ---- bad input: readable, and nothing submitted -----------------------------------------------
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"provider": "nanophoto", "duration": 99}, ["duration", "4, 8, 12", "no credits were spent"]),
+        ({"provider": "pixelmagic"}, ["provider", "nanophoto", "seedanceapi", "seedance2ai"]),
+        ({"provider": "seedanceapi", "resolution": "1080p"}, ["resolution", "480p, 720p", "nanophoto"]),
+        ({"provider": "nanophoto", "wait_seconds": 120}, ["wait_seconds", "50"]),
+        ({"provider": "nanophoto", "image_url": "/home/me/cat.png"}, ["image_url", "public"]),
+    ],
+)
+async def test_bad_input_is_a_readable_error_and_submits_nothing(
+    sandbox_env: dict[str, str], arguments: dict[str, Any], expected: list[str]
+) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        result = await client.call_tool("generate_video", {"prompt": "a fox in the snow", **arguments})
+        assert result.is_error
+        text = _text(result)
+        for word in expected:
+            assert word in text, f"{word!r} missing from: {text}"
+        assert await _recent(client) == []
+
+
+@pytest.mark.anyio
+async def test_budget_guard_needs_confirm_cost_for_unpriced_provider(tmp_path: Path) -> None:
+    env = _env(tmp_path, SEEDANCE_SANDBOX="1", SEEDANCE_MAX_CREDITS="10")
+    async with Client(_server(env)) as client:
+        over = await client.call_tool(
+            "generate_video", {"prompt": "a fox", "provider": "nanophoto", "resolution": "1080p"}
+        )
+        unpriced = await client.call_tool(
+            "generate_video", {"prompt": "a fox in the snow", "provider": "apixo"}
+        )
+        assert await _recent(client) == []
+        confirmed = await client.call_tool(
+            "generate_video",
+            {"prompt": "a fox in the snow", "provider": "apixo", "confirm_cost": True, "wait_seconds": 0},
+        )
+        assert len(await _recent(client)) == 1
+    assert over.is_error and "SEEDANCE_MAX_CREDITS" in _text(over) and "budget_exceeded" in _text(over)
+    assert unpriced.is_error and "confirm_cost" in _text(unpriced)
+    assert not confirmed.is_error, _text(confirmed)
+
+
+@pytest.mark.anyio
+async def test_chosen_provider_without_key_names_the_variable(tmp_path: Path) -> None:
+    async with Client(_server(_env(tmp_path))) as client:
+        result = await client.call_tool("generate_video", {"prompt": "a fox", "provider": "apixo"})
+    assert result.is_error
+    assert "APIXO_API_KEY" in _text(result) and "Never paste a key" in _text(result)
+
+
+@pytest.mark.anyio
+async def test_rate_limit_says_when_to_try_again(tmp_path: Path) -> None:
+    async def no_wait(seconds: float) -> None:
+        return None
+
+    env = _env(tmp_path, SEEDANCE_SANDBOX="1")
+    config = SandboxConfig(speed=0.01, faults=[Fault("429", "submit", times=50, retry_after=7)])
+    server = build_server(
+        lambda: Service(settings=Settings.from_env(env), sandbox_config=config, sleep=no_wait)
+    )
+    async with Client(server) as client:
+        result = await client.call_tool("generate_video", {"prompt": "a fox in the snow", "duration": 4})
+        recent = await _recent(client)
+    assert result.is_error
+    text = _text(result)
+    assert "Wait about 7 s, then repeat the call" in text
+    facts = json.loads(text.split("Details: ", 1)[1])
+    assert (
+        facts["code"] == "rate_limited" and facts["retryable"] is True and facts["retry_after_seconds"] == 7
+    )
+    assert [j["status"] for j in recent] == ["failed"]  # recorded, refused, nothing charged
+
+
+# ---- rendering ----------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_generate_finishes_within_the_wait_with_progress(sandbox_env: dict[str, str]) -> None:
+    notes: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        notes.append((progress, total, message))
+
+    async with Client(_server(sandbox_env)) as client:
+        result = await client.call_tool(
+            "generate_video",
+            {"prompt": "a red fox crossing a snowy road at dawn", "duration": 4, "wait_seconds": 30},
+            progress_callback=on_progress,
+        )
+    assert not result.is_error, _text(result)
+    job = result.structured_content
+    assert job is not None
+    assert job["status"] == "succeeded" and job["sandbox"] is True and job["provider"] == "nanophoto"
+    assert Path(job["video_path"]).is_file() and Path(job["video_path"]).stat().st_size > 0
+    assert job["resource_uri"] == f"seedance://jobs/{job['job_id']}"
+    assert "saved at" in job["next_step"]
+    text = _text(result)
+    assert text.startswith("SANDBOX MODE") and "placeholder" in text and job["job_id"] in text
+    links = [block for block in result.content if isinstance(block, ResourceLink)]
+    assert [str(link.uri) for link in links] == [job["resource_uri"]]
+
+    assert len(notes) >= 3
+    values = [value for value, _, _ in notes]
+    assert values == sorted(values) and len(set(values)) == len(values), values
+    messages = [message or "" for _, _, message in notes]
+    assert messages[0].startswith("submitting") and messages[-1].startswith("done")
+    assert any(m.startswith("rendering") for m in messages) and all("[sandbox]" in m for m in messages)
+
+
+@pytest.mark.anyio
+async def test_long_render_returns_running_and_check_status_finishes_it(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        started = await client.call_tool(
+            "generate_video", {"prompt": "a lighthouse in a storm at night", "wait_seconds": 0}
+        )
+        assert not started.is_error, _text(started)
+        job = started.structured_content
+        assert job is not None and job["status"] in ("queued", "running")
+        assert job["video_path"] is None
+        assert "check_status" in job["next_step"] and "Do not call generate_video again" in job["next_step"]
+        assert "Still rendering" in _text(started)
+
+        done = await client.call_tool("check_status", {"job_id": job["job_id"], "wait_seconds": 30})
+        assert not done.is_error, _text(done)
+        report = done.structured_content
+        assert report is not None
+        finished = report["job"]
+        assert finished["job_id"] == job["job_id"] and finished["status"] == "succeeded"
+        assert Path(finished["video_path"]).is_file()
+
+        again = await client.call_tool("check_status", {"job_id": job["provider_task_id"]})
+        assert again.structured_content is not None
+        assert again.structured_content["job"]["job_id"] == job["job_id"]
+
+        recent = await _recent(client)
+        assert [j["job_id"] for j in recent] == [job["job_id"]]
+
+        resource = await client.read_resource(f"seedance://jobs/{job['job_id']}")
+        [content] = resource.contents
+        assert content.mime_type == "application/json"
+        stored = json.loads(content.text)  # type: ignore[union-attr]
+        assert stored["status"] == "succeeded" and stored["video_path"] == finished["video_path"]
+
+
+@pytest.mark.anyio
+async def test_unknown_job_points_to_the_job_list(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        result = await client.call_tool("check_status", {"job_id": "job_000000000000"})
+        with pytest.raises(MCPError, match="job_000000000000"):
+            await client.read_resource("seedance://jobs/job_000000000000")
+    assert result.is_error
+    assert "check_status without job_id" in _text(result) and "job_not_found" in _text(result)
+
+
+# ---- prompts ------------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_prompts_follow_the_templates(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        listed = {p.name: p for p in (await client.list_prompts()).prompts}
+        shot = await client.get_prompt(
+            "cinematic", {"idea": "a heron fishing in a misty lake", "light": "blue hour"}
+        )
+        scene = await client.get_prompt(
+            "dialogue",
+            {
+                "idea": "two fishermen on a pier",
+                "dialogue": "the man in the yellow coat: Any luck?\nthe old man: Not yet.",
+                "language": "English",
+            },
+        )
+        with pytest.raises(MCPError, match="idea"):
+            await client.get_prompt("product", {"idea": "  "})
+    assert set(listed) == set(prompting.template_names())
+    assert {a.name for a in listed["dialogue"].arguments or []} >= {"idea", "dialogue", "language"}
+    required = {a.name for a in listed["multi-shot"].arguments or [] if a.required}
+    assert required == {"idea", "shots"}
+    text = shot.messages[0].content.text  # type: ignore[union-attr]
+    assert "heron" in text.lower() and "blue hour" in text and "generate_video" in text
+    dialogue = scene.messages[0].content.text  # type: ignore[union-attr]
+    assert '"Any luck?"' in dialogue and '"Not yet."' in dialogue
+
+
+# ---- keys never leave the server -------------------------------------------------------------------
+
+
+@pytest.fixture
+def keyed_sandbox() -> Iterator[Sandbox]:
+    with Sandbox(SandboxConfig(speed=0.01, valid_keys=[FAKE_KEY])) as sb:
+        yield sb
+
+
+def _keyed_env(tmp_path: Path, sb: Sandbox, key: str) -> dict[str, str]:
+    return _env(
+        tmp_path,
+        NANOPHOTO_API_KEY=key,
+        SEEDANCE_BASE_URL=sb.base_url("nanophoto"),
+        SEEDANCE_POLL_INITIAL_DELAY="0",
+        SEEDANCE_POLL_INTERVAL="0.1",
+    )
+
+
+def _dump(result: Any) -> str:
+    return result.model_dump_json() if hasattr(result, "model_dump_json") else json.dumps(result)
+
+
+@pytest.mark.anyio
+async def test_the_key_never_appears_in_any_result(tmp_path: Path, keyed_sandbox: Sandbox) -> None:
+    seen: list[str] = []
+    async with Client(_server(_keyed_env(tmp_path, keyed_sandbox, FAKE_KEY))) as client:
+        seen.append(_dump(await client.list_tools()))
+        providers = await client.call_tool("list_providers", {})
+        seen.append(_dump(providers))
+        seen.append(_dump(await client.call_tool("estimate_credits", {"duration": 4})))
+        seen.append(_dump(await client.call_tool("write_cinematic_prompt", {"idea": "a fox at dawn"})))
+        made = await client.call_tool(
+            "generate_video", {"prompt": "a fox at dawn", "duration": 4, "wait_seconds": 30}
+        )
+        seen.append(_dump(made))
+        assert made.structured_content is not None
+        job_id = made.structured_content["job_id"]
+        seen.append(_dump(await client.call_tool("check_status", {"job_id": job_id})))
+        seen.append(_dump(await client.call_tool("check_status", {})))
+        seen.append(_dump(await client.read_resource(f"seedance://jobs/{job_id}")))
+        seen.append(_dump(await client.get_prompt("cinematic", {"idea": "a fox at dawn"})))
+        # even a key pasted into a prompt does not come back out
+        pasted = await client.call_tool(
+            "generate_video", {"prompt": f"a fox at dawn, key {FAKE_KEY}", "duration": 4, "wait_seconds": 0}
+        )
+        seen.append(_dump(pasted))
+    assert "key <redacted>" in _text(pasted)
+    assert not made.is_error, _text(made)
+    job = made.structured_content
+    assert job["sandbox"] is False and job["status"] == "succeeded" and Path(job["video_path"]).is_file()
+    assert providers.structured_content is not None
+    assert providers.structured_content["providers"][0]["key_set"] is True
+    assert providers.structured_content["sandbox"] is False
+    # the simulator accepts only FAKE_KEY, so every answer being 200 shows the key was sent
+    assert keyed_sandbox.requests and all(r.status_code == 200 for r in keyed_sandbox.requests)
+    assert len(keyed_sandbox.tasks("nanophoto")) == 2
+    for text in seen:
+        assert FAKE_KEY not in text
+        assert FAKE_KEY[8:24] not in text
+
+
+@pytest.mark.anyio
+async def test_a_refused_key_is_reported_without_the_key(tmp_path: Path, keyed_sandbox: Sandbox) -> None:
+    wrong = "np-live-0000aaaa1111bbbb2222cccc3333dddd"
+    async with Client(_server(_keyed_env(tmp_path, keyed_sandbox, wrong))) as client:
+        result = await client.call_tool("generate_video", {"prompt": "a fox at dawn", "duration": 4})
+        recent = await _recent(client)
+    assert result.is_error
+    text = _text(result)
+    assert "auth_failed" in text and "key" in text
+    assert wrong not in text and wrong not in json.dumps(recent)
+    assert [j["status"] for j in recent] == ["failed"]
+
+
+# ---- progress heartbeat -----------------------------------------------------------------------------
+
+
+class _Ctx:
+    def __init__(self) -> None:
+        self.sent: list[tuple[float, float | None, str | None]] = []
+
+    async def report_progress(
+        self, progress: float, total: float | None = None, message: str | None = None
+    ) -> None:
+        self.sent.append((progress, total, message))
+
+
+@pytest.mark.anyio
+async def test_heartbeat_repeats_the_last_progress_when_the_service_is_quiet() -> None:
+    import anyio
+
+    ctx = _Ctx()
+    relay = _ProgressRelay(ctx, quiet=0.05, tick=0.01)  # type: ignore[arg-type]
+    first = Progress(
+        job_id="job_1",
+        provider="nanophoto",
+        phase="submitting",
+        elapsed=0.0,
+        expected=90.0,
+        message="submitting",
+    )
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(relay.heartbeat)
+        await relay(first)
+        with anyio.fail_after(5):
+            while len(ctx.sent) < 3:
+                await anyio.sleep(0.01)
+        tg.cancel_scope.cancel()
+    values = [value for value, _, _ in ctx.sent]
+    assert values == sorted(values) and len(set(values)) == len(values)
+    assert all(message and message.startswith("submitting") for _, _, message in ctx.sent)
+    assert all(total == 90.0 for _, total, _ in ctx.sent)
+
+
+# ---- HTTP transport guard -------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_bearer_guard_refuses_requests_without_the_token() -> None:
+    reached: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        reached.append(scope["type"])
+
+    guard = BearerGuard(app, "s3cret-token-value")
+
+    async def call(headers: list[tuple[bytes, bytes]], kind: str = "http") -> list[dict[str, Any]]:
+        sent: list[dict[str, Any]] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b""}
+
+        await guard({"type": kind, "headers": headers}, receive, send)
+        return sent
+
+    for headers in (
+        [],
+        [(b"authorization", b"Bearer wrong")],
+        [(b"authorization", b"Basic s3cret-token-value")],
+    ):
+        sent = await call(headers)
+        assert sent[0]["status"] == 401 and b"SEEDANCE_MCP_TOKEN" in sent[1]["body"]
+    assert reached == []
+    assert await call([(b"authorization", b"Bearer s3cret-token-value")]) == []
+    assert await call([], kind="lifespan") == []
+    assert reached == ["http", "lifespan"]
+
+
+def test_public_host_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    with pytest.raises(SystemExit, match=TOKEN_ENV):
+        main(["--transport", "streamable-http", "--host", "0.0.0.0", "--port", "8765"])
