@@ -121,6 +121,7 @@ class ProviderClient:
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
         budget: RateBudget | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.provider = provider
         self.base_url = (base_url or provider.base_url).rstrip("/")
@@ -133,6 +134,8 @@ class ProviderClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._budget = budget
+        self._clock = clock
+        self.deadline: float | None = None  # no retry sleeps past this moment (on `clock`)
         self.requests_sent = 0
 
     def __repr__(self) -> str:
@@ -242,6 +245,8 @@ class ProviderClient:
                 if number == self.retry.attempts or not retryable(err):
                     raise
                 delay = self.retry.delay(number, self._rng, getattr(err, "retry_after", None))
+                if self.deadline is not None and self._clock() + delay > self.deadline:
+                    raise
                 log.info(
                     "%s %s: %s; retry %d/%d in %.1fs",
                     self.provider.id,

@@ -9,6 +9,7 @@ Clock and sleep are injected, so every schedule can be tested without waiting.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import time
@@ -38,7 +39,16 @@ from .errors import (
     TaskNotFound,
 )
 from .jobs import Ledger, new_job_id
-from .models import CreditEstimate, Job, JobError, JobStatus, ProviderInfo, TaskState, VideoRequest
+from .models import (
+    RESOLUTIONS,
+    CreditEstimate,
+    Job,
+    JobError,
+    JobStatus,
+    ProviderInfo,
+    TaskState,
+    VideoRequest,
+)
 from .polling import PollSchedule
 from .providers import PROVIDERS, Provider, get_provider
 from .settings import Secret, Settings, Target
@@ -55,6 +65,7 @@ Phase = Literal["submitting", "queued", "rendering", "downloading", "done", "fai
 SANDBOX_KEY = "sandbox-key"
 PROGRESS_EVERY = 5.0
 DEFAULT_OVERALL_TIMEOUT = 30 * 60.0
+MIN_SUBMIT_WINDOW = 20.0
 SANDBOX_PLACEHOLDER = (
     "SANDBOX: nothing real was rendered; this clip is a placeholder from the built-in simulator. "
     "Set a provider key for a real render."
@@ -184,16 +195,18 @@ class Service:
             base = self._sandbox_base(target.provider)
         scale = self._scale(target.sandbox)
         retry = self._retry
-        if target.sandbox and scale < 1:
-            retry = RetryPolicy(
-                attempts=retry.attempts,
-                base_delay=retry.base_delay * scale,
-                max_delay=retry.max_delay * scale,
-                jitter=retry.jitter,
-                max_retry_after=retry.max_retry_after,
+        base_delay = self.settings.retry_base_delay
+        if base_delay is not None:
+            retry = dataclasses.replace(
+                retry, base_delay=base_delay, max_delay=max(base_delay, retry.max_delay * base_delay)
+            )
+        elif target.sandbox and scale < 1:
+            retry = dataclasses.replace(
+                retry, base_delay=retry.base_delay * scale, max_delay=retry.max_delay * scale
             )
         return ProviderClient(
             target.provider,
+            clock=self.clock,
             key=key,
             base_url=base,
             transport=self._transport,
@@ -255,31 +268,32 @@ class Service:
         duration: int | None = None,
         audio: bool = False,
     ) -> list[CreditEstimate]:
-        """Price one provider, or compare all (skipping those that cannot do the combination)."""
-        if provider:
-            p = get_provider(provider)
-            req = resolve_request(
-                VideoRequest(
-                    prompt="x" * max(p.caps.prompt_min, 1),
-                    resolution=resolution,
-                    duration=duration,
-                    audio=audio,
-                ),  # type: ignore[arg-type]
-                p,
+        """Price one provider, or compare all (marking those that cannot do the combination)."""
+        if resolution is not None and resolution not in RESOLUTIONS:
+            raise InvalidRequest(
+                f"resolution: {resolution!r} is not a Seedance resolution; allowed: {', '.join(RESOLUTIONS)}.",
+                field="resolution",
+                value=resolution,
+                allowed=RESOLUTIONS,
             )
-            return [pricing.estimate_request(p, req)]
+
+        def priced(p: Provider, *, comparing: bool = False) -> CreditEstimate:
+            # In a comparison, a provider that picks the resolution itself is still priced.
+            res = None if comparing and not p.caps.resolutions else resolution
+            shape = {"prompt": "x" * max(p.caps.prompt_min, 1), "resolution": res, "duration": duration}
+            req = resolve_request(VideoRequest.model_validate({**shape, "audio": audio}), p)
+            estimate = pricing.estimate_request(p, req)
+            if res != resolution:
+                note = f"{p.id} chooses the resolution itself; {resolution} cannot be requested."
+                estimate = estimate.model_copy(update={"note": note})
+            return estimate
+
+        if provider:
+            return [priced(get_provider(provider))]
         out = []
         for p in PROVIDERS.values():
             try:
-                req = resolve_request(
-                    VideoRequest(
-                        prompt="x" * max(p.caps.prompt_min, 1),
-                        resolution=resolution,
-                        duration=duration,
-                        audio=audio,
-                    ),  # type: ignore[arg-type]
-                    p,
-                )
+                out.append(priced(p, comparing=True))
             except InvalidRequest as err:
                 out.append(
                     CreditEstimate(
@@ -292,8 +306,6 @@ class Service:
                         note=err.message.split(" Providers that accept it")[0],
                     )
                 )
-                continue
-            out.append(pricing.estimate_request(p, req))
         return out
 
     def prepare(
@@ -374,15 +386,20 @@ class Service:
             estimated_credits=estimate.credits,
             created_at=created,
             updated_at=created,
-            notice=target.notice,
         )
         job = self.ledger.create(job, idempotency_key=f"seedance-{job.job_id}-{secrets.token_hex(8)}")
+        # One deadline for the whole call, submit retries included, so a tool call that must
+        # answer within a client's timeout does. A submit always gets a little room to retry.
+        deadline = self.clock() + (
+            DEFAULT_OVERALL_TIMEOUT if wait_seconds is None else max(0.0, wait_seconds)
+        )
         async with self._client(target) as client:
+            client.deadline = max(deadline, self.clock() + MIN_SUBMIT_WINDOW)
             await _emit(on_progress, job, "submitting", 0.0, None, "submitting to " + target.provider.id)
             job = await self._submit(client, job)
             if job.status.is_final or job.status is JobStatus.UNKNOWN or wait_seconds == 0:
                 return self._finish_notice(job)
-            return await self._wait(client, job, wait_seconds, download, output_dir, on_progress)
+            return await self._wait(client, job, deadline, download, output_dir, on_progress)
 
     async def _submit(self, client: ProviderClient, job: Job) -> Job:
         key = self.ledger.idempotency_key(job.job_id)
@@ -442,6 +459,7 @@ class Service:
             return self._finish_notice(job)
         target = self._target_for_job(job)
         async with self._client(target) as client:
+            client.deadline = self.clock() + max(wait_seconds, MIN_SUBMIT_WINDOW)
             if job.status is JobStatus.UNKNOWN or job.provider_task_id is None:
                 if not target.provider.caps.idempotency or job.status is not JobStatus.UNKNOWN:
                     return self._finish_notice(job)
@@ -449,10 +467,11 @@ class Service:
                 if job.provider_task_id is None:
                     return self._finish_notice(job)
             if job.status is JobStatus.SUCCEEDED:
-                return await self._download(job, output_dir)
+                return self._finish_notice(await self._download(job, output_dir))
             job = await self._poll(client, job)
             if not job.status.is_final and wait_seconds > 0:
-                return await self._wait(client, job, wait_seconds, download, output_dir, on_progress, polls=1)
+                deadline = self.clock() + wait_seconds
+                return await self._wait(client, job, deadline, download, output_dir, on_progress, polls=1)
             if job.status is JobStatus.SUCCEEDED and download:
                 job = await self._download(job, output_dir)
             return self._finish_notice(job)
@@ -497,7 +516,7 @@ class Service:
         self,
         client: ProviderClient,
         job: Job,
-        wait_seconds: float | None,
+        deadline: float,
         download: bool,
         output_dir: Path | None,
         on_progress: ProgressFn | None,
@@ -515,9 +534,6 @@ class Service:
             scale=self._scale(job.sandbox),
         )
         created = job.created_at.timestamp()
-        deadline = self.clock() + (
-            DEFAULT_OVERALL_TIMEOUT if wait_seconds is None else max(0.0, wait_seconds)
-        )
         expected = schedule.expected_seconds()
         elapsed = self.clock() - created
         next_at = schedule.next_poll_at(elapsed, polls)

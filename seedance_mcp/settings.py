@@ -87,6 +87,7 @@ class Settings:
     poll_interval: float | None
     poll_initial_delay: float | None
     sandbox_speed: float
+    retry_base_delay: float | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, sandbox: bool | None = None) -> Settings:
@@ -110,6 +111,7 @@ class Settings:
             poll_interval=_number(source, "SEEDANCE_POLL_INTERVAL", minimum=0.1),
             poll_initial_delay=_number(source, "SEEDANCE_POLL_INITIAL_DELAY"),
             sandbox_speed=0.05 if speed is None else speed,
+            retry_base_delay=_number(source, "SEEDANCE_RETRY_BASE_DELAY", minimum=0.001),
         )
 
     def key_var_set(self, provider: Provider) -> bool:

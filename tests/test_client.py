@@ -300,3 +300,20 @@ async def test_rate_limited_status_carries_retry_after() -> None:
         await client.status("t1")
     await client.aclose()
     assert info.value.retry_after == 5.0
+
+
+@pytest.mark.anyio
+async def test_no_retry_sleeps_past_the_callers_deadline() -> None:
+    """A tool call with a 45 s budget must not spend 120 s honouring a Retry-After."""
+    script = Script(
+        [answer(429, {"errorCode": "API_KEY_RATE_LIMIT_EXCEEDED"}, {"Retry-After": "120"}), NANO_OK]
+    )
+    delays: list[float] = []
+    now = [1000.0]
+    client = make("nanophoto", script, delays)
+    client._clock = lambda: now[0]
+    client.deadline = now[0] + 45
+    with pytest.raises(RateLimited):
+        await client.submit(request_for("nanophoto"), "idem-1")
+    await client.aclose()
+    assert delays == [] and len(script.seen) == 1

@@ -213,7 +213,9 @@ def test_plain_http_images_are_refused(field: str) -> None:
     assert early.value.field == field
     assert "https" in early.value.message
     # ...and by the mapping itself, should an unvalidated request ever reach it.
-    unchecked = resolve_request(request.model_copy(update={field: urls[field].replace("http://", "https://")}), P)
+    unchecked = resolve_request(
+        request.model_copy(update={field: urls[field].replace("http://", "https://")}), P
+    )
     with pytest.raises(InvalidRequest) as late:
         P.build_submit(unchecked.model_copy(update={field: urls[field]}), "job-1")
     assert late.value.field == field
