@@ -732,9 +732,16 @@ def test_packaged_templates_are_preferred(tmp_path: Path, monkeypatch: pytest.Mo
     assert prompting._prompts_dir() == tmp_path / "prompts"
 
 
-def test_checkout_templates_are_the_fallback() -> None:
-    # In this (editable) checkout the package holds no prompts/ folder of its own.
-    assert Path(str(prompting._prompts_dir())) == ROOT / "prompts"
+def test_the_templates_in_use_are_the_repositorys() -> None:
+    # An editable checkout reads the top-level prompts/; a wheel install (as in CI) reads the
+    # copy shipped inside the package. Either way, the files are the repository's own.
+    used = Path(str(prompting._prompts_dir()))
+    package_copy = Path(prompting.__file__).resolve().parent / "prompts"
+    assert used in (ROOT / "prompts", package_copy)
+    names = sorted(p.name for p in (ROOT / "prompts").iterdir() if p.suffix in (".j2", ".toml"))
+    assert names and sorted(p.name for p in used.iterdir() if p.suffix in (".j2", ".toml")) == names
+    for name in names:
+        assert (used / name).read_bytes() == (ROOT / "prompts" / name).read_bytes(), name
 
 
 def test_draft_is_a_plain_model() -> None:
