@@ -312,6 +312,10 @@ class Service:
         self, req: VideoRequest, provider: str | None = None
     ) -> tuple[Target, VideoRequest, CreditEstimate]:
         """Everything that can be refused before a credit is spent: target, validation, price."""
+        chosen = (provider or "").strip() or self.settings.default_provider
+        if chosen:
+            # Bad input is named before a missing key, so one answer fixes the request.
+            resolve_request(req, get_provider(chosen))
         target = self.settings.target(provider)
         resolved = resolve_request(req, target.provider)
         return target, resolved, pricing.estimate_request(target.provider, resolved)
@@ -572,7 +576,12 @@ class Service:
         final_phase: Phase = "rendering"
         if job.status.is_final:
             final_phase = "done" if job.status is JobStatus.SUCCEEDED else "failed"
-        await _emit(on_progress, job, final_phase, self.clock() - created, expected, job.status.value)
+        final_message = job.status.value
+        if not job.status.is_final:
+            final_message = (
+                f"still {job.status.value} on {provider.id}; resume with check_status {job.job_id}"
+            )
+        await _emit(on_progress, job, final_phase, self.clock() - created, expected, final_message)
         return self._finish_notice(job)
 
     async def _download(self, job: Job, output_dir: Path | None) -> Job:

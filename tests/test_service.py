@@ -246,3 +246,15 @@ def test_estimate_compares_all_providers_and_marks_what_is_not_offered(tmp_path:
     assert rows["seedance15pro"].credits is None and rows["seedance15pro"].source == "not offered"
     assert rows["apixo"].credits is None and rows["apixo"].source == "not published"
     assert len(rows) == 5
+
+
+def test_bad_input_is_named_before_a_missing_key(tmp_path: Path) -> None:
+    svc = Service(Settings.from_env({"SEEDANCE_HOME": str(tmp_path)}))
+    with pytest.raises(InvalidRequest) as info:
+        svc.prepare(VideoRequest(prompt="a kite", duration=99), "nanophoto")
+    assert info.value.field == "duration"
+    from seedance_mcp.errors import ConfigError
+
+    with pytest.raises(ConfigError) as missing:
+        svc.prepare(VideoRequest(prompt="a kite", duration=8), "nanophoto")
+    assert "NANOPHOTO_API_KEY" in missing.value.message
