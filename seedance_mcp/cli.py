@@ -215,15 +215,12 @@ async def _generate(args: argparse.Namespace) -> int:
                 _note(dry.notice)
             body = json.dumps(dry.json_body, indent=2, ensure_ascii=False)
             headers = "\n".join(f"{k}: {v}" for k, v in dry.headers.items())
-            cost = (
-                f"{dry.estimate.credits} credits"
-                if dry.estimate.credits is not None
-                else "no published price"
-            )
+            e = dry.estimate
+            cost = f"{_credits(e)} ({e.source})" if e.credits is not None else f"{_credits(e)}: {e.note}"
             _out(
                 args,
                 dry,
-                f"{dry.method} {dry.url}\n{headers}\n\n{body}\n\n# estimate: {cost} ({dry.estimate.source})"
+                f"{dry.method} {dry.url}\n{headers}\n\n{body}\n\n# estimate: {cost}"
                 "\n# dry run: nothing was sent",
             )
             return EXIT_OK
