@@ -25,9 +25,6 @@ from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
 from seedance_mcp.server import (
     TOKEN_ENV,
     BearerGuard,
-    Draft,
-    DraftSettings,
-    PromptWarning,
     ProviderId,
     _ProgressRelay,
     build_server,
@@ -139,15 +136,20 @@ def test_provider_choices_match_the_registry() -> None:
     assert get_args(ProviderId) == PROVIDER_IDS
 
 
-def test_published_draft_mirrors_prompting_draft() -> None:
-    for mine, theirs in (
-        (Draft, prompting.PromptDraft),
-        (DraftSettings, prompting.SuggestedSettings),
-        (PromptWarning, prompting.LintWarning),
-    ):
-        assert list(mine.model_fields) == list(theirs.model_fields), mine.__name__
-        for name, field in mine.model_fields.items():
-            assert field.is_required() == theirs.model_fields[name].is_required(), f"{mine.__name__}.{name}"
+@pytest.mark.anyio
+async def test_published_draft_is_prompting_draft(sandbox_env: dict[str, str]) -> None:
+    # The tool publishes prompting's own models, so its schema and content cannot drift from them.
+    idea = "a lighthouse keeper climbs the stairs during a storm"
+    async with Client(_server(sandbox_env)) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        result = await client.call_tool("write_cinematic_prompt", {"idea": idea, "provider": "seedanceapi"})
+    assert result.structured_content is not None, _text(result)
+    published = prompting.PromptDraft.model_validate(result.structured_content["draft"])
+    assert published == prompting.write_cinematic_prompt(idea, provider="seedanceapi")
+    schema = tools["write_cinematic_prompt"].output_schema
+    assert schema is not None
+    for model in (prompting.PromptDraft, prompting.SuggestedSettings, prompting.LintWarning):
+        assert list(schema["$defs"][model.__name__]["properties"]) == list(model.model_fields), model
 
 
 def test_importing_and_building_the_server_stays_light() -> None:

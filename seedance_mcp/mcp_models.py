@@ -1,0 +1,70 @@
+"""The shapes of the MCP surface: the provider choice the tools accept, the models they
+return (their output schemas) and the annotations of the read-only tools.
+
+Light on purpose (pydantic and the core models only): the server imports this at start-up.
+The prompt tool returns prompting's own `PromptDraft` and `LintWarning`, which are as light.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from mcp_types import ToolAnnotations
+from pydantic import BaseModel, Field
+
+from .models import CreditEstimate, Job, ProviderInfo
+from .prompt_models import LintWarning, PromptDraft
+
+__all__ = [
+    "READ_ONLY",
+    "EstimateReport",
+    "JobResult",
+    "PromptResult",
+    "ProviderId",
+    "ProviderReport",
+    "StatusReport",
+]
+
+ProviderId = Literal["nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai"]
+
+
+class JobResult(Job):
+    """A job as the ledger stores it, plus where to read it and what to do next."""
+
+    resource_uri: str = Field(description="MCP resource with this job's JSON (seedance://jobs/<job_id>).")
+    next_step: str = Field(description="What the agent should do next, in one or two sentences.")
+
+
+class StatusReport(BaseModel):
+    job: JobResult | None = Field(default=None, description="The job asked about (when a job_id was given).")
+    recent: list[JobResult] = Field(
+        default_factory=list, description="Recent jobs, newest first (no job_id)."
+    )
+    message: str
+
+
+class EstimateReport(BaseModel):
+    estimates: list[CreditEstimate]
+    message: str
+
+
+class ProviderReport(BaseModel):
+    providers: list[ProviderInfo]
+    default_provider: str | None = Field(description="Where generate_video goes when no provider is given.")
+    sandbox: bool = Field(description="True when no key is set: renders come from the built-in simulator.")
+    message: str
+
+
+class PromptResult(BaseModel):
+    draft: PromptDraft | None = Field(
+        default=None, description="The drafted prompt (when an idea was given)."
+    )
+    lint_warnings: list[LintWarning] = Field(
+        default_factory=list, description="Problems found in the text passed as `lint`."
+    )
+    next_step: str
+
+
+READ_ONLY = ToolAnnotations(  # the annotations of a tool that only reads
+    read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+)

@@ -1,0 +1,193 @@
+"""What a tool call hands back: a job as `JobResult` (its resource URI and the next step for the
+agent) in a `CallToolResult` with a readable text and a resource link, and a `SeedanceError`
+as a `ToolError` that names the field, the facts and what to do next. Everything passes
+through the runtime's redaction, so no key value can leave the server.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import CallToolResult, ResourceLink, TextContent
+
+from .errors import (
+    AuthError,
+    BudgetExceeded,
+    ConfigError,
+    DownloadError,
+    IdempotencyConflict,
+    InsufficientCredits,
+    InvalidRequest,
+    JobNotFound,
+    ProviderRejected,
+    ProviderUnavailable,
+    RateLimited,
+    SeedanceError,
+    TaskNotFound,
+    TransportError,
+)
+from .mcp_models import JobResult
+from .mcp_progress import MAX_WAIT_SECONDS
+from .mcp_runtime import Runtime
+from .models import Job, JobStatus
+
+__all__ = ["JOB_URI", "job_call_result", "job_result", "tool_error"]
+
+JOB_URI = "seedance://jobs/{job_id}"
+"""The MCP resource template of one job's record."""
+
+
+# ---- errors -----------------------------------------------------------------------------
+
+
+def _next_step_for(err: SeedanceError) -> str | None:
+    match err:
+        case InvalidRequest() | ProviderRejected():
+            return (
+                "Nothing was submitted and no credits were spent. Fix the field named above and call "
+                "again; list_providers shows what each provider accepts."
+            )
+        case ConfigError() if err.code == "missing_key":
+            return (
+                "Keys are read from this MCP server's environment: add the variable to the server's `env` "
+                "in the client's MCP config and restart the server. Never paste a key into the chat."
+            )
+        case ConfigError():
+            return (
+                "Nothing was submitted. Fix the value named above (an argument or the server's environment)."
+            )
+        case JobNotFound():
+            return "Call check_status without job_id to list recent jobs and their ids."
+        case BudgetExceeded():
+            return (
+                "Nothing was submitted. Tell the user the estimate; only with their explicit agreement call "
+                "again with confirm_cost=true (unpriced provider) or ask them to raise SEEDANCE_MAX_CREDITS."
+            )
+        case AuthError():
+            return (
+                f"Ask the user to check {_key_variable(err.provider)} in this MCP server's environment "
+                "(a changed key needs a server restart). Its value is never shown; never ask for it in "
+                "the chat."
+            )
+        case InsufficientCredits():
+            return (
+                "Ask the user to top up the provider account, or price a cheaper clip with estimate_credits."
+            )
+        case RateLimited() | ProviderUnavailable():
+            wait = f" about {err.retry_after:.0f} s" if err.retry_after else " a little"
+            return f"Wait{wait}, then repeat the call; the provider refused it for now and charged nothing."
+        case TaskNotFound():
+            return "The provider does not know this task; call check_status without job_id to see saved jobs."
+        case IdempotencyConflict():
+            return "Call check_status for the job instead of submitting it again."
+        case TransportError():
+            return (
+                "The provider could not be reached; wait a moment and repeat the call. A job that already "
+                "has a job_id is resumed with check_status, never with a second generate_video."
+            )
+        case DownloadError():
+            return "The render is kept; call check_status with the job_id to retry the download."
+    return None
+
+
+def _key_variable(provider: str | None) -> str:
+    from .providers import PROVIDERS
+
+    found = PROVIDERS.get(provider or "")
+    return found.key_env if found is not None else "the provider's key variable"
+
+
+def tool_error(err: SeedanceError, runtime: Runtime) -> ToolError:
+    """The error as the agent reads it: the message, the next step and the facts, redacted."""
+    facts = {k: v for k, v in err.to_dict().items() if k != "message"}
+    retry_after = getattr(err, "retry_after", None)
+    if retry_after:
+        facts["retry_after_seconds"] = round(float(retry_after), 1)
+    lines = [err.message]
+    step = _next_step_for(err)
+    if step:
+        lines.append("Next step: " + step)
+    lines.append("Details: " + json.dumps(facts, default=str))
+    return ToolError(runtime.redact("\n".join(lines)))
+
+
+# ---- jobs -------------------------------------------------------------------------------
+
+
+def _next_step(job: Job) -> str:
+    resume = (
+        f"Call check_status with job_id={job.job_id!r} (wait_seconds up to {MAX_WAIT_SECONDS:.0f}) until "
+        "status is succeeded. Do not call generate_video again for this clip: that would start, and pay "
+        "for, a second render."
+    )
+    match job.status:
+        case JobStatus.SUCCEEDED if job.video_path:
+            done = f"Done: the video is saved at {job.video_path}."
+            return done + (" It is a sandbox placeholder, not a real render." if job.sandbox else "")
+        case JobStatus.SUCCEEDED if job.error is not None:
+            return (
+                f"The render finished but the download failed; call check_status with job_id={job.job_id!r}."
+            )
+        case JobStatus.SUCCEEDED:
+            return "The render finished; the video is at video_url. check_status with download=true saves it."
+        case JobStatus.QUEUED | JobStatus.RUNNING:
+            return "Still rendering; the job is saved. " + resume
+        case JobStatus.FAILED:
+            why = f" ({job.error.message})" if job.error else ""
+            return (
+                f"The render failed{why}; providers refund failed jobs. Change the prompt or settings, and "
+                "ask the user before trying again."
+            )
+        case JobStatus.UNKNOWN:
+            return (
+                "The submit's answer was lost, so the task may exist and may cost credits. Do not submit "
+                f"again; call check_status with job_id={job.job_id!r} and read the notice."
+            )
+        case JobStatus.CANCELLED | JobStatus.EXPIRED:
+            return "This job is over and cannot be resumed; submit a new one only if the user asks."
+    return resume
+
+
+def job_result(job: Job) -> JobResult:
+    """The job with its resource URI and the next step."""
+    return JobResult(
+        **job.model_dump(), resource_uri=JOB_URI.format(job_id=job.job_id), next_step=_next_step(job)
+    )
+
+
+def _headline(job: Job) -> str:
+    parts = []
+    if job.sandbox:
+        parts.append(
+            "SANDBOX MODE: the built-in simulator answered, so nothing real was rendered and nothing was "
+            "charged; the clip is a placeholder. Set a provider key in the server's environment for real "
+            "videos."
+        )
+    cost = ""
+    if job.credits is not None:
+        cost = f", {job.credits} credits"
+    elif job.estimated_credits is not None:
+        cost = f", estimated {job.estimated_credits} credits"
+    parts.append(f"Job {job.job_id} on {job.provider}: {job.status.value}{cost}.")
+    return "\n".join(parts)
+
+
+def job_call_result(job: Job, runtime: Runtime, *, wrap: bool) -> CallToolResult:
+    """The job as structured content, a readable text block and a link to its resource."""
+    view = job_result(job)
+    data: dict[str, Any] = json.loads(runtime.redact(view.model_dump_json()))
+    structured = {"job": data, "recent": [], "message": _headline(job)} if wrap else data
+    text = runtime.redact(
+        f"{_headline(job)}\nNext step: {view.next_step}\n\n{view.model_dump_json(indent=2)}"
+    )
+    link = ResourceLink(
+        type="resource_link",
+        uri=view.resource_uri,
+        name=job.job_id,
+        title=f"Seedance job {job.job_id}",
+        description="The job's current record (JSON).",
+        mime_type="application/json",
+    )
+    return CallToolResult(content=[TextContent(type="text", text=text), link], structured_content=structured)

@@ -1,0 +1,67 @@
+"""The server's runtime: the `Service` built on the first tool call and closed when the server
+stops, and the redaction of every configured key value from what the tools hand back.
+
+The service module (HTTP client, ledger, simulator) is imported only when it is first built.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from .errors import SeedanceError
+from .mcp_http import TOKEN_ENV
+
+if TYPE_CHECKING:
+    from .service import Service
+
+__all__ = ["Runtime", "ServiceFactory"]
+
+ServiceFactory = Callable[[], "Service"]
+"""Builds the service the tools use (tests pass one over a temporary ledger)."""
+
+
+def _default_service() -> Service:
+    from .service import Service
+
+    return Service()
+
+
+class Runtime:
+    """Builds the service on first use and closes it when the server stops."""
+
+    def __init__(self, factory: ServiceFactory | None) -> None:
+        self._factory = factory or _default_service
+        self._service: Service | None = None
+
+    def service(self) -> Service:
+        if self._service is None:
+            self._service = self._factory()
+        return self._service
+
+    def close(self) -> None:
+        service, self._service = self._service, None
+        if service is not None:
+            service.close()
+
+    def secrets(self) -> list[str]:
+        """Every configured key value, so that no output can ever carry one."""
+        if self._service is None:
+            return []
+        from .providers import PROVIDERS
+        from .settings import GENERIC_KEY_ENV
+
+        try:
+            env = self._service.settings.env
+        except SeedanceError:
+            env = os.environ
+        names = {p.key_env for p in PROVIDERS.values()} | {GENERIC_KEY_ENV, TOKEN_ENV}
+        values = (env.get(name, "").strip() for name in names)
+        return sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """The text with every configured key value replaced by `<redacted>`."""
+        for secret in self.secrets():
+            text = text.replace(secret, "<redacted>")
+        return text

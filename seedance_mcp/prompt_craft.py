@@ -1,0 +1,216 @@
+"""The prompt craft in `prompts/`: the vocabulary and scene cues of `craft.toml` (checked on
+load) and the Jinja2 templates, their names, descriptions and rendering.
+
+Both are read once, on first use; Jinja2 itself is imported only when a template is first
+rendered, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import ConfigError, InvalidRequest
+from .prompt_models import TemplateInfo
+from .prompt_text import capfirst, sentence, tidy
+
+if TYPE_CHECKING:
+    import jinja2
+
+
+class Defaults(BaseModel):
+    """What a template uses when the idea and the cues leave a slot open (`[defaults.<template>]`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scene_cues: bool = True
+    camera_from_cues: bool = True
+    shot_size: str = ""
+    camera_move: str = ""
+    moving_camera: str = ""
+    angle: str = ""
+    light: str = ""
+    style: str = ""
+    mood: str = ""
+    ambient: str = ""
+    effects: str = ""
+    music: str = ""
+
+
+class _Cue(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    words: list[str]
+    light: str = ""
+    ambient: str = ""
+    effects: str = ""
+    moving: str = ""
+    mood: str = ""
+    music: str = ""
+    camera_move: str = ""
+    shot_size: str = ""
+    angle: str = ""
+
+
+class _MultiShot(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cycle: list[tuple[str, str]] = Field(min_length=1)
+
+
+class _Choice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    product_words: list[str]
+
+
+class _LintWords(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filler: list[str]
+    abstract: list[str]
+    concrete: list[str]
+    verbs: list[str]
+    audible: list[str]
+    light: list[str]
+
+
+class Craft(BaseModel):
+    """`prompts/craft.toml`, checked: every move and shot size it names exists."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    camera_moves: dict[str, str]
+    camera_move_aliases: dict[str, str]
+    shot_sizes: dict[str, str]
+    shot_size_aliases: dict[str, str]
+    angles: dict[str, str]
+    defaults: dict[str, Defaults]
+    multi_shot: _MultiShot
+    cues: list[_Cue]
+    choice: _Choice
+    aspect_words: dict[str, list[str]]
+    lint: _LintWords
+
+    @model_validator(mode="after")
+    def _names_exist(self) -> Craft:
+        moves = [d.camera_move for d in self.defaults.values()] + [
+            d.moving_camera for d in self.defaults.values()
+        ]
+        moves += [c.camera_move for c in self.cues] + [move for _, move in self.multi_shot.cycle]
+        moves += list(self.camera_move_aliases.values())
+        sizes = [d.shot_size for d in self.defaults.values()] + [c.shot_size for c in self.cues]
+        sizes += list(self.shot_size_aliases.values())
+        sizes += [size for size, _ in self.multi_shot.cycle]
+        angles = [d.angle for d in self.defaults.values()] + [c.angle for c in self.cues]
+        for kind, used, known in (
+            ("camera move", moves, self.camera_moves),
+            ("shot size", sizes, self.shot_sizes),
+            ("angle", angles, self.angles),
+        ):
+            unknown = [name for name in used if name and name not in known]
+            if unknown:
+                raise ValueError(f"craft.toml names an unknown {kind}: {', '.join(unknown)}")
+        return self
+
+
+def prompts_dir() -> Traversable:
+    """The templates: inside the installed wheel, else the checkout's top-level `prompts/`."""
+    packaged = resources.files("seedance_mcp") / "prompts"
+    if packaged.is_dir():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "prompts"
+    if checkout.is_dir():
+        return checkout
+    raise ConfigError(
+        "The prompt templates (prompts/*.j2) are missing from this installation; reinstall seedance-mcp."
+    )
+
+
+@functools.cache
+def load_craft() -> Craft:
+    """`prompts/craft.toml`, read and checked once."""
+    text = (prompts_dir() / "craft.toml").read_text(encoding="utf-8")
+    return Craft.model_validate(tomllib.loads(text))
+
+
+@functools.cache
+def environment() -> jinja2.Environment:
+    """The template engine over `prompts/`: strict about undefined fields, no escaping."""
+    import jinja2  # here, not at the top: only rendering needs the engine
+
+    folder = prompts_dir()
+
+    def load(name: str) -> str | None:
+        item = folder / name
+        return item.read_text(encoding="utf-8") if item.is_file() else None
+
+    # Prompts are plain text sent to a video model, never HTML: nothing to escape.
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(load),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["sentence"] = sentence
+    env.filters["capfirst"] = capfirst
+    return env
+
+
+@functools.cache
+def known_templates() -> tuple[str, ...]:
+    """The template names, sorted (cached: the folder is read once)."""
+    return tuple(
+        sorted(item.name[: -len(".j2")] for item in prompts_dir().iterdir() if item.name.endswith(".j2"))
+    )
+
+
+def template_names() -> list[str]:
+    """The names of the prompt templates, e.g. `cinematic`, `dialogue`, `multi-shot`."""
+    return list(known_templates())
+
+
+_HEADER = re.compile(r"\A\{#(?P<body>.*?)#\}", re.DOTALL)
+
+
+@functools.cache
+def describe_template(name: str) -> TemplateInfo:
+    """A template's description and the fields it uses, read from its header comment."""
+    name = template_name(name)
+    source = (prompts_dir() / f"{name}.j2").read_text(encoding="utf-8")
+    header = _HEADER.match(source)
+    entries: dict[str, str] = {}
+    for line in header.group("body").splitlines() if header else ():
+        key, sep, value = line.partition(":")
+        if sep:
+            entries[key.strip()] = value.strip()
+    fields = [f.strip() for f in entries.get("fields", "idea").split(",") if f.strip()]
+    return TemplateInfo(name=name, description=entries.get("description", name), fields=fields)
+
+
+def template_name(name: str) -> str:
+    """A template name as the user spelled it ("Multi shot") -> its file name, or `InvalidRequest`."""
+    key = re.sub(r"[\s_]+", "-", name.strip().lower())
+    names = known_templates()
+    if key not in names:
+        raise InvalidRequest(
+            f"template: unknown template {name!r}; allowed: {', '.join(names)}.",
+            field="template",
+            value=name,
+            allowed=list(names),
+        )
+    return key
+
+
+def render(template: str, context: Mapping[str, Any]) -> str:
+    """One template rendered with the context, blank lines and stray spaces removed."""
+    return tidy(environment().get_template(f"{template}.j2").render(**context))

@@ -1,0 +1,102 @@
+"""The caller's arguments to drafting and linting, checked and normalised: the provider, a
+vocabulary choice ("slow push-in" -> dolly-in), the duration, the prompt limit to fit and
+line lists (shots, dialogue). Every bad value raises `InvalidRequest` naming the field and
+what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from .errors import InvalidRequest
+from .providers import PROVIDERS, Provider
+
+
+def check_provider(provider: str | None) -> Provider | None:
+    """The provider named (any case), None when none is named, else `InvalidRequest`."""
+    if provider is None:
+        return None
+    found = PROVIDERS.get(provider.strip().lower()) if isinstance(provider, str) else None
+    if found is None:
+        raise InvalidRequest(
+            f"provider: unknown provider {provider!r}; allowed: {', '.join(PROVIDERS)}.",
+            field="provider",
+            value=provider,
+            allowed=list(PROVIDERS),
+        )
+    return found
+
+
+_CHOICE_NOISE = re.compile(r"^(?:(?:slow|slowly|smooth|gentle|quick|fast|camera)-)+|-(?:shot|move|movement)$")
+
+
+def check_choice(
+    field: str, value: str | None, known: Mapping[str, str], aliases: Mapping[str, str]
+) -> str | None:
+    """A vocabulary id from a user's spelling ("Close up", "slow push-in"), or None when not given."""
+    if value is None or not value.strip():
+        return None
+    key = re.sub(r"[\s_]+", "-", value.strip().lower())
+    for candidate in (key, _CHOICE_NOISE.sub("", key)):
+        if candidate in known:
+            return candidate
+        if candidate in aliases:
+            return aliases[candidate]
+    raise InvalidRequest(
+        f"{field}: unknown value {value!r}; allowed: {', '.join(known)}.",
+        field=field,
+        value=value,
+        allowed=list(known),
+    )
+
+
+def allowed_durations(provider: Provider | None) -> tuple[int, ...]:
+    """The provider's durations, or every provider's when none is named."""
+    if provider is not None:
+        return provider.caps.durations
+    return tuple(sorted({d for p in PROVIDERS.values() for d in p.caps.durations}))
+
+
+def check_duration(duration: int | None, provider: Provider | None) -> int | None:
+    if duration is None:
+        return None
+    allowed = allowed_durations(provider)
+    if isinstance(duration, bool) or not isinstance(duration, int) or duration not in allowed:
+        who = provider.id if provider else "any provider"
+        raise InvalidRequest(
+            f"duration: {duration!r} s is not offered by {who}; allowed: {', '.join(map(str, allowed))} (seconds).",
+            field="duration",
+            value=duration,
+            allowed=list(allowed),
+        )
+    return duration
+
+
+def prompt_limit(provider: Provider | None) -> tuple[int, str]:
+    """The prompt limit to fit and how to name it in messages."""
+    if provider is not None:
+        return provider.caps.prompt_max, f"{provider.id}'s {provider.caps.prompt_max}-character limit"
+    smallest = min(p.caps.prompt_max for p in PROVIDERS.values())
+    holders = [p.id for p in PROVIDERS.values() if p.caps.prompt_max == smallest]
+    return smallest, f"the {smallest}-character limit that fits every provider (set by {', '.join(holders)})"
+
+
+def check_lines(field: str, value: str | Sequence[str] | None) -> list[str]:
+    """One entry per line (text) or per item (list), whitespace collapsed; no empty items."""
+    if value is None:
+        return []
+    items = value.splitlines() if isinstance(value, str) else list(value)
+    if not all(isinstance(item, str) for item in items):
+        raise InvalidRequest(f"{field}: every entry must be text.", field=field, value=value)
+    cleaned = [re.sub(r"\s+", " ", item).strip() for item in items]
+    if isinstance(value, str):
+        cleaned = [item for item in cleaned if item]
+    if any(not item for item in cleaned):
+        raise InvalidRequest(
+            f"{field}: an entry is empty; give each entry some text.",
+            field=field,
+            value=value,
+            allowed=["non-empty text"],
+        )
+    return cleaned
