@@ -317,3 +317,29 @@ async def test_no_retry_sleeps_past_the_callers_deadline() -> None:
         await client.submit(request_for("nanophoto"), "idem-1")
     await client.aclose()
     assert delays == [] and len(script.seen) == 1
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider_id", ["nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai"])
+async def test_a_key_quoted_back_in_an_answer_never_reaches_the_error(provider_id: str) -> None:
+    quoted = {
+        "error": {"code": "unauthorized", "message": f"Invalid API key {KEY}"},
+        "errorCode": "INVALID_API_KEY",
+        "message": f"Invalid API key {KEY}",
+        "code": 401,
+    }
+    script = Script([answer(401, quoted)])
+    async with make(provider_id, script, []) as client:
+        with pytest.raises(AuthError) as info:
+            await client.submit(request_for(provider_id), "idem-1")
+    texts = [info.value.message, str(info.value), repr(info.value.to_dict())]
+    assert all(KEY not in t for t in texts)
+    assert any("<redacted>" in t or "Invalid API key" in t for t in texts)
+
+
+def test_scrub_reaches_every_string_in_an_answer() -> None:
+    from seedance_mcp.client import scrub
+
+    body = {"a": [f"x{KEY}y", {"b": KEY}], KEY: 1, "n": 5}
+    assert KEY not in repr(scrub(body, KEY))
+    assert scrub(body, KEY)["a"][0] == "x<redacted>y" and scrub(body, KEY)["n"] == 5
