@@ -36,7 +36,10 @@ class PollSchedule:
     ) -> PollSchedule:
         advice = provider.caps.poll
         low, high = advice.typical(duration)
-        first = advice.initial_delay if advice.initial_delay is not None else low
+        # The first check comes at the documented lower bound for this clip length: nothing
+        # can be done earlier. (APIXO's generic "wait 50 s" is this bound for 8 s clips;
+        # its per-length figures are more precise: 40 s for 4 s clips, 90 s for 12 s.)
+        first = low
         step = min(advice.interval, 5.0)
         if provider.caps.rate_limit is not None and provider.caps.rate_limit.per_seconds >= 3600:
             # A tight hourly budget (NanoPhoto: 100/hour, status checks included) gets the

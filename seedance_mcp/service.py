@@ -23,7 +23,7 @@ import httpx2
 from pydantic import BaseModel, Field
 
 from . import pricing
-from .client import ProviderClient, RetryPolicy
+from .client import ProviderClient, RetryPolicy, shared_ssl_context
 from .download import download_video
 from .errors import (
     AnswerLost,
@@ -220,6 +220,7 @@ class Service:
             transport=self._download_transport or self._transport,
             timeout=httpx2.Timeout(30.0, connect=10.0),
             follow_redirects=True,
+            verify=shared_ssl_context(),
         )
 
     def _target_for_job(self, job: Job) -> Target:
@@ -472,6 +473,20 @@ class Service:
                     return self._finish_notice(job)
             if job.status is JobStatus.SUCCEEDED:
                 return self._finish_notice(await self._download(job, output_dir))
+            schedule = self._schedule(client.provider, job)
+            elapsed = self.clock() - job.created_at.timestamp()
+            if elapsed < schedule.initial_delay:
+                # Too early for the render to be done: asking now would only spend the
+                # provider's request budget (NanoPhoto: 100 an hour, status checks included).
+                if wait_seconds > 0:
+                    deadline = self.clock() + wait_seconds
+                    return await self._wait(client, job, deadline, download, output_dir, on_progress)
+                early = (
+                    f"Not checked yet: a {job.request.duration} s clip on {job.provider} typically takes "
+                    f"{schedule.expected_low:.0f}-{schedule.expected_high:.0f} s and {elapsed:.0f} s have passed; "
+                    f"check again in about {schedule.initial_delay - elapsed:.0f} s."
+                )
+                return self._finish_notice(job.model_copy(update={"notice": early}))
             job = await self._poll(client, job)
             if not job.status.is_final and wait_seconds > 0:
                 deadline = self.clock() + wait_seconds
@@ -479,6 +494,16 @@ class Service:
             if job.status is JobStatus.SUCCEEDED and download:
                 job = await self._download(job, output_dir)
             return self._finish_notice(job)
+
+    def _schedule(self, provider: Provider, job: Job) -> PollSchedule:
+        assert job.request.duration is not None
+        return PollSchedule.for_job(
+            provider,
+            job.request.duration,
+            interval=self.settings.poll_interval,
+            initial_delay=self.settings.poll_initial_delay,
+            scale=self._scale(job.sandbox),
+        )
 
     async def _poll(self, client: ProviderClient, job: Job) -> Job:
         assert job.provider_task_id is not None
@@ -528,15 +553,7 @@ class Service:
         polls: int = 0,
     ) -> Job:
         provider = client.provider
-        assert job.request.duration is not None
-        s = self.settings
-        schedule = PollSchedule.for_job(
-            provider,
-            job.request.duration,
-            interval=s.poll_interval,
-            initial_delay=s.poll_initial_delay,
-            scale=self._scale(job.sandbox),
-        )
+        schedule = self._schedule(provider, job)
         created = job.created_at.timestamp()
         expected = schedule.expected_seconds()
         elapsed = self.clock() - created

@@ -61,7 +61,8 @@ def test_capabilities_match_the_document() -> None:
     assert caps.url_valid_seconds == 15 * 24 * 3600
     assert caps.rate_limit is not None
     assert (caps.rate_limit.requests, caps.rate_limit.per_seconds) == (10000, 60.0)
-    assert (caps.poll.initial_delay, caps.poll.interval) == (50.0, 5.0)
+    assert caps.poll.interval == 5.0 and "wait 50 s" in caps.poll.source
+    assert caps.poll.typical(4) == (40.0, 60.0) and caps.poll.typical(12) == (90.0, 120.0)
     assert caps.poll.typical(4) == (40.0, 60.0)
     assert caps.poll.typical(12) == (90.0, 120.0)
 

@@ -78,12 +78,15 @@ def test_base_url_override_and_key_is_never_in_repr() -> None:
 
 
 def test_apixo_schedule_follows_its_documented_advice() -> None:
+    # "4-second video: ~40-60 seconds ... 12-second video: ~90-120 seconds; poll every 5 seconds"
     s = PollSchedule.for_job(get_provider("apixo"), 4)
-    assert s.initial_delay == 50.0  # "submit, wait 50 s, then poll every 5 s"
+    assert s.initial_delay == 40.0
     assert s.interval == 5.0
-    assert s.next_poll_at(0.0, 0) == 50.0
-    assert s.next_poll_at(50.0, 0) == 50.0
-    assert s.next_poll_at(50.0, 1) == 55.0
+    assert s.next_poll_at(0.0, 0) == 40.0
+    assert s.next_poll_at(40.0, 0) == 40.0
+    assert s.next_poll_at(40.0, 1) == 45.0
+    assert PollSchedule.for_job(get_provider("apixo"), 8).initial_delay == 60.0
+    assert PollSchedule.for_job(get_provider("apixo"), 12).initial_delay == 90.0
 
 
 def test_nanophoto_schedule_waits_for_the_render_and_respects_the_hourly_budget() -> None:

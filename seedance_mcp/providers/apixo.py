@@ -77,7 +77,6 @@ class Apixo(Provider):
         idempotency=False,
         poll=PollAdvice(
             interval=5.0,
-            initial_delay=50.0,
             render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
             source="4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s; submit, wait 50 s, then poll every 5 s",
         ),

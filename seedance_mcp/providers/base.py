@@ -41,7 +41,6 @@ class PollAdvice:
 
     interval: float
     render_seconds: Mapping[int, tuple[float, float]]
-    initial_delay: float | None = None
     source: str = ""
 
     def typical(self, duration: int) -> tuple[float, float]:
