@@ -105,7 +105,7 @@ async def download_video(
     *,
     attempts: int = 3,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-    chunk_size: int = 1 << 16,
+    chunk_size: int = 1 << 20,
 ) -> Path:
     """Download the video at `url` into `output_dir` as `<job_id>.mp4` (or `-2`, `-3`, ...).
 
