@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from common import Figure, say
+
 BARE_SERVER = """\
 from mcp.server.mcpserver import MCPServer
 
@@ -104,31 +106,58 @@ def seedance_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "seedance_mcp.server"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15, help="runs per server (default 15)")
-    args = parser.parse_args()
+BARE = "bare MCPServer, 1 tool"
+SEEDANCE = "seedance-mcp"
 
+
+def measure(runs: int) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """Spawn-to-tools/list seconds of each server, `runs` alternating runs after one warm-up
+    run each; also how many tools each listed."""
     with tempfile.TemporaryDirectory() as tmp:
         bare = Path(tmp) / "bare_server.py"
         bare.write_text(BARE_SERVER)
         env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
         env.update({"SEEDANCE_HOME": tmp, "SEEDANCE_OUTPUT_DIR": tmp, "PYTHONDONTWRITEBYTECODE": "1"})
-        servers = {
-            "bare MCPServer, 1 tool": [sys.executable, str(bare)],
-            "seedance-mcp": seedance_command(),
-        }
+        servers = {BARE: [sys.executable, str(bare)], SEEDANCE: seedance_command()}
         for command in servers.values():  # warm the OS file cache and the bytecode caches
             time_to_tools(command, env)
         times: dict[str, list[float]] = {name: [] for name in servers}
         tools: dict[str, int] = {}
-        for _ in range(args.runs):
+        for _ in range(runs):
             for name, command in servers.items():
                 elapsed, count = time_to_tools(command, env)
                 times[name].append(elapsed)
                 tools[name] = count
+    return times, tools
 
-    base = statistics.median(times["bare MCPServer, 1 tool"])
+
+def figures(quick: bool) -> list[Figure]:
+    """The start-up figures for `run.py`: the median ratio against the 1.3 target and the 1.0 limit."""
+    runs = 5 if quick else 21
+    times, tools = measure(runs)
+    base = statistics.median(times[BARE])
+    ours = statistics.median(times[SEEDANCE])
+    say(f"spawn -> tools/list answered, {runs} alternating runs each after one warm-up run")
+    for name, values in times.items():
+        say(
+            f"  {name:<24} {tools[name]:>2} tools  median {statistics.median(values) * 1000:5.0f} ms"
+            f"  min {min(values) * 1000:5.0f} ms  max {max(values) * 1000:5.0f} ms"
+        )
+    ratio = ours / base
+    shown = f"{ratio:.2f}x ({ours * 1000:.0f} vs {base * 1000:.0f} ms)"
+    return [
+        Figure("start-up vs bare MCPServer (target)", ratio, shown, "<= 1.30x", ratio <= 1.3),
+        Figure("start-up vs bare MCPServer (limit)", ratio, shown, "<= 1.00x", ratio <= 1.0),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs per server (default 15)")
+    args = parser.parse_args()
+
+    times, tools = measure(args.runs)
+    base = statistics.median(times[BARE])
     print(f"spawn -> tools/list answered, {args.runs} alternating runs each, Python {sys.version.split()[0]}")
     print(f"{'server':<26} {'tools':>5} {'median ms':>10} {'min ms':>8} {'ratio':>6}")
     for name, values in times.items():
@@ -137,7 +166,7 @@ def main() -> None:
         print(
             f"{name:<26} {tools[name]:>5} {median * 1000:>10.0f} {fastest * 1000:>8.0f} {median / base:>6.2f}"
         )
-    ratio = statistics.median(times["seedance-mcp"]) / base
+    ratio = statistics.median(times[SEEDANCE]) / base
     print(f"ratio {ratio:.2f} (target <= 1.30): {'OK' if ratio <= 1.3 else 'OVER'}")
 
 
