@@ -85,8 +85,9 @@ def plain_run(render: float, interval: float = PLAIN_INTERVAL) -> Run:
 
 def mcp_run(schedule: PollSchedule, render: float, gap: float = 0.0) -> Run:
     """The MCP tool flow: `generate_video` waits 45 s, then `check_status(wait_seconds=50)` is
-    called again and again (`gap` seconds after the last answer). Each check_status polls at
-    once, then follows the schedule with `polls=1`, as `Service.status` does."""
+    called again and again (`gap` seconds after the last answer). As `Service.status` does, a
+    check_status polls at once only when the schedule's first poll is due (before that it
+    waits for it), then follows the schedule."""
     polls = 0
     start, deadline, done = 0.0, DEFAULT_WAIT_SECONDS, 0
     while True:
@@ -97,11 +98,13 @@ def mcp_run(schedule: PollSchedule, render: float, gap: float = 0.0) -> Run:
             if at >= render:
                 return Run(polls, at - render)
             at = schedule.next_poll_at(at, done)
-        start = deadline + gap  # the agent calls check_status: one poll straight away
-        polls += 1
-        if start >= render:
-            return Run(polls, start - render)
-        deadline, done = start + MAX_WAIT_SECONDS, 1
+        start = deadline + gap  # the agent calls check_status
+        if start >= schedule.initial_delay:  # a render could be done: one poll straight away
+            polls += 1
+            if start >= render:
+                return Run(polls, start - render)
+            done = max(done, 1)
+        deadline = start + MAX_WAIT_SECONDS
 
 
 @dataclass(frozen=True)
