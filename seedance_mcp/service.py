@@ -38,6 +38,7 @@ from .errors import (
     SeedanceError,
     TaskNotFound,
 )
+from .inflight import SubmitLocks
 from .jobs import Ledger, new_job_id
 from .models import (
     RESOLUTIONS,
@@ -168,6 +169,10 @@ class Service:
             self._ledger = Ledger.open(self.settings.home)
         return self._ledger
 
+    @property
+    def submit_locks(self) -> SubmitLocks:
+        return SubmitLocks(self.ledger.path.parent / "inflight")
+
     def _sandbox_base(self, provider: Provider) -> str:
         if self._sandbox is None:
             from .sandbox import Sandbox, SandboxConfig
@@ -207,6 +212,7 @@ class Service:
         return ProviderClient(
             target.provider,
             clock=self.clock,
+            key_env=None if target.sandbox else (target.key_env or target.provider.key_env),
             key=key,
             base_url=base,
             transport=self._transport,
@@ -392,7 +398,6 @@ class Service:
             created_at=created,
             updated_at=created,
         )
-        job = self.ledger.create(job, idempotency_key=f"seedance-{job.job_id}-{secrets.token_hex(8)}")
         # One deadline for the whole call, submit retries included, so a tool call that must
         # answer within a client's timeout does. A submit always gets a little room to retry.
         deadline = self.clock() + (
@@ -400,8 +405,13 @@ class Service:
         )
         async with self._client(target) as client:
             client.deadline = max(deadline, self.clock() + MIN_SUBMIT_WINDOW)
-            await _emit(on_progress, job, "submitting", 0.0, None, "submitting to " + target.provider.id)
-            job = await self._submit(client, job)
+            # From the ledger row to the recorded answer the submit is marked under way, so
+            # that another process can tell it from one whose process died in between.
+            with self.submit_locks.hold(job.job_id):
+                key = f"seedance-{job.job_id}-{secrets.token_hex(8)}"
+                job = self.ledger.create(job, idempotency_key=key)
+                await _emit(on_progress, job, "submitting", 0.0, None, "submitting to " + target.provider.id)
+                job = await self._submit(client, job)
             if job.status.is_final or job.status is JobStatus.UNKNOWN or wait_seconds == 0:
                 return self._finish_notice(job)
             return await self._wait(client, job, deadline, download, output_dir, on_progress)
@@ -418,15 +428,8 @@ class Service:
                     f"so `seedance status {job.job_id}` re-sends it safely with the same key."
                 )
             else:
-                cost = (
-                    f"up to {job.estimated_credits} credits"
-                    if job.estimated_credits is not None
-                    else "credits"
-                )
-                note = (
-                    f"The submit reached {provider.id} but its answer was lost ({err.code}): a task may have been "
-                    f"created and may cost {cost}. It is NOT resent automatically (that could charge twice). "
-                    f"Check your {provider.name} dashboard or history before submitting again."
+                note = _unknown_note(
+                    provider, job, f"The submit reached {provider.id} but its answer was lost ({err.code})"
                 )
             return self.ledger.update(
                 job.job_id, status=JobStatus.UNKNOWN, error=_job_error(err), notice=note
@@ -447,7 +450,9 @@ class Service:
                 notice="The provider refused the job; no task was created.",
             )
             raise
-        return self.ledger.update(job.job_id, provider_task_id=task_id, status=JobStatus.QUEUED, error=None)
+        return self.ledger.update(
+            job.job_id, provider_task_id=task_id, status=JobStatus.QUEUED, error=None, notice=None
+        )
 
     async def status(
         self,
@@ -465,10 +470,17 @@ class Service:
         target = self._target_for_job(job)
         async with self._client(target) as client:
             client.deadline = self.clock() + max(wait_seconds, MIN_SUBMIT_WINDOW)
+            if (
+                job.provider_task_id is None
+                and not job.status.is_final
+                and job.status is not JobStatus.UNKNOWN
+            ):
+                job = self._settle_unanswered_submit(job, target.provider)
             if job.status is JobStatus.UNKNOWN or job.provider_task_id is None:
                 if not target.provider.caps.idempotency or job.status is not JobStatus.UNKNOWN:
                     return self._finish_notice(job)
-                job = await self._submit(client, job)
+                with self.submit_locks.hold(job.job_id):
+                    job = await self._submit(client, job)
                 if job.provider_task_id is None:
                     return self._finish_notice(job)
             if job.status is JobStatus.SUCCEEDED:
@@ -494,6 +506,35 @@ class Service:
             if job.status is JobStatus.SUCCEEDED and download:
                 job = await self._download(job, output_dir)
             return self._finish_notice(job)
+
+    def _settle_unanswered_submit(self, job: Job, provider: Provider) -> Job:
+        """A queued job without a task id: its submit is under way elsewhere, or its process died."""
+        if self.submit_locks.state(job.job_id) == "under_way":
+            return job.model_copy(
+                update={
+                    "notice": "Another process is submitting this job right now; check again in a moment."
+                }
+            )
+        job = self.ledger.get(job.job_id)  # the submit may have been recorded meanwhile
+        if job.provider_task_id is not None or job.status.is_final:
+            return job
+        error = JobError(
+            code="submit_interrupted",
+            message="The process that submitted this job stopped before the provider's answer was recorded.",
+            retryable=provider.caps.idempotency,
+        )
+        if provider.caps.idempotency:
+            note = (
+                f"The submitting process stopped before {provider.id}'s answer was recorded; {provider.id} "
+                "honours idempotency keys, so the submit is re-sent safely with the same key."
+            )
+        else:
+            note = _unknown_note(
+                provider, job, "The submitting process stopped before the provider's answer was recorded"
+            )
+        job = self.ledger.update(job.job_id, status=JobStatus.UNKNOWN, error=error, notice=note)
+        self.submit_locks.clear(job.job_id)
+        return job
 
     def _schedule(self, provider: Provider, job: Job) -> PollSchedule:
         assert job.request.duration is not None
@@ -652,6 +693,14 @@ async def _emit(
             message=message,
             sandbox=job.sandbox,
         )
+    )
+
+
+def _unknown_note(provider: Provider, job: Job, what: str) -> str:
+    cost = f"up to {job.estimated_credits} credits" if job.estimated_credits is not None else "credits"
+    return (
+        f"{what}: a task may have been created and may cost {cost}. It is NOT resent automatically "
+        f"(that could charge twice). Check your {provider.name} dashboard or history before submitting again."
     )
 
 

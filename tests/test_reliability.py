@@ -579,12 +579,6 @@ def test_a_job_killed_mid_submit_is_listed_queued_without_a_task_id(killed_mid_s
     assert job["request"]["prompt"] == "[crash 999] a kite"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after a crash mid-submit, `seedance status` reports the job as queued and 'Still "
-    "rendering' (exit 4) forever, although its submit may have created and charged a task; it "
-    "should say the outcome is unknown and where to check, as for a lost submit answer",
-)
 @pytest.mark.parametrize("killed_mid_submit", ["apixo"], indirect=True)
 def test_status_of_a_job_killed_mid_submit_says_the_submit_may_have_been_charged(
     killed_mid_submit: InFlight, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -596,12 +590,6 @@ def test_status_of_a_job_killed_mid_submit_says_the_submit_may_have_been_charged
     assert "dashboard" in shown["notice"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: after a crash mid-submit on seedance2ai (which honours Idempotency-Key), `seedance "
-    "status --wait` does not re-send the submit with the job's stored key; it only does so for "
-    "`unknown` jobs, so the queued job without a task id can never be finished",
-)
 @pytest.mark.parametrize("killed_mid_submit", ["seedance2ai"], indirect=True)
 def test_status_resends_an_idempotent_submit_killed_mid_flight(
     killed_mid_submit: InFlight, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
