@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import time
@@ -28,11 +29,14 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
 
 
+class UsageError(Exception):
+    """The command line itself was refused (unknown option, bad number, bad choice)."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        print(f"seedance: error: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_INPUT)
+        raise UsageError(message)
 
 
 def _out(args: argparse.Namespace, payload: Any, text: str) -> None:
@@ -407,6 +411,18 @@ def _positive_int(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 1000000")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if math.isnan(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 up (inf: no limit)")
     return value
 
 
@@ -456,7 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", dest="wait", action="store_true", default=True, help="wait for the video (default)"
     )
     wait.add_argument("--no-wait", dest="wait", action="store_false", help="return at once with the job id")
-    p.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait at most (default 1800)")
+    p.add_argument("--timeout", type=_seconds, default=1800.0, help="seconds to wait at most (default 1800)")
     p.add_argument(
         "--output-dir", help="where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./seedance-videos)"
     )
@@ -475,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("job_id", help="local job id, a unique prefix of it, or the provider's task id")
     p.add_argument("--wait", action="store_true")
-    p.add_argument("--timeout", type=float, default=1800.0)
+    p.add_argument("--timeout", type=_seconds, default=1800.0)
     p.add_argument("--output-dir")
     p.add_argument("--no-download", action="store_true")
     p.set_defaults(run=_status)
@@ -525,7 +541,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         serve_main(argv[1:])
         return EXIT_OK
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except UsageError as err:
+        if "--json" in argv:
+            error = {"code": "invalid_request", "message": str(err), "retryable": False}
+            print(json.dumps({"error": error}, indent=2, ensure_ascii=False))
+        print(f"seedance: error: {err}", file=sys.stderr)
+        return EXIT_INPUT
     try:
         if inspect.iscoroutinefunction(args.run):
             return int(anyio.run(args.run, args))
