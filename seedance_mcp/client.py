@@ -28,6 +28,7 @@ import httpx2
 
 from .errors import (
     AnswerLost,
+    AuthError,
     ConnectFailed,
     ProviderFailure,
     ProviderUnavailable,
@@ -147,6 +148,7 @@ class ProviderClient:
         rng: random.Random | None = None,
         budget: RateBudget | None = None,
         clock: Callable[[], float] = time.time,
+        key_env: str | None = None,
     ) -> None:
         self.provider = provider
         self.base_url = (base_url or provider.base_url).rstrip("/")
@@ -163,6 +165,7 @@ class ProviderClient:
         self._rng = rng or random.Random()
         self._budget = budget
         self._clock = clock
+        self._key_env = key_env
         self.deadline: float | None = None  # no retry sleeps past this moment (on `clock`)
         self.requests_sent = 0
 
@@ -228,7 +231,11 @@ class ProviderClient:
     async def _exchange(self, wire: WireRequest) -> tuple[int, Any]:
         status, body, retry_after = await self.send(wire)
         if status >= 400:
-            raise self.provider.error_for(status, body, retry_after)
+            err = self.provider.error_for(status, body, retry_after)
+            if isinstance(err, AuthError) and self._key_env:
+                err.message += f" (The key in use comes from {self._key_env}.)"
+                err.args = (err.message,)
+            raise err
         return status, body
 
     async def submit(self, req: VideoRequest, idempotency_key: str) -> str:

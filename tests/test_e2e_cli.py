@@ -342,4 +342,4 @@ def test_a_provider_refusal_exits_3(
         )
     assert code == 3
     assert payload["error"]["code"] == "auth_failed"
-    assert "check the API key" in err
+    assert "check the API key" in err and "NANOPHOTO_API_KEY" in err
