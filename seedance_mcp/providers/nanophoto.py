@@ -12,8 +12,16 @@ from typing import Any
 
 from ..errors import ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
-from .base import Capabilities, PollAdvice, Provider, RateLimit, WireRequest, error_from_status, first_str
-from .seedanceapi import redact
+from .base import (
+    Capabilities,
+    PollAdvice,
+    Provider,
+    RateLimit,
+    WireRequest,
+    error_from_status,
+    first_str,
+    redact,
+)
 
 ASPECT_WIRE = {"16:9": "landscape", "9:16": "portrait"}
 

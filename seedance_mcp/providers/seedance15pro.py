@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ProtocolError, ProviderError
-from ..models import TaskState, VideoRequest
-from .base import Capabilities, PollAdvice, Provider, WireRequest, first_str
-from .seedanceapi import error_with_codes, parse_task, unwrap
+from ..errors import ProviderError
+from ..models import VideoRequest
+from .base import Capabilities, PollAdvice, WireRequest
+from .envelope import EnvelopeTaskProvider, error_with_codes
 
 # What the document says each HTTP error means (the body's shape is not documented).
 ERROR_STATUSES: dict[int, str] = {
@@ -26,7 +26,7 @@ ERROR_STATUSES: dict[int, str] = {
 }
 
 
-class Seedance15Pro(Provider):
+class Seedance15Pro(EnvelopeTaskProvider):
     id = "seedance15pro"
     name = "seedance1-5pro.com"
     base_url = "https://seedance1-5pro.com/api"
@@ -75,19 +75,6 @@ class Seedance15Pro(Provider):
         if req.image_url:
             body["image_urls"] = [req.image_url]
         return WireRequest("POST", "/generate", json=body)
-
-    def parse_submit(self, status_code: int, body: Any) -> str:
-        data = unwrap(self, status_code, body)
-        task_id = first_str(data, "task_id", "taskId", "id")
-        if task_id is None:
-            raise ProtocolError(f"{self.id}: the submit answer has no task_id")
-        return task_id
-
-    def build_status(self, task_id: str) -> WireRequest:
-        return WireRequest("GET", "/status", params={"task_id": task_id})
-
-    def parse_status(self, status_code: int, body: Any) -> TaskState:
-        return parse_task(self.id, unwrap(self, status_code, body))
 
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
         return error_with_codes(self.id, {}, status_code, body, retry_after, statuses=ERROR_STATUSES)

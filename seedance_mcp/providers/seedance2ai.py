@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 
 from ..errors import InvalidRequest, ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
-from .base import Capabilities, PollAdvice, Provider, WireRequest, error_from_status, first_str
+from .base import Capabilities, PollAdvice, Provider, WireRequest, error_from_status, first_str, whole_number
 
 QUALITY_TIER = "standard"
 
@@ -151,7 +151,7 @@ class Seedance2AI(Provider):
             if "error" in data:
                 raise self.error_for(status_code, data)
             raise ProtocolError("seedance2ai: the status answer has no status")
-        credits = _credits(data.get("credits_used"))
+        credits = whole_number(data.get("credits_used"))
         status = _STATES.get(raw.lower(), JobStatus.RUNNING)  # an undocumented word: still running
         match status:
             case JobStatus.SUCCEEDED:
@@ -200,16 +200,6 @@ def _task_id(data: Mapping[str, Any]) -> str | None:
             return value
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-    return None
-
-
-def _credits(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     return None
 
 
