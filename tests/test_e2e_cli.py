@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_harness import run_cli, simulator_env
 
-from seedance_mcp import cli
 from seedance_mcp.providers import PROVIDER_IDS, get_provider
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
 
@@ -36,29 +36,13 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 def env_for(sb: Sandbox, provider: str, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        get_provider(provider).key_env: KEY,
-        "SEEDANCE_PROVIDER": provider,
-        "SEEDANCE_BASE_URL": sb.base_url(provider),
-        "SEEDANCE_HOME": str(tmp_path / "home"),
-        "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
-        "SEEDANCE_POLL_INITIAL_DELAY": "0.05",
-        "SEEDANCE_POLL_INTERVAL": "0.1",
-        "SEEDANCE_RETRY_BASE_DELAY": "0.02",
-        **extra,
-    }
+    return simulator_env(sb, provider, tmp_path, KEY, **extra)
 
 
 def run(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *argv: str
 ) -> tuple[int, Any, str]:
-    for name in list(os.environ):
-        if name.startswith("SEEDANCE") or name.endswith("_API_KEY"):
-            monkeypatch.delenv(name)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(monkeypatch, capsys, env, *argv)
     assert KEY not in out and KEY not in err
     payload = json.loads(out) if "--json" in argv and out.strip() else out
     return code, payload, err

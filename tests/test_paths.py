@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from cli_harness import run_cli, simulator_env
 from mcp.client import Client
 from mcp.shared.exceptions import MCPError
 from mcp_types import TextContent
@@ -328,28 +329,13 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 def keyed_env(sb: Sandbox, tmp_path: Path, output: Path) -> dict[str, str]:
-    return {
-        "APIXO_API_KEY": KEY,
-        "SEEDANCE_PROVIDER": "apixo",
-        "SEEDANCE_BASE_URL": sb.base_url("apixo"),
-        "SEEDANCE_HOME": str(tmp_path / "home"),
-        "SEEDANCE_OUTPUT_DIR": str(output),
-        "SEEDANCE_POLL_INITIAL_DELAY": "0.02",
-        "SEEDANCE_POLL_INTERVAL": "0.1",
-    }
+    return simulator_env(sb, "apixo", tmp_path, KEY, SEEDANCE_OUTPUT_DIR=str(output))
 
 
-def run_cli(
+def run_json(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *argv: str
 ) -> tuple[int, Any, str]:
-    with monkeypatch.context() as m:
-        for name in list(os.environ):
-            if name.startswith("SEEDANCE") or name.endswith("_API_KEY"):
-                m.delenv(name)
-        for name, value in env.items():
-            m.setenv(name, value)
-        code = cli.main(list(argv))
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(monkeypatch, capsys, env, *argv)
     assert "Traceback" not in err
     return code, json.loads(out), err
 
@@ -367,7 +353,7 @@ def test_an_output_folder_that_is_a_file_is_refused_clearly_and_left_alone(
     output = blocker if where == "a file" else blocker / "sub"
     before = tree(tmp_path)
     env = keyed_env(sandbox, tmp_path, output)
-    code, job, _ = run_cli(monkeypatch, capsys, env, "generate", "a kite over the dunes", "--json")
+    code, job, _ = run_json(monkeypatch, capsys, env, "generate", "a kite over the dunes", "--json")
     assert job["status"] == "succeeded" and job["video_path"] is None, job
     assert job["error"]["code"] == "download_failed"
     assert f"Cannot create the output folder {output}" in job["error"]["message"]
@@ -378,7 +364,7 @@ def test_an_output_folder_that_is_a_file_is_refused_clearly_and_left_alone(
 
     # pointed at a real folder, `status` fetches the same render (no second task)
     env["SEEDANCE_OUTPUT_DIR"] = str(tmp_path / "fixed")
-    code, done, _ = run_cli(monkeypatch, capsys, env, "status", job["job_id"], "--json")
+    code, done, _ = run_json(monkeypatch, capsys, env, "status", job["job_id"], "--json")
     assert code == 0 and done["video_path"] == str(tmp_path / "fixed" / f"{job['job_id']}.mp4")
     assert Path(done["video_path"]).read_bytes()[4:8] == b"ftyp" and done["error"] is None
     assert len(sandbox.tasks("apixo")) == 1
@@ -393,7 +379,7 @@ def test_files_and_links_already_named_after_the_job_are_never_overwritten_or_fo
     outside.mkdir()
     (outside / "secret.txt").write_bytes(b"do not touch")
     env = keyed_env(sandbox, tmp_path, videos)
-    code, job, _ = run_cli(
+    code, job, _ = run_json(
         monkeypatch, capsys, env, "generate", "a kite over the dunes", "--no-download", "--json"
     )
     assert code == 0 and job["status"] == "succeeded" and job["video_path"] is None
@@ -405,7 +391,7 @@ def test_files_and_links_already_named_after_the_job_are_never_overwritten_or_fo
     (videos / f"{stem}-4.mp4").mkdir()
     before = tree(tmp_path)
 
-    code, done, _ = run_cli(monkeypatch, capsys, env, "status", stem, "--json")
+    code, done, _ = run_json(monkeypatch, capsys, env, "status", stem, "--json")
     assert code == 0 and done["video_path"] == str(videos / f"{stem}-5.mp4")
     assert new_files(before, tree(tmp_path)).keys() - {"home/jobs.sqlite3", "home/jobs.sqlite3-wal"} == {
         f"videos/{stem}-5.mp4"

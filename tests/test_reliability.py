@@ -40,8 +40,8 @@ from typing import Any
 
 import anyio
 import pytest
+from cli_harness import run_cli, simulator_env
 
-from seedance_mcp import cli
 from seedance_mcp.errors import SeedanceError
 from seedance_mcp.jobs import Ledger
 from seedance_mcp.models import Job, JobStatus, VideoRequest
@@ -89,16 +89,7 @@ def anyio_backend() -> str:
 
 def provider_env(sb: Sandbox, provider: str, root: Path, key: str) -> dict[str, str]:
     """A real (non-sandbox-mode) configuration pointed at the simulator of one provider."""
-    return {
-        get_provider(provider).key_env: key,
-        "SEEDANCE_PROVIDER": provider,
-        "SEEDANCE_BASE_URL": sb.base_url(provider),
-        "SEEDANCE_HOME": str(root / "home"),
-        "SEEDANCE_OUTPUT_DIR": str(root / "videos"),
-        "SEEDANCE_POLL_INITIAL_DELAY": "0.02",
-        "SEEDANCE_POLL_INTERVAL": "0.1",
-        "SEEDANCE_RETRY_BASE_DELAY": "0.005",
-    }
+    return simulator_env(sb, provider, root, key, SEEDANCE_RETRY_BASE_DELAY="0.005")
 
 
 def whole_mp4(path: Path) -> bool:
@@ -305,14 +296,7 @@ def cli_run(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *argv: str
 ) -> tuple[int, Any, str]:
     """`seedance ...` in this process, with exactly `env` as its configuration."""
-    with monkeypatch.context() as m:
-        for name in list(os.environ):
-            if name.startswith("SEEDANCE") or name.endswith("_API_KEY"):
-                m.delenv(name)
-        for name, value in env.items():
-            m.setenv(name, value)
-        code = cli.main(list(argv))
-    out, err = capsys.readouterr()
+    code, out, err = run_cli(monkeypatch, capsys, env, *argv)
     assert KEY not in out and KEY not in err
     assert "Traceback" not in err, err
     payload = json.loads(out) if "--json" in argv and out.strip() else out

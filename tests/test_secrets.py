@@ -20,10 +20,10 @@ from typing import Any
 
 import httpx2
 import pytest
+from cli_harness import run_cli, simulator_env
 from mcp.client import Client
 from mcp_types import CallToolResult, TextContent
 
-from seedance_mcp import cli
 from seedance_mcp.client import ProviderClient
 from seedance_mcp.errors import AuthError, SeedanceError
 from seedance_mcp.models import JobStatus, VideoRequest
@@ -59,35 +59,12 @@ def keyed() -> Iterator[Sandbox]:
 
 
 def env_for(sb: Sandbox, tmp_path: Path, key: str = KEY, provider: str = "nanophoto") -> dict[str, str]:
-    return {
-        get_provider(provider).key_env: key,
-        "SEEDANCE_PROVIDER": provider,
-        "SEEDANCE_BASE_URL": sb.base_url(provider),
-        "SEEDANCE_HOME": str(tmp_path / "home"),
-        "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
-        "SEEDANCE_POLL_INITIAL_DELAY": "0.02",
-        "SEEDANCE_POLL_INTERVAL": "0.1",
-        "SEEDANCE_RETRY_BASE_DELAY": "0.01",
-    }
+    return simulator_env(sb, provider, tmp_path, key)
 
 
 def ledger_bytes(tmp_path: Path) -> bytes:
     home = tmp_path / "home"
     return b"".join(p.read_bytes() for p in sorted(home.iterdir()) if p.is_file()) if home.exists() else b""
-
-
-def run_cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env: dict[str, str], *argv: str
-) -> tuple[int, str, str]:
-    with monkeypatch.context() as m:
-        for name in list(os.environ):
-            if name.startswith("SEEDANCE") or name.endswith("_API_KEY"):
-                m.delenv(name)
-        for name, value in env.items():
-            m.setenv(name, value)
-        code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # ---- the service, end to end ---------------------------------------------------------------------
