@@ -12,14 +12,13 @@ twice that with sound (the document says clips are "billed per second").
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .common import ProviderSim, Reject, choice, flag, url_list
+from .common import EnvelopeErrors, ProviderSim, Reject, choice, flag, prompt_text, url_list
 from .state import Task
 
 __all__ = ["ApixoSim", "apixo_price"]
@@ -37,23 +36,13 @@ def apixo_price(resolution: str, seconds: int, sound: bool) -> int:
     return PER_SECOND[resolution] * seconds * (2 if sound else 1)
 
 
-class ApixoSim(ProviderSim):
+class ApixoSim(EnvelopeErrors, ProviderSim):
     id = "apixo"
     task_prefix = ""
     bad_request = "400"
     missing_key_code = "401"
     invalid_key_code = "401"
     rate_limit = (10_000, 60.0)
-    fault_codes: ClassVar[Mapping[str, str]] = {
-        "429": "429",
-        "503": "503",
-        "500": "500",
-        "402": "402",
-        "404": "404",
-    }
-
-    def error_body(self, status: int, code: str, message: str, extra: Mapping[str, Any]) -> dict[str, Any]:
-        return {"code": status, "message": message, "data": None}
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -74,10 +63,7 @@ class ApixoSim(ProviderSim):
                 400, "400", f"input: {model_input!r}; allowed: an object with mode, prompt, duration, sound"
             )
         mode = choice(model_input.get("mode"), "input.mode", MODES, "400")
-        prompt = model_input.get("prompt")
-        if not isinstance(prompt, str) or not PROMPT_MIN <= len(prompt.strip()) <= PROMPT_MAX:
-            shown = f"{len(prompt)} characters" if isinstance(prompt, str) else repr(prompt)
-            raise Reject(400, "400", f"input.prompt: {shown}; allowed: {PROMPT_MIN}-{PROMPT_MAX} characters")
+        prompt_text(model_input.get("prompt"), "input.prompt", PROMPT_MIN, PROMPT_MAX, "400")
         resolution = choice(
             model_input.get("resolution", "720p"), "input.resolution", tuple(PER_SECOND), "400"
         )

@@ -114,6 +114,14 @@ def choice(value: Any, name: str, allowed: Collection[str], code: str, *, status
     raise Reject(status, code, f"{name}: {shown} is not allowed; allowed: {_allowed(allowed)}")
 
 
+def prompt_text(value: Any, name: str, low: int, high: int, code: str) -> str:
+    """`value` if it is a prompt of `low` to `high` characters, else a `Reject` saying so."""
+    if isinstance(value, str) and len(value.strip()) >= low and len(value) <= high:
+        return value
+    shown = f"{len(value)} characters" if isinstance(value, str) and value.strip() else repr(value)
+    raise Reject(400, code, f"{name}: {shown}; allowed: {low}-{high} characters")
+
+
 def flag(body: Mapping[str, Any], name: str, default: bool, code: str, *, required: bool = False) -> bool:
     value = body.get(name)
     if value is None:
@@ -150,6 +158,15 @@ def bearer_key(request: Request) -> str | None:
     if scheme.lower() != "bearer":
         return ""
     return key.strip()
+
+
+class EnvelopeErrors:
+    """Errors as plain HTTP statuses in `{"code", "message", "data": null}` (APIXO, seedance1-5pro.com)."""
+
+    fault_codes: ClassVar[Mapping[str, str]] = {code: code for code in ("429", "503", "500", "402", "404")}
+
+    def error_body(self, status: int, code: str, message: str, extra: Mapping[str, Any]) -> dict[str, Any]:
+        return {"code": status, "message": message, "data": None}
 
 
 class ProviderSim(ABC):

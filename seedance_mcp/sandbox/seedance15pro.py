@@ -9,14 +9,22 @@ The error body is not documented: the sandbox answers `{"code": <http status>, "
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .common import ProviderSim, Reject, choice, flag, iso_utc, published_price, url_list
+from .common import (
+    EnvelopeErrors,
+    ProviderSim,
+    choice,
+    flag,
+    iso_utc,
+    prompt_text,
+    published_price,
+    url_list,
+)
 from .state import Task
 
 __all__ = ["Seedance15ProSim"]
@@ -26,22 +34,12 @@ ASPECT_RATIOS = ("16:9", "9:16", "1:1")
 _DOCUMENTED = ("prompt", "aspect_ratio", "duration", "sound", "image_urls")
 
 
-class Seedance15ProSim(ProviderSim):
+class Seedance15ProSim(EnvelopeErrors, ProviderSim):
     id = "seedance15pro"
     task_prefix = "sd15p_"
     bad_request = "400"
     missing_key_code = "401"
     invalid_key_code = "401"
-    fault_codes: ClassVar[Mapping[str, str]] = {
-        "429": "429",
-        "503": "503",
-        "500": "500",
-        "402": "402",
-        "404": "404",
-    }
-
-    def error_body(self, status: int, code: str, message: str, extra: Mapping[str, Any]) -> dict[str, Any]:
-        return {"code": status, "message": message, "data": None}
 
     def routes(self) -> list[BaseRoute]:
         status = self.endpoint("status", self.status)
@@ -53,12 +51,7 @@ class Seedance15ProSim(ProviderSim):
     async def submit(self, request: Request) -> Response:
         owner = self.authorize(request)
         body = await self.json_object(request)
-        prompt = body.get("prompt")
-        if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > PROMPT_MAX:
-            shown = (
-                f"{len(prompt)} characters" if isinstance(prompt, str) and prompt.strip() else repr(prompt)
-            )
-            raise Reject(400, "400", f"prompt: {shown}; allowed: 1-{PROMPT_MAX} characters")
+        prompt_text(body.get("prompt"), "prompt", 1, PROMPT_MAX, "400")
         images = body.get("image_urls")
         if images is not None:
             images = url_list(images, "image_urls", "400")

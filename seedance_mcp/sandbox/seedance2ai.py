@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .common import ProviderSim, Reject, choice, flag, iso_utc, url_list
+from .common import ProviderSim, Reject, choice, flag, iso_utc, prompt_text, url_list
 from .state import Task
 
 __all__ = ["Seedance2AISim", "seedance2ai_price"]
@@ -135,10 +135,7 @@ def _validate(body: Mapping[str, Any]) -> tuple[str, int, str]:
     mode = choice(body.get("mode", "text-to-video"), "mode", MODES, BAD)
     tier = choice(body.get("quality_tier", "standard"), "quality_tier", ("standard", "pro"), BAD)
     channel = choice(body.get("channel", "standard"), "channel", ("standard", "real", "wild"), BAD)
-    prompt = body.get("prompt")
-    if not isinstance(prompt, str) or not PROMPT_MIN <= len(prompt.strip()) <= PROMPT_MAX:
-        shown = f"{len(prompt)} characters" if isinstance(prompt, str) else repr(prompt)
-        raise Reject(400, BAD, f"prompt: {shown}; allowed: {PROMPT_MIN}-{PROMPT_MAX} characters")
+    prompt_text(body.get("prompt"), "prompt", PROMPT_MIN, PROMPT_MAX, BAD)
     choice(body.get("aspect_ratio", "16:9"), "aspect_ratio", ASPECT_RATIOS, BAD)
     duration = choice(body.get("duration", "5"), "duration", DURATIONS, BAD)
     resolution = choice(body.get("resolution", "720p"), "resolution", tuple(PER_SECOND), BAD)

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .common import ProviderSim, Reject, choice, flag, iso_utc, published_price, url_list
+from .common import ProviderSim, Reject, choice, flag, iso_utc, prompt_text, published_price, url_list
 from .state import Task
 
 __all__ = ["SeedanceApiSim"]
@@ -52,12 +52,7 @@ class SeedanceApiSim(ProviderSim):
     async def submit(self, request: Request) -> Response:
         owner = self.authorize(request)
         body = await self.json_object(request)
-        prompt = body.get("prompt")
-        if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > PROMPT_MAX:
-            shown = (
-                f"{len(prompt)} characters" if isinstance(prompt, str) and prompt.strip() else repr(prompt)
-            )
-            raise Reject(400, "INVALID_PROMPT", f"prompt: {shown}; allowed: 1-{PROMPT_MAX} characters")
+        prompt = prompt_text(body.get("prompt"), "prompt", 1, PROMPT_MAX, "INVALID_PROMPT")
         aspect = choice(
             body.get("aspect_ratio", "1:1"), "aspect_ratio", ASPECT_RATIOS, "INVALID_ASPECT_RATIO"
         )
