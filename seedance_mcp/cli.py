@@ -193,20 +193,18 @@ def cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def _request(args: argparse.Namespace) -> VideoRequest:
-    try:
-        return VideoRequest(
-            prompt=args.prompt,
-            aspect_ratio=args.aspect_ratio,
-            resolution=args.resolution,
-            duration=args.duration,
-            audio=args.audio,
-            fixed_lens=args.fixed_lens,
-            image_url=args.image,
-            end_image_url=args.end_image,
-            seed=args.seed,
-        )
-    except ValueError as err:  # pydantic: only the Literal fields can fail here, and argparse checks them
-        raise InvalidRequest(str(err)) from None
+    # argparse has already checked every enumerated value, so this cannot fail validation.
+    return VideoRequest(
+        prompt=args.prompt,
+        aspect_ratio=args.aspect_ratio,
+        resolution=args.resolution,
+        duration=args.duration,
+        audio=args.audio,
+        fixed_lens=args.fixed_lens,
+        image_url=args.image,
+        end_image_url=args.end_image,
+        seed=args.seed,
+    )
 
 
 async def _generate(args: argparse.Namespace) -> int:

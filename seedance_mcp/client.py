@@ -167,7 +167,6 @@ class ProviderClient:
         self._clock = clock
         self._key_env = key_env
         self.deadline: float | None = None  # no retry sleeps past this moment (on `clock`)
-        self.requests_sent = 0
 
     def __repr__(self) -> str:
         return f"ProviderClient(provider={self.provider.id!r}, base_url={self.base_url!r})"
@@ -196,7 +195,6 @@ class ProviderClient:
             await self._budget.acquire(self.provider)
         url = wire.url(self.base_url)
         content = None if wire.json is None else json.dumps(wire.json, ensure_ascii=False).encode()
-        self.requests_sent += 1
         try:
             response = await self._http.request(
                 wire.method,
@@ -282,7 +280,10 @@ class ProviderClient:
             try:
                 return await attempt()
             except SeedanceError as err:
-                if number == self.retry.attempts or not retryable(err):
+                # The client-side budget (no HTTP status) is not retried here: its wait is
+                # known and long, and the caller decides whether to spend it.
+                local_budget = isinstance(err, RateLimited) and err.status_code is None
+                if number == self.retry.attempts or local_budget or not retryable(err):
                     raise
                 delay = self.retry.delay(number, self._rng, getattr(err, "retry_after", None))
                 if self.deadline is not None and self._clock() + delay > self.deadline:

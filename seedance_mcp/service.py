@@ -67,6 +67,7 @@ SANDBOX_KEY = "sandbox-key"
 PROGRESS_EVERY = 5.0
 DEFAULT_OVERALL_TIMEOUT = 30 * 60.0
 MIN_SUBMIT_WINDOW = 20.0
+STATUS_CHECK_FAILED = "Last status check failed: "
 SANDBOX_PLACEHOLDER = (
     "SANDBOX: nothing real was rendered; this clip is a placeholder from the built-in simulator. "
     "Set a provider key for a real render."
@@ -248,7 +249,7 @@ class Service:
                     base_url=p.base_url,
                     docs=p.docs_url,
                     key_env=p.key_env,
-                    key_set=settings.key_var_set(p) or bool(settings.env.get("SEEDANCE_API_KEY", "").strip()),
+                    key_set=settings.has_key(p),
                     durations=list(caps.durations),
                     default_duration=caps.default_duration,
                     resolutions=list(caps.resolutions),
@@ -310,7 +311,7 @@ class Service:
                         duration=duration or p.caps.default_duration,
                         audio=audio,
                         source="not offered",
-                        note=err.message.split(" Providers that accept it")[0],
+                        note=_not_offered(p, err),
                     )
                 )
         return out
@@ -562,7 +563,7 @@ class Service:
             raise
         except (ProviderError, ConnectFailed, AnswerLost) as err:
             # Still unknown after retries: keep the job as it was, say what happened.
-            self.ledger.update(job.job_id, notice=f"Last status check failed: {err.message}")
+            self.ledger.update(job.job_id, notice=f"{STATUS_CHECK_FAILED}{err.message}")
             raise
         return self._apply(job, state)
 
@@ -578,6 +579,8 @@ class Service:
             changes["error"] = state.error
         if state.status is JobStatus.FAILED:
             changes["notice"] = "The render failed; the provider refunds failed jobs."
+        elif job.notice and job.notice.startswith(STATUS_CHECK_FAILED):
+            changes["notice"] = None  # the provider answered again: the old failure is history
         if not changes:
             return job
         return self.ledger.update(job.job_id, **changes)
@@ -656,7 +659,7 @@ class Service:
                 notice=f"The render finished but the download failed: {err.message} "
                 f"Run `seedance status {job.job_id}` to try again.",
             )
-        return self.ledger.update(job.job_id, video_path=str(path.resolve()), error=None)
+        return self.ledger.update(job.job_id, video_path=str(path.resolve()), error=None, notice=None)
 
     def _finish_notice(self, job: Job) -> Job:
         notes = []
@@ -694,6 +697,13 @@ async def _emit(
             sandbox=job.sandbox,
         )
     )
+
+
+def _not_offered(provider: Provider, err: InvalidRequest) -> str:
+    if err.field and err.allowed is not None:
+        allowed = ", ".join(str(v) for v in err.allowed) or "none"
+        return f"{provider.id} does not offer {err.field} {err.value}; allowed: {allowed}."
+    return err.message
 
 
 def _unknown_note(provider: Provider, job: Job, what: str) -> str:

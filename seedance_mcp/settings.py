@@ -117,6 +117,10 @@ class Settings:
     def key_var_set(self, provider: Provider) -> bool:
         return bool(self.env.get(provider.key_env, "").strip())
 
+    def has_key(self, provider: Provider) -> bool:
+        """Whether a key would serve this provider: its own variable or SEEDANCE_API_KEY."""
+        return self._key(provider)[0] is not None
+
     def _key(self, provider: Provider) -> tuple[Secret | None, str | None]:
         own = self.env.get(provider.key_env, "").strip()
         if own:

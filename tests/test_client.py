@@ -343,3 +343,22 @@ def test_scrub_reaches_every_string_in_an_answer() -> None:
     body = {"a": [f"x{KEY}y", {"b": KEY}], KEY: 1, "n": 5}
     assert KEY not in repr(scrub(body, KEY))
     assert scrub(body, KEY)["a"][0] == "x<redacted>y" and scrub(body, KEY)["n"] == 5
+
+
+@pytest.mark.anyio
+async def test_the_client_side_budget_is_not_retried_inside_the_client() -> None:
+    """An exhausted local budget says how long to wait; the caller decides, no sleep here."""
+
+    class Spent:
+        async def acquire(self, provider: object) -> None:
+            raise RateLimited("nanophoto: the client-side budget is used up", retry_after=900.0)
+
+    script = Script([NANO_OK])
+    delays: list[float] = []
+    client = make("nanophoto", script, delays)
+    client._budget = Spent()
+    with pytest.raises(RateLimited) as info:
+        await client.submit(request_for("nanophoto"), "idem-1")
+    await client.aclose()
+    assert info.value.retry_after == 900.0
+    assert delays == [] and script.seen == []

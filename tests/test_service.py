@@ -258,3 +258,38 @@ def test_bad_input_is_named_before_a_missing_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as missing:
         svc.prepare(VideoRequest(prompt="a kite", duration=8), "nanophoto")
     assert "NANOPHOTO_API_KEY" in missing.value.message
+
+
+@pytest.mark.anyio
+async def test_a_failed_status_check_notice_is_cleared_once_the_provider_answers(tmp_path: Path) -> None:
+    time = FakeTime()
+    script = NanoScript(time, render=60.0)
+    answers = iter([httpx2.Response(500, json={"errorCode": "INTERNAL_ERROR"})])
+
+    def flaky(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/check-status"):
+            failure = next(answers, None)
+            if failure is not None:
+                return failure
+        return script(request)
+
+    svc = make_service(tmp_path, time, flaky)
+    svc._retry = RetryPolicy(attempts=1)
+    job = await svc.generate(REQ, wait_seconds=0)
+    time.now += 61
+    from seedance_mcp.errors import ProviderFailure
+
+    with pytest.raises(ProviderFailure):
+        await svc.status(job.job_id)
+    assert (svc.get_job(job.job_id).notice or "").startswith("Last status check failed")
+    done = await svc.status(job.job_id)
+    svc.close()
+    assert done.status is JobStatus.SUCCEEDED and done.video_path
+    assert "Last status check failed" not in (done.notice or "")
+    assert svc.get_job(job.job_id).notice is None
+
+
+def test_not_offered_estimates_name_the_allowed_values(tmp_path: Path) -> None:
+    svc = Service(Settings.from_env({"SEEDANCE_HOME": str(tmp_path)}))
+    rows = {e.provider: e for e in svc.estimate(None, duration=8)}
+    assert rows["seedance15pro"].note == "seedance15pro does not offer duration 8; allowed: 5, 10."
