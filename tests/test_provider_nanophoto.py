@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 import pytest
+from provider_harness import sent_json, wire_for
 
 from seedance_mcp.errors import (
     AuthError,
@@ -20,9 +21,8 @@ from seedance_mcp.errors import (
     RateLimited,
     TaskNotFound,
 )
-from seedance_mcp.models import JobStatus, VideoRequest
+from seedance_mcp.models import JobStatus
 from seedance_mcp.providers import WireRequest, get_provider
-from seedance_mcp.validation import resolve_request
 
 PROVIDER = get_provider("nanophoto")
 
@@ -106,12 +106,7 @@ EXPECTED: dict[str, tuple[type[ProviderError], str, bool]] = {
 
 
 def submit_wire(**fields: Any) -> WireRequest:
-    return PROVIDER.build_submit(resolve_request(VideoRequest(**fields), PROVIDER), "idem-key-1")
-
-
-def sent_json(wire: WireRequest) -> Any:
-    assert wire.json is not None
-    return json.loads(json.dumps(wire.json))
+    return wire_for(PROVIDER, **fields)
 
 
 def test_text_to_video_curl() -> None:

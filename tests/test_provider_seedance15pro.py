@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from provider_harness import sent_json, wire_for
 
 from seedance_mcp.errors import (
     AuthError,
@@ -23,9 +24,8 @@ from seedance_mcp.errors import (
     RateLimited,
     TaskNotFound,
 )
-from seedance_mcp.models import JobStatus, VideoRequest
+from seedance_mcp.models import JobStatus
 from seedance_mcp.providers import WireRequest, get_provider
-from seedance_mcp.validation import resolve_request
 
 PROVIDER = get_provider("seedance15pro")
 
@@ -70,12 +70,7 @@ DOCUMENTED_FIELDS = {"prompt", "aspect_ratio", "duration", "sound", "image_urls"
 
 
 def submit_wire(**fields: Any) -> WireRequest:
-    return PROVIDER.build_submit(resolve_request(VideoRequest(**fields), PROVIDER), "idem-key-1")
-
-
-def sent_json(wire: WireRequest) -> Any:
-    assert wire.json is not None
-    return json.loads(json.dumps(wire.json))
+    return wire_for(PROVIDER, **fields)
 
 
 def test_example_request_matches_exactly() -> None:

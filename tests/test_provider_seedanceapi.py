@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from provider_harness import sent_json, wire_for
 
 from seedance_mcp.errors import (
     AuthError,
@@ -120,13 +121,7 @@ EXPECTED = {
 
 
 def submit_wire(**fields: Any) -> WireRequest:
-    return PROVIDER.build_submit(resolve_request(VideoRequest(**fields), PROVIDER), "idem-key-1")
-
-
-def sent_json(wire: WireRequest) -> Any:
-    """The body exactly as it goes on the wire (a JSON round trip)."""
-    assert wire.json is not None
-    return json.loads(json.dumps(wire.json))
+    return wire_for(PROVIDER, **fields)
 
 
 def test_quick_start_curl() -> None:
