@@ -28,8 +28,8 @@ from pathlib import Path
 import anyio
 from common import Figure, cli, peak_rss_mb, reset_peak_rss, rss_mb, sandbox_process, say
 
+from seedance_mcp.engine import Service
 from seedance_mcp.models import VideoRequest
-from seedance_mcp.service import Service
 from seedance_mcp.settings import Settings
 
 JOBS = 20

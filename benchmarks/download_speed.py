@@ -126,8 +126,8 @@ def run_curl(url: str, folder: Path, size: int, *, sync: bool = False) -> Sample
 
 async def _video_url(root: str) -> str:
     """A finished sandbox task's video URL (submitted through the service, as a render is)."""
+    from seedance_mcp.engine import Service
     from seedance_mcp.models import VideoRequest
-    from seedance_mcp.service import Service
     from seedance_mcp.settings import Settings
 
     with tempfile.TemporaryDirectory() as home:

@@ -33,12 +33,12 @@ from pathlib import Path
 import anyio
 from common import Figure, cli, say
 
+from seedance_mcp.engine import Service
 from seedance_mcp.models import VideoRequest
 from seedance_mcp.polling import PollSchedule
 from seedance_mcp.providers import PROVIDERS, Provider
 from seedance_mcp.sandbox import Sandbox, SandboxConfig
-from seedance_mcp.server import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS
-from seedance_mcp.service import Service
+from seedance_mcp.server.progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS
 from seedance_mcp.settings import Settings
 from seedance_mcp.validation import resolve_request
 

@@ -82,15 +82,15 @@ def measure(rounds: int) -> dict[str, list[float]]:
 
 def in_process(calls: int) -> dict[str, float]:
     """Median seconds of the work behind each seedance tool, called directly (no MCP)."""
-    from seedance_mcp import prompting
-    from seedance_mcp.service import Service
+    from seedance_mcp.craft.draft import write_cinematic_prompt
+    from seedance_mcp.engine import Service
     from seedance_mcp.settings import Settings
 
     service = Service(Settings.from_env({}))
     args = PROMPT[1]
     work: dict[str, Callable[[], object]] = {
         "Service.estimate": lambda: service.estimate(**ESTIMATE[1]),
-        "prompting.write_cinematic_prompt": lambda: prompting.write_cinematic_prompt(
+        "write_cinematic_prompt": lambda: write_cinematic_prompt(
             args["idea"], camera_move=args["camera_move"], light=args["light"], sound=args["sound"]
         ),
     }

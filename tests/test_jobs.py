@@ -18,7 +18,7 @@ import pytest
 from pydantic import ValidationError
 
 from seedance_mcp.errors import ConfigError, InvalidRequest, JobNotFound
-from seedance_mcp.jobs import LEDGER_FILE, SCHEMA_VERSION, Ledger, default_home, new_job_id
+from seedance_mcp.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger, default_home, new_job_id
 from seedance_mcp.models import Job, JobError, JobStatus, VideoRequest
 
 
@@ -341,7 +341,7 @@ WORKER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from seedance_mcp.jobs import Ledger, new_job_id
+    from seedance_mcp.ledger import Ledger, new_job_id
     from seedance_mcp.models import Job, VideoRequest
 
     home, worker, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])

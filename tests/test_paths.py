@@ -26,12 +26,12 @@ from mcp_types import TextContent
 
 from seedance_mcp import cli
 from seedance_mcp.download import download_video
+from seedance_mcp.engine import Service
 from seedance_mcp.errors import DownloadError
 from seedance_mcp.models import Job, JobStatus, VideoRequest
 from seedance_mcp.sandbox import Sandbox, SandboxConfig
 from seedance_mcp.sandbox.media import sample_mp4
 from seedance_mcp.server import build_server
-from seedance_mcp.service import Service
 from seedance_mcp.settings import Settings
 
 KEY = "sk-paths-FAKE-KEY-4a0e61"

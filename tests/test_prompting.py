@@ -22,17 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seedance_mcp import prompting
+import seedance_mcp
+from seedance_mcp.craft import library
+from seedance_mcp.craft.draft import render_template, write_cinematic_prompt
+from seedance_mcp.craft.library import describe_template, template_names
+from seedance_mcp.craft.lint import lint_prompt
+from seedance_mcp.craft.models import LintWarning, PromptDraft
 from seedance_mcp.errors import InvalidRequest
-from seedance_mcp.prompting import (
-    LintWarning,
-    PromptDraft,
-    describe_template,
-    lint_prompt,
-    render_template,
-    template_names,
-    write_cinematic_prompt,
-)
 from seedance_mcp.providers import PROVIDERS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -511,7 +507,7 @@ def test_same_input_same_output() -> None:
 
 def test_same_output_under_any_hash_seed() -> None:
     code = (
-        "import json,sys;from seedance_mcp.prompting import write_cinematic_prompt as w;"
+        "import json,sys;from seedance_mcp.craft.draft import write_cinematic_prompt as w;"
         "print(json.dumps([w(**k).model_dump() for k in json.loads(sys.argv[1])]))"
     )
     cases = json.dumps(list(GOLDEN_CASES.values()))
@@ -714,29 +710,29 @@ def test_render_template_refuses_bad_fields(name: str, fields: dict[str, object]
 )
 def test_craft_data_may_only_name_known_vocabulary(table: str, entry: dict[str, Any], complaint: str) -> None:
     data = tomllib.loads((ROOT / "prompts" / "craft.toml").read_text(encoding="utf-8"))
-    prompting._Craft.model_validate(data)  # the shipped file is consistent
+    library.Craft.model_validate(data)  # the shipped file is consistent
     data[table].append(entry)
     with pytest.raises(ValueError, match=complaint):
-        prompting._Craft.model_validate(data)
+        library.Craft.model_validate(data)
 
 
 def test_templates_render_strictly() -> None:
-    assert prompting._environment().undefined is jinja2.StrictUndefined
+    assert library.environment().undefined is jinja2.StrictUndefined
     with pytest.raises(jinja2.UndefinedError):
-        prompting._environment().from_string("{{ not_a_field }}").render()
+        library.environment().from_string("{{ not_a_field }}").render()
 
 
 def test_packaged_templates_are_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "prompts").mkdir()
     monkeypatch.setattr(importlib.resources, "files", lambda package: tmp_path)
-    assert prompting._prompts_dir() == tmp_path / "prompts"
+    assert library.prompts_dir() == tmp_path / "prompts"
 
 
 def test_the_templates_in_use_are_the_repositorys() -> None:
     # An editable checkout reads the top-level prompts/; a wheel install (as in CI) reads the
     # copy shipped inside the package. Either way, the files are the repository's own.
-    used = Path(str(prompting._prompts_dir()))
-    package_copy = Path(prompting.__file__).resolve().parent / "prompts"
+    used = Path(str(library.prompts_dir()))
+    package_copy = Path(seedance_mcp.__file__).resolve().parent / "prompts"
     assert used in (ROOT / "prompts", package_copy)
     names = sorted(p.name for p in (ROOT / "prompts").iterdir() if p.suffix in (".j2", ".toml"))
     assert names and sorted(p.name for p in used.iterdir() if p.suffix in (".j2", ".toml")) == names

@@ -27,13 +27,13 @@ from mcp.client import Client
 from mcp_types import CallToolResult, TextContent
 
 from seedance_mcp import cli
-from seedance_mcp.jobs import Ledger
+from seedance_mcp.engine import Service
+from seedance_mcp.ledger import Ledger
 from seedance_mcp.models import ASPECT_RATIOS, RESOLUTIONS
 from seedance_mcp.providers import PROVIDER_IDS, get_provider
 from seedance_mcp.sandbox import SandboxConfig
 from seedance_mcp.sandbox.state import SandboxState, ServedRequest
 from seedance_mcp.server import build_server
-from seedance_mcp.service import Service
 from seedance_mcp.settings import Settings
 
 SUBMIT_PATH = re.compile(r"/(generate|generateTask/[^/]+|video/seedance)$")

@@ -42,14 +42,14 @@ import anyio
 import pytest
 from cli_harness import run_cli, simulator_env
 
+from seedance_mcp.engine import Service
 from seedance_mcp.errors import SeedanceError
-from seedance_mcp.jobs import Ledger
+from seedance_mcp.ledger import Ledger
 from seedance_mcp.models import Job, JobStatus, VideoRequest
 from seedance_mcp.providers import PROVIDER_IDS, get_provider
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
 from seedance_mcp.sandbox.media import sample_mp4
 from seedance_mcp.sandbox.state import SandboxState
-from seedance_mcp.service import Service
 from seedance_mcp.settings import Settings
 
 KEY = "sk-reliability-FAKE-KEY-5e1d07"

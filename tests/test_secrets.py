@@ -25,12 +25,12 @@ from mcp.client import Client
 from mcp_types import CallToolResult, TextContent
 
 from seedance_mcp.client import ProviderClient
+from seedance_mcp.engine import Service
 from seedance_mcp.errors import AuthError, SeedanceError
 from seedance_mcp.models import JobStatus, VideoRequest
 from seedance_mcp.providers import PROVIDER_IDS, get_provider
 from seedance_mcp.sandbox import Sandbox, SandboxConfig
 from seedance_mcp.server import build_server
-from seedance_mcp.service import Service
 from seedance_mcp.settings import Secret, Settings
 
 KEY = "sk-secrets-FAKE-KEY-93c1d0a7"

@@ -19,18 +19,15 @@ from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, ResourceLink, TextContent
 
-from seedance_mcp import prompting
+from seedance_mcp.craft import draft, library
+from seedance_mcp.craft import models as craft_models
+from seedance_mcp.engine import Progress, Service
 from seedance_mcp.providers import PROVIDER_IDS
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
-from seedance_mcp.server import (
-    TOKEN_ENV,
-    BearerGuard,
-    ProviderId,
-    _ProgressRelay,
-    build_server,
-    main,
-)
-from seedance_mcp.service import Progress, Service
+from seedance_mcp.server import build_server, main
+from seedance_mcp.server.http import TOKEN_ENV, BearerGuard
+from seedance_mcp.server.models import ProviderId
+from seedance_mcp.server.progress import ProgressRelay
 from seedance_mcp.settings import Settings
 
 TOOLS = {"write_cinematic_prompt", "estimate_credits", "generate_video", "check_status", "list_providers"}
@@ -144,11 +141,11 @@ async def test_published_draft_is_prompting_draft(sandbox_env: dict[str, str]) -
         tools = {tool.name: tool for tool in (await client.list_tools()).tools}
         result = await client.call_tool("write_cinematic_prompt", {"idea": idea, "provider": "seedanceapi"})
     assert result.structured_content is not None, _text(result)
-    published = prompting.PromptDraft.model_validate(result.structured_content["draft"])
-    assert published == prompting.write_cinematic_prompt(idea, provider="seedanceapi")
+    published = craft_models.PromptDraft.model_validate(result.structured_content["draft"])
+    assert published == draft.write_cinematic_prompt(idea, provider="seedanceapi")
     schema = tools["write_cinematic_prompt"].output_schema
     assert schema is not None
-    for model in (prompting.PromptDraft, prompting.SuggestedSettings, prompting.LintWarning):
+    for model in (craft_models.PromptDraft, craft_models.SuggestedSettings, craft_models.LintWarning):
         assert list(schema["$defs"][model.__name__]["properties"]) == list(model.model_fields), model
 
 
@@ -156,8 +153,9 @@ def test_importing_and_building_the_server_stays_light() -> None:
     # (httpx2 and uvicorn are not listed: the MCP SDK itself imports them)
     code = (
         "import sys, seedance_mcp.server as s; s.build_server(); "
-        "heavy = ['jinja2', 'sqlite3', 'platformdirs', 'seedance_mcp.service', 'seedance_mcp.sandbox', "
-        "'seedance_mcp.prompting', 'seedance_mcp.jobs', 'seedance_mcp.client', 'seedance_mcp.download']; "
+        "heavy = ['jinja2', 'sqlite3', 'platformdirs', 'seedance_mcp.engine', 'seedance_mcp.sandbox', "
+        "'seedance_mcp.craft.draft', 'seedance_mcp.craft.library', 'seedance_mcp.ledger', 'seedance_mcp.client', "
+        "'seedance_mcp.download']; "
         "print([m for m in heavy if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
@@ -420,7 +418,7 @@ async def test_prompts_follow_the_templates(sandbox_env: dict[str, str]) -> None
         )
         with pytest.raises(MCPError, match="idea"):
             await client.get_prompt("product", {"idea": "  "})
-    assert set(listed) == set(prompting.template_names())
+    assert set(listed) == set(library.template_names())
     assert {a.name for a in listed["dialogue"].arguments or []} >= {"idea", "dialogue", "language"}
     required = {a.name for a in listed["multi-shot"].arguments or [] if a.required}
     assert required == {"idea", "shots"}
@@ -523,7 +521,7 @@ async def test_heartbeat_repeats_the_last_progress_when_the_service_is_quiet() -
     import anyio
 
     ctx = _Ctx()
-    relay = _ProgressRelay(ctx, quiet=0.05, tick=0.01)  # type: ignore[arg-type]
+    relay = ProgressRelay(ctx, quiet=0.05, tick=0.01)  # type: ignore[arg-type]
     first = Progress(
         job_id="job_1",
         provider="nanophoto",

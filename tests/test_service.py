@@ -14,9 +14,9 @@ import httpx2
 import pytest
 
 from seedance_mcp.client import RetryPolicy
+from seedance_mcp.engine import Progress, Service
 from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected
 from seedance_mcp.models import JobStatus, VideoRequest
-from seedance_mcp.service import Progress, Service
 from seedance_mcp.settings import Settings
 
 KEY = "sk-fake-SERVICE-TEST-0001"

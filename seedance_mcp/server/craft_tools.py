@@ -14,10 +14,10 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
-from .errors import SeedanceError
-from .mcp_models import READ_ONLY, PromptResult, ProviderId
-from .mcp_results import tool_error
-from .mcp_runtime import Runtime
+from ..errors import SeedanceError
+from .models import READ_ONLY, PromptResult, ProviderId
+from .results import tool_error
+from .runtime import Runtime
 
 __all__ = ["add_prompt_tool", "add_template_prompts"]
 
@@ -80,14 +80,15 @@ def add_prompt_tool(server: MCPServer, runtime: Runtime) -> None:
         dialogue or a list of shots; the result's draft.prompt is ready for generate_video.
         To check a prompt the user wrote instead, pass it as `lint` and read lint_warnings.
         """
-        from . import prompting
+        from ..craft.draft import write_cinematic_prompt
+        from ..craft.lint import lint_prompt
 
         if idea is None and lint is None:
             raise ToolError("idea: give an idea to draft a prompt from, or a prompt to check as `lint`.")
         try:
             draft = None
             if idea is not None:
-                draft = prompting.write_cinematic_prompt(
+                draft = write_cinematic_prompt(
                     idea,
                     provider=provider,
                     template=template,
@@ -107,7 +108,7 @@ def add_prompt_tool(server: MCPServer, runtime: Runtime) -> None:
                     image_url=image_url,
                 )
             warnings = (
-                prompting.lint_prompt(
+                lint_prompt(
                     lint, provider=provider, duration=duration, audio=audio, fixed_lens=fixed_lens
                 )
                 if lint is not None
@@ -143,7 +144,7 @@ _Provider = Annotated[str | None, Field(description="Provider id whose prompt li
 
 
 def add_template_prompts(server: MCPServer) -> None:
-    """One MCP prompt per template in `prompts/` (same names); rendered by `prompting`."""
+    """One MCP prompt per template in `prompts/` (same names); rendered by `craft.draft`."""
 
     def cinematic(
         idea: _Idea,
@@ -206,10 +207,10 @@ def add_template_prompts(server: MCPServer) -> None:
 
 
 def _render_prompt(template: str, fields: dict[str, Any]) -> str:
-    from . import prompting
+    from ..craft.draft import render_template
 
     try:
-        text = prompting.render_template(template, {k: v for k, v in fields.items() if v})
+        text = render_template(template, {k: v for k, v in fields.items() if v})
     except SeedanceError as err:
         raise MCPError(code=INVALID_PARAMS, message=err.message) from err
     return (

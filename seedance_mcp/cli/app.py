@@ -20,11 +20,11 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import anyio
 from pydantic import BaseModel
 
-from .errors import InvalidRequest, SeedanceError, exit_code_for
-from .models import ASPECT_RATIOS, RESOLUTIONS, CreditEstimate, Job, JobStatus, VideoRequest
+from ..errors import InvalidRequest, SeedanceError, exit_code_for
+from ..models import ASPECT_RATIOS, RESOLUTIONS, CreditEstimate, Job, JobStatus, VideoRequest
 
 if TYPE_CHECKING:
-    from .service import Progress, Service
+    from ..engine.service import Progress, Service
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
 
@@ -53,8 +53,8 @@ def _note(message: str) -> None:
 
 
 def _service(args: argparse.Namespace) -> Service:
-    from .service import Service
-    from .settings import Settings
+    from ..engine.service import Service
+    from ..settings import Settings
 
     return Service(Settings.from_env(sandbox=True if getattr(args, "sandbox", False) else None))
 
@@ -289,7 +289,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
 
 
 def cmd_prompt(args: argparse.Namespace) -> int:
-    from .prompting import lint_prompt, write_cinematic_prompt
+    from ..craft.draft import write_cinematic_prompt
+    from ..craft.lint import lint_prompt
 
     if args.lint is not None:
         warnings = lint_prompt(
@@ -336,9 +337,9 @@ def cmd_prompt(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from .prompting import write_cinematic_prompt
-    from .service import Service
-    from .settings import Settings
+    from ..craft.draft import write_cinematic_prompt
+    from ..engine.service import Service
+    from ..settings import Settings
 
     env = dict(os.environ)
     env.setdefault("SEEDANCE_SANDBOX_SPEED", "0.05")
@@ -390,8 +391,8 @@ async def _demo(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from .providers import PROVIDER_IDS
-    from .sandbox import SandboxConfig, run_forever
+    from ..providers import PROVIDER_IDS
+    from ..sandbox import SandboxConfig, run_forever
 
     print(f"seedance sandbox on http://127.0.0.1:{args.port} (Ctrl-C to stop); nothing real is rendered.")
     for pid in PROVIDER_IDS:
@@ -425,7 +426,7 @@ def _seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .providers import PROVIDER_IDS
+    from ..providers import PROVIDER_IDS
 
     parser = _Parser(prog="seedance", description="Draft, price, render and track Seedance videos.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -535,7 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # everything after `serve` belongs to the server's own parser
-        from .server import main as serve_main
+        from ..server.app import main as serve_main
 
         serve_main(argv[1:])
         return EXIT_OK
@@ -565,6 +566,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 130
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -11,10 +11,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .prompt_craft import Craft, Defaults, describe_template, load_craft
-from .prompt_lint import is_audible
-from .prompt_models import LintWarning
-from .prompt_text import SHOT_SIZE_RE, camera_kinds, found, matcher, sentence, split_sentences
+from .library import Craft, Defaults, describe_template, load_craft
+from .lint import is_audible
+from .models import LintWarning
+from .text import SHOT_SIZE_RE, camera_kinds, found, matcher, sentence, split_sentences
 
 _PRONOUNS = {"he": "", "she": "", "they": "", "it": "", "his": "'s", "her": "'s", "their": "'s", "its": "'s"}
 # A verb the list does not know: an "-s" word before an article or possessive ("mends a net").

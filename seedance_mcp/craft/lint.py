@@ -8,12 +8,12 @@ from __future__ import annotations
 import itertools
 import math
 
-from .errors import InvalidRequest
-from .prompt_craft import load_craft
-from .prompt_inputs import allowed_durations, check_duration, check_provider, prompt_limit
-from .prompt_models import LintWarning
-from .prompt_text import SHOT_MARKER, camera_kinds, found, quoted, spoken_words
-from .providers import PROVIDERS, Provider
+from ..errors import InvalidRequest
+from ..providers import PROVIDERS, Provider
+from .inputs import allowed_durations, check_duration, check_provider, prompt_limit
+from .library import load_craft
+from .models import LintWarning
+from .text import SHOT_MARKER, camera_kinds, found, quoted, spoken_words
 
 __all__ = ["SECONDS_PER_SHOT", "WORDS_PER_SECOND", "is_audible", "lint_abstract", "lint_prompt"]
 

@@ -10,11 +10,11 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .errors import SeedanceError
-from .mcp_http import TOKEN_ENV
+from ..errors import SeedanceError
+from .http import TOKEN_ENV
 
 if TYPE_CHECKING:
-    from .service import Service
+    from ..engine.service import Service
 
 __all__ = ["Runtime", "ServiceFactory"]
 
@@ -23,7 +23,7 @@ ServiceFactory = Callable[[], "Service"]
 
 
 def _default_service() -> Service:
-    from .service import Service
+    from ..engine.service import Service
 
     return Service()
 
@@ -49,8 +49,8 @@ class Runtime:
         """Every configured key value, so that no output can ever carry one."""
         if self._service is None:
             return []
-        from .providers import PROVIDERS
-        from .settings import GENERIC_KEY_ENV
+        from ..providers import PROVIDERS
+        from ..settings import GENERIC_KEY_ENV
 
         try:
             env = self._service.settings.env

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import ConfigError, InvalidRequest
-from .prompt_models import TemplateInfo
-from .prompt_text import capfirst, sentence, tidy
+from ..errors import ConfigError, InvalidRequest
+from .models import TemplateInfo
+from .text import capfirst, sentence, tidy
 
 if TYPE_CHECKING:
     import jinja2
@@ -127,7 +127,7 @@ def prompts_dir() -> Traversable:
     packaged = resources.files("seedance_mcp") / "prompts"
     if packaged.is_dir():
         return packaged
-    checkout = Path(__file__).resolve().parent.parent / "prompts"
+    checkout = Path(__file__).resolve().parents[2] / "prompts"
     if checkout.is_dir():
         return checkout
     raise ConfigError(

@@ -12,9 +12,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import InvalidRequest
-from .prompt_craft import load_craft, render, template_name
-from .prompt_inputs import (
+from ..errors import InvalidRequest
+from ..providers import PROVIDERS, Provider
+from ..validation import check_public_url
+from .inputs import (
     allowed_durations,
     check_choice,
     check_duration,
@@ -22,12 +23,11 @@ from .prompt_inputs import (
     check_provider,
     prompt_limit,
 )
-from .prompt_lint import SECONDS_PER_SHOT, WORDS_PER_SECOND, is_audible, lint_abstract, lint_prompt
-from .prompt_models import LintWarning, PromptDraft, SuggestedSettings
-from .prompt_scene import Cues, Drafter, subject_of
-from .prompt_text import SHOT_MARKER, camera_kinds, clean, found, sentence, split_sentences, spoken_words
-from .providers import PROVIDERS, Provider
-from .validation import check_public_url
+from .library import load_craft, render, template_name
+from .lint import SECONDS_PER_SHOT, WORDS_PER_SECOND, is_audible, lint_abstract, lint_prompt
+from .models import LintWarning, PromptDraft, SuggestedSettings
+from .scene import Cues, Drafter, subject_of
+from .text import SHOT_MARKER, camera_kinds, clean, found, sentence, split_sentences, spoken_words
 
 __all__ = ["render_template", "write_cinematic_prompt"]
 

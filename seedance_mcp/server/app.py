@@ -39,44 +39,28 @@ from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
-from .errors import ConfigError, JobNotFound, SeedanceError
-from .mcp_http import TOKEN_ENV, is_loopback, serve_http
-from .mcp_http import BearerGuard as BearerGuard
-from .mcp_models import (
+from ..errors import ConfigError, JobNotFound, SeedanceError
+from ..models import AspectRatio, Resolution, VideoRequest
+from .craft_tools import add_prompt_tool, add_template_prompts
+from .http import TOKEN_ENV, is_loopback, serve_http
+from .models import (
     READ_ONLY,
     EstimateReport,
     JobResult,
-    PromptResult,
     ProviderId,
     ProviderReport,
     StatusReport,
 )
-from .mcp_progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
-from .mcp_prompts import add_prompt_tool, add_template_prompts
-from .mcp_results import JOB_URI, job_call_result, job_result, tool_error
-from .mcp_runtime import Runtime, ServiceFactory
-from .models import AspectRatio, Resolution, VideoRequest
+from .progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
+from .results import JOB_URI, job_call_result, job_result, tool_error
+from .runtime import Runtime, ServiceFactory
 
 if TYPE_CHECKING:
-    from .service import Service
+    from ..engine.service import Service
 
-__all__ = [
-    "DEFAULT_WAIT_SECONDS",
-    "MAX_WAIT_SECONDS",
-    "TOKEN_ENV",
-    "EstimateReport",
-    "JobResult",
-    "PromptResult",
-    "ProviderReport",
-    "StatusReport",
-    "build_server",
-    "main",
-]
+__all__ = ["build_server", "main"]
 
 log = logging.getLogger("seedance_mcp.server")
-
-# Under the name it had when all of this was one module (the tests read it here).
-_ProgressRelay = ProgressRelay
 
 INSTRUCTIONS = """\
 Seedance video generation through five provider APIs.
@@ -388,7 +372,7 @@ def build_server(service_factory: ServiceFactory | None = None) -> MCPServer:
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
@@ -435,6 +419,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     anyio.run(serve_http, build_server(), args.host, args.port, token, args.log_level)
 
-
-if __name__ == "__main__":
-    main()

@@ -2,7 +2,7 @@
 return (their output schemas) and the annotations of the read-only tools.
 
 Light on purpose (pydantic and the core models only): the server imports this at start-up.
-The prompt tool returns prompting's own `PromptDraft` and `LintWarning`, which are as light.
+The prompt tool returns the craft's own `PromptDraft` and `LintWarning`, which are as light.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Literal
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-from .models import CreditEstimate, Job, ProviderInfo
-from .prompt_models import LintWarning, PromptDraft
+from ..craft.models import LintWarning, PromptDraft
+from ..models import CreditEstimate, Job, ProviderInfo
 
 __all__ = [
     "READ_ONLY",

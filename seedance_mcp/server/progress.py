@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import anyio
 from mcp.server.mcpserver import Context
 
-from .models import Job
+from ..models import Job
 
 if TYPE_CHECKING:
-    from .service import Progress
+    from ..engine.service import Progress
 
 __all__ = ["DEFAULT_WAIT_SECONDS", "HEARTBEAT_SECONDS", "MAX_WAIT_SECONDS", "ProgressRelay", "with_heartbeat"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from .errors import InvalidRequest
-from .providers import PROVIDERS, Provider
+from ..errors import InvalidRequest
+from ..providers import PROVIDERS, Provider
 
 
 def check_provider(provider: str | None) -> Provider | None:

@@ -12,7 +12,7 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ResourceLink, TextContent
 
-from .errors import (
+from ..errors import (
     AuthError,
     BudgetExceeded,
     ConfigError,
@@ -28,10 +28,10 @@ from .errors import (
     TaskNotFound,
     TransportError,
 )
-from .mcp_models import JobResult
-from .mcp_progress import MAX_WAIT_SECONDS
-from .mcp_runtime import Runtime
-from .models import Job, JobStatus
+from ..models import Job, JobStatus
+from .models import JobResult
+from .progress import MAX_WAIT_SECONDS
+from .runtime import Runtime
 
 __all__ = ["JOB_URI", "job_call_result", "job_result", "tool_error"]
 
@@ -93,7 +93,7 @@ def _next_step_for(err: SeedanceError) -> str | None:
 
 
 def _key_variable(provider: str | None) -> str:
-    from .providers import PROVIDERS
+    from ..providers import PROVIDERS
 
     found = PROVIDERS.get(provider or "")
     return found.key_env if found is not None else "the provider's key variable"

@@ -22,10 +22,10 @@ import anyio
 import httpx2
 from pydantic import BaseModel, Field
 
-from . import pricing
-from .client import ProviderClient, RetryPolicy, shared_ssl_context
-from .download import download_video
-from .errors import (
+from .. import pricing
+from ..client import ProviderClient, RetryPolicy, shared_ssl_context
+from ..download import download_video
+from ..errors import (
     AnswerLost,
     BudgetExceeded,
     ConnectFailed,
@@ -38,9 +38,9 @@ from .errors import (
     SeedanceError,
     TaskNotFound,
 )
-from .inflight import SubmitLocks
-from .jobs import Ledger, new_job_id
-from .models import (
+from ..inflight import SubmitLocks
+from ..ledger import Ledger, new_job_id
+from ..models import (
     RESOLUTIONS,
     CreditEstimate,
     Job,
@@ -50,13 +50,13 @@ from .models import (
     TaskState,
     VideoRequest,
 )
-from .polling import PollSchedule
-from .providers import PROVIDERS, Provider, get_provider
-from .settings import Secret, Settings, Target
-from .validation import resolve_request
+from ..polling import PollSchedule
+from ..providers import PROVIDERS, Provider, get_provider
+from ..settings import Secret, Settings, Target
+from ..validation import resolve_request
 
 if TYPE_CHECKING:
-    from .sandbox import Sandbox, SandboxConfig
+    from ..sandbox import Sandbox, SandboxConfig
 
 __all__ = ["DryRun", "Progress", "ProgressFn", "Service"]
 
@@ -176,7 +176,7 @@ class Service:
 
     def _sandbox_base(self, provider: Provider) -> str:
         if self._sandbox is None:
-            from .sandbox import Sandbox, SandboxConfig
+            from ..sandbox import Sandbox, SandboxConfig
 
             config = self._sandbox_config or SandboxConfig(speed=self.settings.sandbox_speed)
             self._sandbox = Sandbox(config).start()

@@ -1,0 +1,7 @@
+"""`seedance`, the command line: the only code in the project that prints."""
+
+from __future__ import annotations
+
+from .app import main
+
+__all__ = ["main"]
