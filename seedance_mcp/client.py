@@ -38,6 +38,7 @@ from .errors import (
 )
 from .models import TaskState, VideoRequest
 from .providers import Provider, WireRequest
+from .redaction import redact
 from .settings import Secret
 
 __all__ = ["ProviderClient", "RateBudget", "RetryPolicy", "Timeouts", "parse_retry_after"]
@@ -103,22 +104,6 @@ def shared_ssl_context() -> ssl.SSLContext:
     """One TLS context for every client in the process: loading the CA bundle costs
     ~17 ms of CPU and ~1 MB per context, and a render opens two clients."""
     return httpx2.create_ssl_context()
-
-
-REDACTED = "<redacted>"
-
-
-def scrub(value: Any, secret: str) -> Any:
-    """`value` with every occurrence of `secret` replaced, in every string it holds."""
-    if not secret:
-        return value
-    if isinstance(value, str):
-        return value.replace(secret, REDACTED)
-    if isinstance(value, dict):
-        return {scrub(k, secret): scrub(v, secret) for k, v in value.items()}
-    if isinstance(value, list):
-        return [scrub(v, secret) for v in value]
-    return value
 
 
 def _decode(response: httpx2.Response) -> Any:
@@ -223,7 +208,7 @@ class ProviderClient:
         if self._key is not None:
             # A provider that quotes the key back ("Invalid API key sk-...") must not get it
             # into an error, a log line or the ledger: no provider code ever sees it.
-            body = scrub(body, self._key.reveal())
+            body = redact(body, [self._key.reveal()])
         return response.status_code, body, retry_after
 
     async def _exchange(self, wire: WireRequest) -> tuple[int, Any]:

@@ -17,11 +17,43 @@ from pathlib import Path
 from .errors import ConfigError
 from .providers import PROVIDERS, Provider, get_provider
 
-__all__ = ["GENERIC_KEY_ENV", "Secret", "Settings", "Target"]
+__all__ = [
+    "DEFAULT_OUTPUT_DIR",
+    "DEFAULT_PORT",
+    "DEFAULT_SANDBOX_SPEED",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "GENERIC_KEY_ENV",
+    "MCP_TOKEN_ENV",
+    "TRUTHY",
+    "Secret",
+    "Settings",
+    "Target",
+    "configured_secrets",
+    "is_truthy",
+]
+
+# ---- the one place for each default and variable name ---------------------------------------
 
 GENERIC_KEY_ENV = "SEEDANCE_API_KEY"
+"""Serves the selected provider when its own key variable is unset."""
+MCP_TOKEN_ENV = "SEEDANCE_MCP_TOKEN"  # noqa: S105 (the variable name, not a token)
+"""The bearer token HTTP clients of the MCP server must send."""
 SANDBOX_DEFAULT_PROVIDER = "nanophoto"
-_TRUE = {"1", "true", "yes", "on"}
+"""The provider the sandbox simulates when none is chosen."""
+DEFAULT_TIMEOUT_SECONDS = 30 * 60.0
+"""How long a CLI render or `status --wait` waits at most unless told otherwise."""
+DEFAULT_PORT = 8765
+"""The loopback port of `seedance sandbox` and of the MCP server over HTTP."""
+DEFAULT_OUTPUT_DIR = "seedance-videos"
+"""Where videos are saved (relative to the working directory) unless SEEDANCE_OUTPUT_DIR says."""
+DEFAULT_SANDBOX_SPEED = 0.05
+"""The simulator's time scale unless SEEDANCE_SANDBOX_SPEED says: a 60 s render takes 3 s."""
+TRUTHY = frozenset({"1", "true", "yes", "on"})
+"""The words that switch a boolean variable on (compared lower-case)."""
+
+
+def is_truthy(text: str) -> bool:
+    return text.strip().lower() in TRUTHY
 
 
 class Secret:
@@ -62,6 +94,17 @@ class Target:
     notice: str | None = None
 
 
+def configured_secrets(env: Mapping[str, str]) -> list[str]:
+    """Every key value and the MCP token set in `env`: what no output may ever carry.
+
+    Values shorter than 4 characters are left out: replacing "a" everywhere would garble
+    every answer while protecting nothing a guess would not find.
+    """
+    names = {p.key_env for p in PROVIDERS.values()} | {GENERIC_KEY_ENV, MCP_TOKEN_ENV}
+    values = (env.get(name, "").strip() for name in names)
+    return [v for v in values if len(v) >= 4]
+
+
 def _number(env: Mapping[str, str], name: str, *, minimum: float = 0.0) -> float | None:
     raw = env.get(name, "").strip()
     if not raw:
@@ -96,7 +139,7 @@ class Settings:
         if provider is not None:
             get_provider(provider)  # refuse an unknown id early, naming the allowed ones
         forced = (
-            sandbox if sandbox is not None else source.get("SEEDANCE_SANDBOX", "").strip().lower() in _TRUE
+            sandbox if sandbox is not None else is_truthy(source.get("SEEDANCE_SANDBOX", ""))
         )
         home = source.get("SEEDANCE_HOME", "").strip()
         speed = _number(source, "SEEDANCE_SANDBOX_SPEED")
@@ -105,12 +148,12 @@ class Settings:
             default_provider=provider,
             sandbox_forced=forced,
             base_url=source.get("SEEDANCE_BASE_URL", "").strip() or None,
-            output_dir=Path(source.get("SEEDANCE_OUTPUT_DIR", "").strip() or "seedance-videos").expanduser(),
+            output_dir=Path(source.get("SEEDANCE_OUTPUT_DIR", "").strip() or DEFAULT_OUTPUT_DIR).expanduser(),
             home=Path(home).expanduser() if home else None,
             max_credits=_number(source, "SEEDANCE_MAX_CREDITS"),
             poll_interval=_number(source, "SEEDANCE_POLL_INTERVAL", minimum=0.1),
             poll_initial_delay=_number(source, "SEEDANCE_POLL_INITIAL_DELAY"),
-            sandbox_speed=0.05 if speed is None else speed,
+            sandbox_speed=DEFAULT_SANDBOX_SPEED if speed is None else speed,
             retry_base_delay=_number(source, "SEEDANCE_RETRY_BASE_DELAY", minimum=0.001),
         )
 

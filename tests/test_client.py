@@ -337,12 +337,12 @@ async def test_a_key_quoted_back_in_an_answer_never_reaches_the_error(provider_i
     assert any("<redacted>" in t or "Invalid API key" in t for t in texts)
 
 
-def test_scrub_reaches_every_string_in_an_answer() -> None:
-    from seedance_mcp.client import scrub
+def test_redaction_reaches_every_string_in_an_answer() -> None:
+    from seedance_mcp.redaction import redact
 
     body = {"a": [f"x{KEY}y", {"b": KEY}], KEY: 1, "n": 5}
-    assert KEY not in repr(scrub(body, KEY))
-    assert scrub(body, KEY)["a"][0] == "x<redacted>y" and scrub(body, KEY)["n"] == 5
+    assert KEY not in repr(redact(body, [KEY]))
+    assert redact(body, [KEY])["a"][0] == "x<redacted>y" and redact(body, [KEY])["n"] == 5
 
 
 @pytest.mark.anyio

@@ -9,7 +9,6 @@ exception from `errors.py`. The HTTP layer (`client.py`) does the I/O.
 from __future__ import annotations
 
 import json
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -200,16 +199,6 @@ def error_from_status(
     if status_code >= 500:
         return ProviderFailure(f"{label}: {_ADVICE['failure']}", **common)
     return ProviderError(f"{label}", **common)
-
-
-_SECRET = re.compile(
-    r"(?i)(\bbearer\s+|\bauthorization\s*[:=]\s*(?:bearer\s+)?|\bapi[_\s-]?key\s*[:=]\s*)[^\s\"',;}]+"
-)
-
-
-def redact(text: str) -> str:
-    """Mask a bearer token or key value a provider quoted back in its error text."""
-    return _SECRET.sub(r"\1[redacted]", text)
 
 
 def whole_number(value: Any) -> int | None:

@@ -16,7 +16,8 @@ from typing import Any
 
 from ..errors import ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState
-from .base import Provider, WireRequest, error_from_status, first_str, redact, whole_number
+from ..redaction import mask_credentials
+from .base import Provider, WireRequest, error_from_status, first_str, whole_number
 
 __all__ = ["EnvelopeTaskProvider", "error_with_codes", "parse_task", "read_error", "unwrap"]
 
@@ -83,7 +84,7 @@ def parse_task(provider_id: str, data: Mapping[str, Any]) -> TaskState:
                 "credits are refunded" if credits == 0 else f"the provider reports {credits} credits consumed"
             )
             err = JobError(
-                code="generation_failed", message=f"{provider_id}: {redact(text)[:_MAX_TEXT]} ({refund})"
+                code="generation_failed", message=f"{provider_id}: {mask_credentials(text)[:_MAX_TEXT]} ({refund})"
             )
             return TaskState(status=JobStatus.FAILED, error=err, credits=credits, provider_status=raw)
         case _:
@@ -155,11 +156,11 @@ def error_with_codes(
             message = documented[1]
         elif statuses and status in statuses:
             message = statuses[status]
-    text = redact(message)[:_MAX_TEXT] if message else None
+    text = mask_credentials(message)[:_MAX_TEXT] if message else None
     return error_from_status(
         provider_id,
         status,
-        provider_code=redact(code)[:60] if code else None,
+        provider_code=mask_credentials(code)[:60] if code else None,
         message=text,
         retry_after=retry_after,
     )

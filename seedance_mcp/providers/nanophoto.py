@@ -12,6 +12,7 @@ from typing import Any
 
 from ..errors import ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
+from ..redaction import mask_credentials
 from .base import (
     Capabilities,
     PollAdvice,
@@ -20,7 +21,6 @@ from .base import (
     WireRequest,
     error_from_status,
     first_str,
-    redact,
 )
 
 ASPECT_WIRE = {"16:9": "landscape", "9:16": "portrait"}
@@ -126,7 +126,7 @@ class NanoPhoto(Provider):
                     status=JobStatus.SUCCEEDED, video_url=url, credits=credits, provider_status=raw
                 )
             case "failed":
-                message = redact(first_str(data, "error", "message") or "Video generation failed")
+                message = mask_credentials(first_str(data, "error", "message") or "Video generation failed")
                 err = JobError(
                     code="generation_failed", message=f"nanophoto: {message} (credits are refunded)"
                 )
@@ -139,7 +139,7 @@ class NanoPhoto(Provider):
         data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
         code = first_str(data, "errorCode")
         message = first_str(data, "error", "message")
-        message = redact(message)[:300] if message else None
+        message = mask_credentials(message)[:300] if message else None
         if code and "requiredCredits" in data:
             message = f"{message or 'Insufficient credits'}; this job needs {data['requiredCredits']} credits"
         if status_code < 400 and code:

@@ -10,14 +10,14 @@ import hmac
 import ipaddress
 from typing import TYPE_CHECKING
 
+from ..settings import MCP_TOKEN_ENV as TOKEN_ENV
+
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
     from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["TOKEN_ENV", "BearerGuard", "is_loopback", "serve_http"]
 
-TOKEN_ENV = "SEEDANCE_MCP_TOKEN"  # noqa: S105 (the variable name, not a token)
-"""The environment variable with the token that HTTP clients must send as a bearer token."""
 
 
 def is_loopback(host: str) -> bool:

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import SeedanceError
-from .http import TOKEN_ENV
 
 if TYPE_CHECKING:
     from ..engine.service import Service
@@ -49,19 +48,16 @@ class Runtime:
         """Every configured key value, so that no output can ever carry one."""
         if self._service is None:
             return []
-        from ..providers import PROVIDERS
-        from ..settings import GENERIC_KEY_ENV
+        from ..settings import configured_secrets
 
         try:
             env = self._service.settings.env
         except SeedanceError:
             env = os.environ
-        names = {p.key_env for p in PROVIDERS.values()} | {GENERIC_KEY_ENV, TOKEN_ENV}
-        values = (env.get(name, "").strip() for name in names)
-        return sorted({v for v in values if len(v) >= 4}, key=len, reverse=True)
+        return configured_secrets(env)
 
     def redact(self, text: str) -> str:
-        """The text with every configured key value replaced by `<redacted>`."""
-        for secret in self.secrets():
-            text = text.replace(secret, "<redacted>")
-        return text
+        """The text with every configured key value replaced (see `redaction.redact`)."""
+        from ..redaction import redact
+
+        return redact(text, self.secrets())

@@ -1,0 +1,69 @@
+"""The one redactor: nothing the project shows, logs or stores carries an API key.
+
+Two jobs, one marker (`REDACTED`):
+
+- `redact` replaces values we know are secret (the configured keys, the MCP token) wherever
+  they occur in a string, or in any string inside a decoded JSON answer. The HTTP layer runs
+  every provider answer through it before provider code reads it, and the MCP server runs
+  every tool result through it before it leaves.
+- `mask_credentials` masks a credential we do not know but can recognise, because a provider
+  quoted it back in its own error text ("Bearer sk-...", "api_key=..."). It is applied to
+  provider free text only, never to a user's prompt, where "bearer" is an ordinary word.
+
+The `Secret` type in `settings.py` is the other half: a key leaves it only through `reveal()`,
+for the Authorization header.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+__all__ = ["REDACTED", "mask_credentials", "placeholder", "redact"]
+
+REDACTED = "<redacted>"
+"""What stands where a secret was."""
+
+T = TypeVar("T")
+
+# The value after "Bearer", "Authorization:" or "api_key=", up to a delimiter. A value that is
+# already a marker ("<redacted...>") is left as it is.
+_QUOTED = re.compile(
+    r"(?i)(\bbearer\s+|\bauthorization\s*[:=]\s*(?:bearer\s+)?|\bapi[_\s-]?key\s*[:=]\s*)[^\s\"',;}<]+"
+)
+
+
+def placeholder(variable: str) -> str:
+    """The marker for a secret that a request would carry, naming where it comes from."""
+    return f"<redacted: {variable}>"
+
+
+def redact(value: T, secrets: Iterable[str]) -> T:
+    """`value` with every secret replaced by `REDACTED`, in every string it holds.
+
+    Strings, and the keys and values of dicts and lists (as decoded from JSON), are searched;
+    other values come back unchanged. Longer secrets are replaced first, so a secret that
+    contains another is never left half-shown.
+    """
+    known = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if not known:
+        return value
+    return _replace(value, known)  # type: ignore[no-any-return]
+
+
+def _replace(value: Any, known: list[str]) -> Any:
+    if isinstance(value, str):
+        for secret in known:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {_replace(k, known): _replace(v, known) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace(v, known) for v in value]
+    return value
+
+
+def mask_credentials(text: str) -> str:
+    """Provider text with any bearer token or key value it quotes replaced by `REDACTED`."""
+    return _QUOTED.sub(lambda m: m.group(1) + REDACTED, text)
