@@ -193,7 +193,7 @@ async def _real_jobs(per_provider: int) -> list[RealJob]:
                     if job.status.value != "succeeded" or job.provider_task_id is None:
                         raise RuntimeError(f"{provider.id}: the sandbox job ended {job.status.value}")
                     assert job.request.duration is not None
-                    sandbox = service._sandbox  # the simulator the service started (read only)
+                    sandbox = service.sandbox  # the simulator the service started (read only)
                     assert sandbox is not None
                     # TaskInfo does not carry the drawn render time; read it from the state.
                     task = sandbox._require_state()._tasks[job.provider_task_id]

@@ -1,6 +1,6 @@
 """The one place that does provider HTTP: auth, timeouts, retries, rate budget, error mapping.
 
-Retry rules (the heart of "never paid twice"):
+What may be retried (the heart of "never paid twice"; how long to wait is `retry.RetryPolicy`):
 
 - a request that provably did not reach the provider (connect failure, 429, 503) is retried
   with exponential backoff, jitter and `Retry-After`;
@@ -12,7 +12,6 @@ Retry rules (the heart of "never paid twice"):
 
 from __future__ import annotations
 
-import email.utils
 import functools
 import json
 import logging
@@ -39,9 +38,10 @@ from .errors import (
 from .models import TaskState, VideoRequest
 from .providers import Provider, WireRequest
 from .redaction import redact
+from .retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after
 from .settings import Secret
 
-__all__ = ["ProviderClient", "RateBudget", "RetryPolicy", "Timeouts", "parse_retry_after"]
+__all__ = ["ProviderClient", "RateBudget", "Timeouts"]
 
 log = logging.getLogger("seedance_mcp.client")
 
@@ -50,7 +50,7 @@ T = TypeVar("T")
 USER_AGENT = "seedance-mcp/0.1"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Timeouts:
     connect: float = 10.0
     read: float = 30.0
@@ -61,42 +61,10 @@ class Timeouts:
         return httpx2.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 5
-    base_delay: float = 1.0
-    max_delay: float = 30.0
-    jitter: float = 0.25
-    max_retry_after: float = 120.0
-
-    def delay(self, attempt: int, rng: random.Random, retry_after: float | None = None) -> float:
-        """Seconds to wait before retry number `attempt` (1-based)."""
-        backoff = min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1))
-        backoff *= 1 + self.jitter * (2 * rng.random() - 1)
-        if retry_after is not None:
-            return max(backoff, min(retry_after, self.max_retry_after))
-        return backoff
-
-
 class RateBudget(Protocol):
     """A client-side request budget (NanoPhoto allows 100 requests an hour per key)."""
 
     async def acquire(self, provider: Provider) -> None: ...
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 @functools.cache
@@ -128,12 +96,13 @@ class ProviderClient:
         transport: httpx2.AsyncBaseTransport | None = None,
         http: httpx2.AsyncClient | None = None,
         timeouts: Timeouts = Timeouts(),
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Sleep = anyio.sleep,
         rng: random.Random | None = None,
         budget: RateBudget | None = None,
         clock: Callable[[], float] = time.time,
         key_env: str | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.provider = provider
         self.base_url = (base_url or provider.base_url).rstrip("/")
@@ -151,7 +120,8 @@ class ProviderClient:
         self._budget = budget
         self._clock = clock
         self._key_env = key_env
-        self.deadline: float | None = None  # no retry sleeps past this moment (on `clock`)
+        self.deadline = deadline
+        """No retry sleeps past this moment (on `clock`); None: no limit."""
 
     def __repr__(self) -> str:
         return f"ProviderClient(provider={self.provider.id!r}, base_url={self.base_url!r})"

@@ -8,9 +8,9 @@ is already there: `<job_id>.mp4`, else `<job_id>-2.mp4`, `<job_id>-3.mp4`, ...
 
 The name comes from the job id alone (reduced to `[A-Za-z0-9_-]`), never from the prompt or
 the URL, so nothing can write outside the output folder. A cut-off body, a reset, a 429 or a
-5xx is retried with backoff; a 403/404/410 means the provider's link has expired or gone,
-and is reported at once with what to do. The caller owns the HTTP client (one without the
-provider's key: CDNs need none); this module never closes it.
+5xx is retried by the one retry policy (`retry.py`); a 403/404/410 means the provider's link
+has expired or gone, and is reported at once with what to do. The caller owns the HTTP
+client (one without the provider's key: CDNs need none); this module never closes it.
 """
 
 from __future__ import annotations
@@ -31,19 +31,12 @@ import anyio.to_thread
 import httpx2
 
 from .errors import DownloadError
+from .retry import DOWNLOAD_RETRY, RetryPolicy, parse_retry_after
 
-__all__ = [
-    "BACKOFF_BASE_SECONDS",
-    "BACKOFF_MAX_SECONDS",
-    "MAX_VIDEO_BYTES",
-    "download_video",
-    "safe_stem",
-]
+__all__ = ["MAX_VIDEO_BYTES", "download_video", "safe_stem"]
 
 log = logging.getLogger(__name__)
 
-BACKOFF_BASE_SECONDS = 1.0
-BACKOFF_MAX_SECONDS = 30.0
 MAX_VIDEO_BYTES = 4 << 30
 """Refuse bodies larger than this (4 GiB); a Seedance clip is tens of megabytes."""
 
@@ -52,12 +45,12 @@ _MAX_NAMES = 10_000
 
 
 class _Retry(Exception):
-    """A failure worth another attempt; `delay` overrides the backoff (from Retry-After)."""
+    """A failure worth another attempt; `retry_after` is the server's wish, if it said one."""
 
-    def __init__(self, reason: str, delay: float | None = None) -> None:
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.delay = delay
+        self.retry_after = retry_after
 
 
 def safe_stem(job_id: str) -> str:
@@ -74,22 +67,6 @@ def _describe(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
-def _backoff(attempt: int) -> float:
-    base: float = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
-    return base * (1.0 + random.random() * 0.25)
-
-
-def _retry_after(response: httpx2.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return min(max(seconds, 0.0), BACKOFF_MAX_SECONDS * 2) if seconds == seconds else None
-
-
 def _content_length(response: httpx2.Response) -> int | None:
     value = response.headers.get("content-length")
     if value is None or not value.strip().isdigit():
@@ -103,17 +80,16 @@ async def download_video(
     output_dir: Path,
     job_id: str,
     *,
-    attempts: int = 3,
+    retry: RetryPolicy = DOWNLOAD_RETRY,
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    rng: random.Random | None = None,
     chunk_size: int = 1 << 20,
 ) -> Path:
     """Download the video at `url` into `output_dir` as `<job_id>.mp4` (or `-2`, `-3`, ...).
 
     Returns the path of the new file. Raises `DownloadError` (leaving no partial file) when
-    the video cannot be saved whole after `attempts` tries.
+    the video cannot be saved whole after `retry.attempts` tries, waiting by `retry` between.
     """
-    if attempts < 1:
-        raise ValueError(f"attempts must be at least 1; got {attempts!r}.")
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1; got {chunk_size!r}.")
     parts = urlsplit(url)
@@ -139,6 +115,8 @@ async def download_video(
 
     where = _describe(url)
     last = ""
+    attempts = retry.attempts
+    rng = rng or random.Random()
     for attempt in range(1, attempts + 1):
         part = folder / f"{stem}.{secrets.token_hex(4)}.part"
         try:
@@ -151,14 +129,14 @@ async def download_video(
                     "with --output-dir or SEEDANCE_OUTPUT_DIR.",
                     retryable=False,
                 ) from err
-        except _Retry as retry:
-            last = retry.reason
-            delay = retry.delay if retry.delay is not None else _backoff(attempt)
+        except _Retry as again:
+            last = again.reason
+            delay = retry.delay(attempt, rng, again.retry_after)
             if attempt < attempts:
                 log.warning(
                     "download of %s failed (%s); attempt %d of %d in %.1f s",
                     where,
-                    retry.reason,
+                    again.reason,
                     attempt + 1,
                     attempts,
                     delay,
@@ -189,7 +167,7 @@ async def _fetch(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: i
                     retryable=False,
                 )
             if status == 429 or status >= 500:
-                raise _Retry(f"HTTP {status}", _retry_after(response))
+                raise _Retry(f"HTTP {status}", parse_retry_after(response.headers.get("retry-after")))
             if not 200 <= status < 300:
                 raise DownloadError(
                     f"The video URL {where} answered HTTP {status}; expected 200 with an MP4 video.",
@@ -206,12 +184,12 @@ async def _fetch(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: i
             if expected is not None and received != expected:
                 raise _Retry(f"got {received} of {expected} bytes")
     except (httpx2.UnsupportedProtocol, httpx2.InvalidURL) as err:
-        raise DownloadError(f"Cannot download {where}: {_scrub(err, url, where)}", retryable=False) from err
+        raise DownloadError(f"Cannot download {where}: {_shorten(err, url, where)}", retryable=False) from err
     except (httpx2.TransportError, httpx2.DecodingError) as err:
-        raise _Retry(f"{type(err).__name__}: {_scrub(err, url, where)}") from err
+        raise _Retry(f"{type(err).__name__}: {_shorten(err, url, where)}") from err
     except httpx2.HTTPError as err:  # e.g. too many redirects: not transient
         raise DownloadError(
-            f"Could not download {where}: {type(err).__name__}: {_scrub(err, url, where)}", retryable=False
+            f"Could not download {where}: {type(err).__name__}: {_shorten(err, url, where)}", retryable=False
         ) from err
 
 
@@ -256,7 +234,7 @@ def _check_signature(head: bytes, response: httpx2.Response, where: str, job_id:
     )
 
 
-def _scrub(err: Exception, url: str, where: str) -> str:
+def _shorten(err: Exception, url: str, where: str) -> str:
     """An HTTP library message, with the full URL (and its signed query) cut back to `where`."""
     return str(err).replace(url, where)
 

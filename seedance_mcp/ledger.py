@@ -18,7 +18,6 @@ find and sort it. No column holds a secret: the API key never reaches this modul
 
 from __future__ import annotations
 
-import builtins
 import json
 import os
 import secrets
@@ -303,7 +302,7 @@ class Ledger:
             raise self._not_found(job_id)
         return str(row[0])
 
-    def list(self, limit: int = 20, *, statuses: Collection[JobStatus] | None = None) -> builtins.list[Job]:
+    def recent(self, limit: int = 20, *, statuses: Collection[JobStatus] | None = None) -> list[Job]:
         """The most recent jobs, newest first; only those in `statuses` when given."""
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidRequest(

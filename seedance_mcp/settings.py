@@ -82,7 +82,7 @@ class Secret:
         raise TypeError("an API key is not serialisable")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Target:
     """Where one job goes: the provider, its key (absent in sandbox mode) and base URL override."""
 
@@ -118,7 +118,7 @@ def _number(env: Mapping[str, str], name: str, *, minimum: float = 0.0) -> float
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     env: Mapping[str, str] = field(repr=False)
     default_provider: str | None
@@ -178,7 +178,7 @@ class Settings:
         chosen = (provider or "").strip().lower() or self.default_provider
         if self.sandbox_forced:
             p = get_provider(chosen or SANDBOX_DEFAULT_PROVIDER)
-            return Target(p, None, None, True, None, notice=_sandbox_notice(p, asked=True))
+            return Target(provider=p, key=None, key_env=None, sandbox=True, base_url=None, notice=_sandbox_notice(p, asked=True))
         if chosen:
             p = get_provider(chosen)
             key, key_env = self._key(p)
@@ -188,17 +188,17 @@ class Settings:
                     "To try the flow without a key, set SEEDANCE_SANDBOX=1.",
                     code="missing_key",
                 )
-            return Target(p, key, key_env, False, self.base_url)
+            return Target(provider=p, key=key, key_env=key_env, sandbox=False, base_url=self.base_url)
         for p in PROVIDERS.values():
             if self.key_var_set(p):
                 key, key_env = self._key(p)
-                return Target(p, key, key_env, False, self.base_url)
+                return Target(provider=p, key=key, key_env=key_env, sandbox=False, base_url=self.base_url)
         if self.env.get(GENERIC_KEY_ENV, "").strip():
             p = get_provider("seedance2ai")
             key, key_env = self._key(p)
-            return Target(p, key, key_env, False, self.base_url)
+            return Target(provider=p, key=key, key_env=key_env, sandbox=False, base_url=self.base_url)
         p = get_provider(SANDBOX_DEFAULT_PROVIDER)
-        return Target(p, None, None, True, None, notice=_sandbox_notice(p, asked=False))
+        return Target(provider=p, key=None, key_env=None, sandbox=True, base_url=None, notice=_sandbox_notice(p, asked=False))
 
 
 def _sandbox_notice(provider: Provider, *, asked: bool) -> str:

@@ -17,10 +17,10 @@ from .errors import InvalidRequest
 from .models import VideoRequest
 from .providers import PROVIDERS, Provider
 
-__all__ = ["check_public_url", "resolve_request"]
+__all__ = ["check_public_url", "resolve_clip", "resolve_request"]
 
 
-def _others(_field: str, accepts: Callable[[Provider], bool], current: Provider) -> str:
+def _others(accepts: Callable[[Provider], bool], current: Provider) -> str:
     names = [p.id for p in PROVIDERS.values() if p.id != current.id and accepts(p)]
     return f" Providers that accept it: {', '.join(names)}." if names else " No provider accepts it."
 
@@ -46,7 +46,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         raise InvalidRequest(
             f"prompt: {len(prompt)} characters is over {pid}'s limit of {caps.prompt_max}. Shorten it "
             "(`seedance prompt --lint` shows what to cut)."
-            + _others("prompt", lambda p: p.caps.prompt_max >= len(prompt), provider),
+            + _others(lambda p: p.caps.prompt_max >= len(prompt), provider),
             field="prompt",
             value=len(prompt),
             allowed=[f"{caps.prompt_min}-{caps.prompt_max} characters"],
@@ -56,55 +56,19 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     if aspect not in caps.aspect_ratios:
         raise InvalidRequest(
             f"aspect_ratio: {pid} does not offer {aspect}; allowed: {_join(caps.aspect_ratios)}."
-            + _others("aspect_ratio", lambda p: aspect in p.caps.aspect_ratios, provider),
+            + _others(lambda p: aspect in p.caps.aspect_ratios, provider),
             field="aspect_ratio",
             value=aspect,
             allowed=caps.aspect_ratios,
         )
 
-    resolution: str | None = req.resolution
-    if not caps.resolutions:
-        if resolution is not None:
-            raise InvalidRequest(
-                f"resolution: {pid} does not let you choose a resolution; leave it out."
-                + _others("resolution", lambda p: resolution in p.caps.resolutions, provider),
-                field="resolution",
-                value=resolution,
-                allowed=[],
-            )
-    else:
-        resolution = resolution or caps.default_resolution
-        if resolution not in caps.resolutions:
-            raise InvalidRequest(
-                f"resolution: {pid} does not offer {resolution}; allowed: {_join(caps.resolutions)}."
-                + _others("resolution", lambda p: resolution in p.caps.resolutions, provider),
-                field="resolution",
-                value=resolution,
-                allowed=caps.resolutions,
-            )
-
-    duration = req.duration if req.duration is not None else caps.default_duration
-    if duration not in caps.durations:
-        raise InvalidRequest(
-            f"duration: {pid} does not offer {duration} s; allowed durations for {pid}: "
-            f"{_join(caps.durations)} (seconds)."
-            + _others("duration", lambda p: duration in p.caps.durations, provider),
-            field="duration",
-            value=duration,
-            allowed=caps.durations,
-        )
-
-    if req.audio and not caps.audio:
-        raise InvalidRequest(
-            f"audio: {pid} cannot generate sound." + _others("audio", lambda p: p.caps.audio, provider),
-            field="audio",
-            value=True,
-            allowed=[False],
-        )
+    resolution, duration = resolve_clip(
+        provider, resolution=req.resolution, duration=req.duration, audio=req.audio
+    )
     if req.fixed_lens and not caps.fixed_lens:
         raise InvalidRequest(
             f"fixed_lens: {pid} has no fixed-lens option; leave it off or describe a static camera "
-            "in the prompt." + _others("fixed_lens", lambda p: p.caps.fixed_lens, provider),
+            "in the prompt." + _others(lambda p: p.caps.fixed_lens, provider),
             field="fixed_lens",
             value=True,
             allowed=[False],
@@ -114,7 +78,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         if not caps.start_image:
             raise InvalidRequest(
                 f"image_url: {pid} does not take a start image."
-                + _others("image_url", lambda p: p.caps.start_image, provider),
+                + _others(lambda p: p.caps.start_image, provider),
                 field="image_url",
                 value=req.image_url,
             )
@@ -123,7 +87,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         if not caps.end_image:
             raise InvalidRequest(
                 f"end_image_url: {pid} does not take an end frame."
-                + _others("end_image_url", lambda p: p.caps.end_image, provider),
+                + _others(lambda p: p.caps.end_image, provider),
                 field="end_image_url",
                 value=req.end_image_url,
             )
@@ -139,7 +103,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         if not caps.seed or caps.seed_range is None:
             raise InvalidRequest(
                 f"seed: {pid} does not take a seed; leave it out."
-                + _others("seed", lambda p: p.caps.seed, provider),
+                + _others(lambda p: p.caps.seed, provider),
                 field="seed",
                 value=req.seed,
             )
@@ -155,6 +119,59 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     return req.model_copy(
         update={"prompt": prompt, "aspect_ratio": aspect, "resolution": resolution, "duration": duration}
     )
+
+
+def resolve_clip(
+    provider: Provider, *, resolution: str | None, duration: int | None, audio: bool
+) -> tuple[str | None, int]:
+    """The priced part of a request (resolution, duration, audio) checked against `provider`.
+
+    Returns the resolution (None where the provider picks it) and the duration, defaults
+    filled in; raises `InvalidRequest` as `resolve_request` does. Estimates use it directly,
+    since a price needs no prompt.
+    """
+    caps = provider.caps
+    pid = provider.id
+    if not caps.resolutions:
+        if resolution is not None:
+            raise InvalidRequest(
+                f"resolution: {pid} does not let you choose a resolution; leave it out."
+                + _others(lambda p: resolution in p.caps.resolutions, provider),
+                field="resolution",
+                value=resolution,
+                allowed=[],
+            )
+    else:
+        resolution = resolution or caps.default_resolution
+        if resolution not in caps.resolutions:
+            raise InvalidRequest(
+                f"resolution: {pid} does not offer {resolution}; allowed: {_join(caps.resolutions)}."
+                + _others(lambda p: resolution in p.caps.resolutions, provider),
+                field="resolution",
+                value=resolution,
+                allowed=caps.resolutions,
+            )
+
+    if duration is None:
+        duration = caps.default_duration
+    if duration not in caps.durations:
+        raise InvalidRequest(
+            f"duration: {pid} does not offer {duration} s; allowed durations for {pid}: "
+            f"{_join(caps.durations)} (seconds)."
+            + _others(lambda p: duration in p.caps.durations, provider),
+            field="duration",
+            value=duration,
+            allowed=caps.durations,
+        )
+
+    if audio and not caps.audio:
+        raise InvalidRequest(
+            f"audio: {pid} cannot generate sound." + _others(lambda p: p.caps.audio, provider),
+            field="audio",
+            value=True,
+            allowed=[False],
+        )
+    return resolution, duration
 
 
 def check_public_url(url: str, field: str, *, https_only: bool = False, provider: str | None = None) -> str:

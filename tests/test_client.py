@@ -10,7 +10,7 @@ from collections.abc import Callable
 import httpx2
 import pytest
 
-from seedance_mcp.client import ProviderClient, RetryPolicy, parse_retry_after
+from seedance_mcp.client import ProviderClient
 from seedance_mcp.errors import (
     AnswerLost,
     AuthError,
@@ -22,6 +22,7 @@ from seedance_mcp.errors import (
 )
 from seedance_mcp.models import JobStatus, VideoRequest
 from seedance_mcp.providers import get_provider
+from seedance_mcp.retry import RetryPolicy, parse_retry_after
 from seedance_mcp.settings import Secret
 from seedance_mcp.validation import resolve_request
 

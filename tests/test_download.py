@@ -14,6 +14,7 @@ import pytest
 from seedance_mcp import download
 from seedance_mcp.download import download_video, safe_stem
 from seedance_mcp.errors import DownloadError
+from seedance_mcp.retry import RetryPolicy
 
 # A minimal MP4 header (size, "ftyp", brand) followed by a recognisable body.
 VIDEO = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(range(256)) * 400
@@ -250,7 +251,7 @@ async def test_errors_never_show_headers_or_signed_query(tmp_path: Path) -> None
     headers = {"Authorization": "Bearer sk-must-not-leak", "X-Trace": "header-secret"}
     async with client_for(server, headers=headers) as client:
         with pytest.raises(DownloadError) as err:
-            await download_video(client, URL, tmp_path, JOB, attempts=2, sleep=FakeSleep())
+            await download_video(client, URL, tmp_path, JOB, retry=RetryPolicy(attempts=2), sleep=FakeSleep())
     text = str(err.value) + repr(err.value.to_dict())
     assert "cdn.example.com/videos/abc.mp4" in text
     for secret in ("sk-must-not-leak", "header-secret", "SIGNED-SECRET"):
@@ -300,7 +301,7 @@ async def test_memory_stays_flat_for_a_large_video(tmp_path: Path) -> None:
 async def test_attempts_must_be_positive(tmp_path: Path) -> None:
     async with client_for(Server(ok)) as client:
         with pytest.raises(ValueError, match="attempts"):
-            await download_video(client, URL, tmp_path, JOB, attempts=0)
+            await download_video(client, URL, tmp_path, JOB, retry=RetryPolicy(attempts=0))
 
 
 @pytest.mark.anyio

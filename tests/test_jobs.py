@@ -92,7 +92,7 @@ def test_every_field_round_trips_through_a_fresh_connection(tmp_path: Path) -> N
     with Ledger.open(tmp_path) as led:
         assert led.get(job.job_id) == job
         assert led.find("task-42") == job
-        assert led.list() == [job]
+        assert led.recent() == [job]
 
 
 def test_update_changes_every_field_and_stores_them(ledger: Ledger) -> None:
@@ -103,7 +103,7 @@ def test_update_changes_every_field_and_stores_them(ledger: Ledger) -> None:
     assert updated == target.model_copy(update={"job_id": job.job_id})
     assert ledger.get(job.job_id) == updated
     assert ledger.find("task-42") == updated
-    assert ledger.list(statuses=[JobStatus.SUCCEEDED]) == [updated]
+    assert ledger.recent(statuses=[JobStatus.SUCCEEDED]) == [updated]
 
 
 def test_update_bumps_updated_at_and_keeps_the_rest(ledger: Ledger) -> None:
@@ -208,23 +208,23 @@ def test_list_is_newest_first_limited_and_filtered(ledger: Ledger) -> None:
         )
         for n in order
     }
-    assert [j.job_id for j in ledger.list()] == [jobs[n].job_id for n in (4, 3, 2, 1, 0)]
-    assert [j.job_id for j in ledger.list(2)] == [jobs[4].job_id, jobs[3].job_id]
+    assert [j.job_id for j in ledger.recent()] == [jobs[n].job_id for n in (4, 3, 2, 1, 0)]
+    assert [j.job_id for j in ledger.recent(2)] == [jobs[4].job_id, jobs[3].job_id]
     ledger.update(jobs[1].job_id, status=JobStatus.FAILED)
     ledger.update(jobs[3].job_id, status=JobStatus.UNKNOWN)
-    picked = ledger.list(statuses={JobStatus.FAILED, JobStatus.UNKNOWN})
+    picked = ledger.recent(statuses={JobStatus.FAILED, JobStatus.UNKNOWN})
     assert [j.job_id for j in picked] == [jobs[3].job_id, jobs[1].job_id]
-    assert ledger.list(statuses=[JobStatus.QUEUED], limit=1) == [jobs[4]]
-    assert ledger.list(statuses=[]) == []
+    assert ledger.recent(statuses=[JobStatus.QUEUED], limit=1) == [jobs[4]]
+    assert ledger.recent(statuses=[]) == []
     with pytest.raises(InvalidRequest, match="limit"):
-        ledger.list(0)
+        ledger.recent(0)
 
 
 def test_list_orders_across_time_zones(ledger: Ledger) -> None:
     plus_two = datetime(2025, 1, 1, 15, 0, tzinfo=timezone(timedelta(hours=2)))
     early = ledger.create(make_job(created_at=plus_two), idempotency_key="k")  # 13:00 UTC
     late = ledger.create(make_job(created_at=datetime(2025, 1, 1, 14, 0, tzinfo=UTC)), idempotency_key="k")
-    assert [j.job_id for j in ledger.list()] == [late.job_id, early.job_id]
+    assert [j.job_id for j in ledger.recent()] == [late.job_id, early.job_id]
 
 
 def test_rate_budget_waits_until_the_oldest_request_leaves(ledger: Ledger) -> None:
@@ -318,7 +318,7 @@ def test_closed_ledger_refuses_work(tmp_path: Path) -> None:
     led.close()
     led.close()  # twice is fine
     with pytest.raises(RuntimeError, match="closed"):
-        led.list()
+        led.recent()
 
 
 def test_threads_share_one_ledger(ledger: Ledger) -> None:
@@ -332,7 +332,7 @@ def test_threads_share_one_ledger(ledger: Ledger) -> None:
         t.start()
     for t in threads:
         t.join()
-    jobs = ledger.list(1000)
+    jobs = ledger.recent(1000)
     assert len(jobs) == 100
     assert all(j.status is JobStatus.RUNNING for j in jobs)
 
@@ -384,7 +384,7 @@ def test_several_processes_write_at_once_without_losing_rows(tmp_path: Path) -> 
         assert p.returncode == 0, err
     assert sum(int(out) for out, _ in results) == 10  # the budget held across processes
     with Ledger.open(home) as led:
-        jobs = led.list(1000)
+        jobs = led.recent(1000)
         assert len(jobs) == workers * count
         assert all(j.status is JobStatus.SUCCEEDED for j in jobs)
         for n in range(workers):

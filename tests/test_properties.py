@@ -262,7 +262,7 @@ def sandbox_env(tmp_path: Path) -> dict[str, str]:
 
 def ledger_rows(home: Path) -> int:
     with Ledger.open(home) as ledger:
-        return len(ledger.list(100_000))
+        return len(ledger.recent(100_000))
 
 
 # ---- MCP ----------------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ async def run_batch(sb: Sandbox, root: Path, batch: int, size: int, run: SoakRun
         run.jobs += size
         # A finished render whose download failed: the ledger says how to retry; do so once.
         ledger = services[PROVIDER_IDS[0]].ledger  # the services share one ledger file
-        for job in ledger.list(10_000, statuses=[JobStatus.SUCCEEDED]):
+        for job in ledger.recent(10_000, statuses=[JobStatus.SUCCEEDED]):
             if job.video_path is None:
                 run.download_failed.append(job)
                 again = await services[job.provider].status(job.job_id)
@@ -177,7 +177,7 @@ def check_soak(sb: Sandbox, root: Path, run: SoakRun) -> tuple[Counter[str], lis
     paths: set[Path] = set()
     for home in run.ledgers:
         with Ledger.open(home) as ledger:
-            jobs = ledger.list(100_000)
+            jobs = ledger.recent(100_000)
         for job in jobs:
             tag = tag_of(job)
             seen.add(tag)

@@ -13,10 +13,10 @@ from typing import Any
 import httpx2
 import pytest
 
-from seedance_mcp.client import RetryPolicy
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected
 from seedance_mcp.models import JobStatus, VideoRequest
+from seedance_mcp.retry import RetryPolicy
 from seedance_mcp.settings import Settings
 
 KEY = "sk-fake-SERVICE-TEST-0001"
@@ -86,7 +86,9 @@ def cdn(request: httpx2.Request) -> httpx2.Response:
     return httpx2.Response(200, content=MP4, headers={"Content-Type": "video/mp4"})
 
 
-def make_service(tmp_path: Path, time: FakeTime, script: Any, **env: str) -> Service:
+def make_service(
+    tmp_path: Path, time: FakeTime, script: Any, retry: RetryPolicy | None = None, **env: str
+) -> Service:
     settings = Settings.from_env(
         {
             "NANOPHOTO_API_KEY": KEY,
@@ -101,7 +103,7 @@ def make_service(tmp_path: Path, time: FakeTime, script: Any, **env: str) -> Ser
         download_transport=httpx2.MockTransport(cdn),
         clock=time.clock,
         sleep=time.sleep,
-        retry=RetryPolicy(attempts=3, base_delay=1.0, jitter=0.0),
+        retry=retry or RetryPolicy(attempts=3, base_delay=1.0, jitter=0.0),
     )
 
 
@@ -273,8 +275,7 @@ async def test_a_failed_status_check_notice_is_cleared_once_the_provider_answers
                 return failure
         return script(request)
 
-    svc = make_service(tmp_path, time, flaky)
-    svc._retry = RetryPolicy(attempts=1)
+    svc = make_service(tmp_path, time, flaky, retry=RetryPolicy(attempts=1))
     job = await svc.generate(REQ, wait_seconds=0)
     time.now += 61
     from seedance_mcp.errors import ProviderFailure

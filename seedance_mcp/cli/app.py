@@ -24,7 +24,7 @@ from ..errors import InvalidRequest, SeedanceError, exit_code_for
 from ..models import ASPECT_RATIOS, RESOLUTIONS, CreditEstimate, Job, JobStatus, VideoRequest
 
 if TYPE_CHECKING:
-    from ..engine.service import Progress, Service
+    from ..engine import Progress, Service
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
 

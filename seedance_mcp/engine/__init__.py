@@ -1,7 +1,9 @@
-"""The job engine both front ends share: pre-flight, the job runner and the `Service` facade."""
+"""The job engine both front ends share: pre-flight, the job runner, and the `Service` facade."""
 
 from __future__ import annotations
 
-from .service import DryRun, Progress, ProgressFn, Service
+from .preflight import DryRun, Prepared
+from .progress import Progress, ProgressFn
+from .service import Service
 
-__all__ = ["DryRun", "Progress", "ProgressFn", "Service"]
+__all__ = ["DryRun", "Prepared", "Progress", "ProgressFn", "Service"]

@@ -16,7 +16,7 @@ from mcp.server.mcpserver import Context
 from ..models import Job
 
 if TYPE_CHECKING:
-    from ..engine.service import Progress
+    from ..engine import Progress
 
 __all__ = ["DEFAULT_WAIT_SECONDS", "HEARTBEAT_SECONDS", "MAX_WAIT_SECONDS", "ProgressRelay", "with_heartbeat"]
 

@@ -1,0 +1,89 @@
+"""What the engine tells the reader about a job: facts, in one place.
+
+A job's `notice` says what happened that its status alone does not (an answer was lost, a
+download failed, the clip is a sandbox placeholder).
+"""
+
+from __future__ import annotations
+
+from ..errors import SeedanceError
+from ..models import Job, JobError, JobStatus
+from ..providers import Provider
+
+__all__ = [
+    "NOTHING_CREATED",
+    "REFUSED",
+    "RENDER_FAILED",
+    "SANDBOX_EXPIRED",
+    "SANDBOX_PLACEHOLDER",
+    "STATUS_CHECK_FAILED",
+    "finish",
+    "job_error",
+    "resend_note",
+    "unknown_note",
+]
+
+SANDBOX_PLACEHOLDER = (
+    "SANDBOX: nothing real was rendered; this clip is a placeholder from the built-in simulator. "
+    "Set a provider key for a real render."
+)
+STATUS_CHECK_FAILED = "Last status check failed: "
+"""Prefix of the notice a failed status check leaves; the next good answer clears it."""
+NOTHING_CREATED = "Nothing was created and no credits were spent; try again later."
+REFUSED = "The provider refused the job; no task was created."
+RENDER_FAILED = "The render failed; the provider refunds failed jobs."
+SANDBOX_EXPIRED = (
+    "This sandbox job lived in a simulator that has stopped; sandbox jobs end with their process. "
+    "Nothing was charged."
+)
+OTHER_PROCESS_SUBMITTING = "Another process is submitting this job right now; check again in a moment."
+
+
+def job_error(err: SeedanceError) -> JobError:
+    return JobError(code=err.code, message=err.message, retryable=err.retryable)
+
+
+def unknown_note(provider: Provider, job: Job, what: str) -> str:
+    """A submit that may have created a paid task: the possible cost, and never to resend blindly."""
+    cost = f"up to {job.estimated_credits} credits" if job.estimated_credits is not None else "credits"
+    return (
+        f"{what}: a task may have been created and may cost {cost}. It is NOT resent automatically "
+        f"(that could charge twice). Check your {provider.name} dashboard or history before submitting again."
+    )
+
+
+def resend_note(provider: Provider, job: Job, code: str) -> str:
+    return (
+        f"The answer to the submit was lost ({code}). {provider.id} honours idempotency keys, "
+        f"so `seedance status {job.job_id}` re-sends it safely with the same key."
+    )
+
+
+def download_failed_note(job: Job, message: str) -> str:
+    return (
+        f"The render finished but the download failed: {message} "
+        f"Run `seedance status {job.job_id}` to try again."
+    )
+
+
+def early_note(job: Job, *, low: float, high: float, elapsed: float, first_poll: float) -> str:
+    return (
+        f"Not checked yet: a {job.request.duration} s clip on {job.provider} typically takes "
+        f"{low:.0f}-{high:.0f} s and {elapsed:.0f} s have passed; "
+        f"check again in about {first_poll - elapsed:.0f} s."
+    )
+
+
+def finish(job: Job) -> Job:
+    """The job as it is handed back: its own notice, plus the sandbox and still-rendering notes."""
+    notes = []
+    if job.sandbox:
+        notes.append(SANDBOX_PLACEHOLDER)
+    if job.notice and job.notice not in notes:
+        notes.append(job.notice)
+    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        notes.append(
+            f"Still rendering. Resume with `seedance status {job.job_id} --wait` or the check_status tool; "
+            "the job is saved and nothing is lost."
+        )
+    return job.model_copy(update={"notice": " ".join(notes) or None})

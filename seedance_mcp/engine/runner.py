@@ -1,0 +1,293 @@
+"""The job runner: one job on one provider client, from submit to a saved video.
+
+The state machine, each step a small method that records its outcome in the ledger before
+returning: `submit` (the ledger row already exists, so a crash mid-submit is visible),
+`settle` (a submit whose process died), `poll` + `apply` (one status answer), `wait` (poll on
+the provider's schedule until done or the deadline), `download` (verified, never over a file),
+and `resume`, which picks the next step for a job found in the ledger.
+
+Who may re-send a submit is decided by whether the provider honours idempotency keys: an
+answer lost on a provider that does not is never re-sent (that could charge twice); the job
+becomes `unknown` with its possible cost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from ..client import ProviderClient
+from ..download import download_video
+from ..errors import (
+    AnswerLost,
+    ConnectFailed,
+    DownloadError,
+    ProviderError,
+    ProviderFailure,
+    ProviderUnavailable,
+    RateLimited,
+    SeedanceError,
+    TaskNotFound,
+)
+from ..inflight import SubmitLocks
+from ..ledger import Ledger
+from ..models import Job, JobError, JobStatus, TaskState
+from ..polling import PollSchedule
+from . import notices
+from .progress import PROGRESS_EVERY, Phase, ProgressFn, emit
+
+__all__ = ["Delivery", "JobRunner"]
+
+log = logging.getLogger("seedance_mcp.engine")
+
+_POLL_FAILURES = (RateLimited, ProviderUnavailable, ProviderFailure, AnswerLost, ConnectFailed)
+"""Status-check failures a wait shrugs off: it tries again on schedule."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Delivery:
+    """What a caller wants at the end of a wait, and who hears about progress on the way."""
+
+    download: bool = True
+    output_dir: Path | None = None
+    """Where to save the video; None: the configured output folder."""
+    on_progress: ProgressFn | None = None
+
+
+class JobRunner:
+    def __init__(
+        self,
+        *,
+        client: ProviderClient,
+        ledger: Ledger,
+        locks: SubmitLocks,
+        schedule: Callable[[Job], PollSchedule],
+        download_client: Callable[[], httpx2.AsyncClient],
+        output_dir: Path,
+        clock: Callable[[], float],
+        sleep: Callable[[float], Awaitable[None]],
+        scale: float,
+        delivery: Delivery,
+    ) -> None:
+        self.client = client
+        self.provider = client.provider
+        self._ledger = ledger
+        self._locks = locks
+        self._schedule = schedule
+        self._download_client = download_client
+        self._output_dir = delivery.output_dir or output_dir
+        self._clock = clock
+        self._sleep = sleep
+        self._beat = PROGRESS_EVERY * min(1.0, max(scale, 0.01))
+        self._delivery = delivery
+
+    # ---- submit -------------------------------------------------------------------------
+
+    async def start(self, job: Job, idempotency_key: str) -> Job:
+        """Record `job`, then submit it. The submit is marked under way until its answer is recorded,
+        so another process can tell it from one whose process died in between."""
+        with self._locks.hold(job.job_id):
+            job = self._ledger.create(job, idempotency_key=idempotency_key)
+            await self._emit(job, "submitting", 0.0, None, "submitting to " + self.provider.id)
+            return await self.submit(job)
+
+    async def submit(self, job: Job) -> Job:
+        """Send the job's submit (with its recorded idempotency key) and record the outcome."""
+        key = self._ledger.idempotency_key(job.job_id)
+        provider = self.provider
+        try:
+            task_id = await self.client.submit(job.request, key)
+        except (AnswerLost, ProviderFailure) as err:
+            if provider.caps.idempotency:
+                note = notices.resend_note(provider, job, err.code)
+            else:
+                note = notices.unknown_note(
+                    provider, job, f"The submit reached {provider.id} but its answer was lost ({err.code})"
+                )
+            return self._ledger.update(
+                job.job_id, status=JobStatus.UNKNOWN, error=notices.job_error(err), notice=note
+            )
+        except (ConnectFailed, RateLimited, ProviderUnavailable) as err:
+            self._fail(job, err, notices.NOTHING_CREATED)
+            raise
+        except SeedanceError as err:
+            self._fail(job, err, notices.REFUSED)
+            raise
+        return self._ledger.update(
+            job.job_id, provider_task_id=task_id, status=JobStatus.QUEUED, error=None, notice=None
+        )
+
+    def _fail(self, job: Job, err: SeedanceError, note: str) -> None:
+        self._ledger.update(job.job_id, status=JobStatus.FAILED, error=notices.job_error(err), notice=note)
+
+    def settle(self, job: Job) -> Job:
+        """A queued job without a task id: its submit is under way elsewhere, or its process died."""
+        if self._locks.state(job.job_id) == "under_way":
+            return job.model_copy(update={"notice": notices.OTHER_PROCESS_SUBMITTING})
+        job = self._ledger.get(job.job_id)  # the submit may have been recorded meanwhile
+        if job.provider_task_id is not None or job.status.is_final:
+            return job
+        provider = self.provider
+        error = JobError(
+            code="submit_interrupted",
+            message="The process that submitted this job stopped before the provider's answer was recorded.",
+            retryable=provider.caps.idempotency,
+        )
+        if provider.caps.idempotency:
+            note = (
+                f"The submitting process stopped before {provider.id}'s answer was recorded; {provider.id} "
+                "honours idempotency keys, so the submit is re-sent safely with the same key."
+            )
+        else:
+            note = notices.unknown_note(
+                provider, job, "The submitting process stopped before the provider's answer was recorded"
+            )
+        job = self._ledger.update(job.job_id, status=JobStatus.UNKNOWN, error=error, notice=note)
+        self._locks.clear(job.job_id)
+        return job
+
+    # ---- poll ---------------------------------------------------------------------------
+
+    async def poll(self, job: Job) -> Job:
+        """Ask the provider once and record what it says."""
+        assert job.provider_task_id is not None
+        try:
+            state = await self.client.status(job.provider_task_id)
+        except TaskNotFound as err:
+            if job.sandbox:
+                return self._ledger.update(
+                    job.job_id,
+                    status=JobStatus.EXPIRED,
+                    error=notices.job_error(err),
+                    notice=notices.SANDBOX_EXPIRED,
+                )
+            raise
+        except (ProviderError, ConnectFailed, AnswerLost) as err:
+            # Still unknown after retries: keep the job as it was, say what happened.
+            self._ledger.update(job.job_id, notice=f"{notices.STATUS_CHECK_FAILED}{err.message}")
+            raise
+        return self.apply(job, state)
+
+    def apply(self, job: Job, state: TaskState) -> Job:
+        """Record a status answer: only what changed is written."""
+        changes: dict[str, Any] = {}
+        if state.status is not job.status:
+            changes["status"] = state.status
+        if state.video_url and state.video_url != job.video_url:
+            changes["video_url"] = state.video_url
+        if state.credits is not None and state.credits != job.credits:
+            changes["credits"] = state.credits
+        if state.error is not None:
+            changes["error"] = state.error
+        if state.status is JobStatus.FAILED:
+            changes["notice"] = notices.RENDER_FAILED
+        elif job.notice and job.notice.startswith(notices.STATUS_CHECK_FAILED):
+            changes["notice"] = None  # the provider answered again: the old failure is history
+        if not changes:
+            return job
+        return self._ledger.update(job.job_id, **changes)
+
+    # ---- wait ---------------------------------------------------------------------------
+
+    async def wait(self, job: Job, deadline: float, *, polls: int = 0) -> Job:
+        """Poll on the provider's schedule until the job is final or `deadline` (on the clock)."""
+        schedule = self._schedule(job)
+        created = job.created_at.timestamp()
+        expected = schedule.expected_seconds()
+        elapsed = self._clock() - created
+        next_at = schedule.next_poll_at(elapsed, polls)
+        typical = f"typical {schedule.expected_low:.0f}-{schedule.expected_high:.0f} s"
+        while not job.status.is_final:
+            elapsed = self._clock() - created
+            if elapsed >= next_at:
+                try:
+                    job = await self.poll(job)
+                except _POLL_FAILURES as err:
+                    log.info("status check failed, will retry on schedule: %s", err.code)
+                polls += 1
+                if job.status.is_final:
+                    break
+                next_at = schedule.next_poll_at(self._clock() - created, polls)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                break
+            phase: Phase = "queued" if job.status is JobStatus.QUEUED else "rendering"
+            await self._emit(job, phase, elapsed, expected, f"{self.provider.id} is rendering; {typical}")
+            await self._sleep(min(max(next_at - (self._clock() - created), 0.0), self._beat, remaining))
+        if job.status is JobStatus.SUCCEEDED and self._delivery.download:
+            await self._emit(job, "downloading", self._clock() - created, expected, "downloading the video")
+            job = await self.download(job)
+        final_phase: Phase = "rendering"
+        final_message = job.status.value
+        if job.status.is_final:
+            final_phase = "done" if job.status is JobStatus.SUCCEEDED else "failed"
+        else:
+            final_message = (
+                f"still {job.status.value} on {self.provider.id}; resume with check_status {job.job_id}"
+            )
+        await self._emit(job, final_phase, self._clock() - created, expected, final_message)
+        return job
+
+    # ---- download -----------------------------------------------------------------------
+
+    async def download(self, job: Job) -> Job:
+        """Save the finished video; a failure is recorded on the job, which stays succeeded."""
+        if not job.video_url or job.video_path:
+            return job
+        try:
+            async with self._download_client() as http:
+                path = await download_video(
+                    http, job.video_url, self._output_dir, job.job_id, sleep=self._sleep
+                )
+        except DownloadError as err:
+            return self._ledger.update(
+                job.job_id,
+                error=notices.job_error(err),
+                notice=notices.download_failed_note(job, err.message),
+            )
+        return self._ledger.update(job.job_id, video_path=str(path.resolve()), error=None, notice=None)
+
+    # ---- resume -------------------------------------------------------------------------
+
+    async def resume(self, job: Job, wait_seconds: float) -> Job:
+        """The next step for a recorded job that is not done: settle, re-send, poll, wait, fetch."""
+        if job.provider_task_id is None and not job.status.is_final and job.status is not JobStatus.UNKNOWN:
+            job = self.settle(job)
+        if job.status is JobStatus.UNKNOWN or job.provider_task_id is None:
+            if not self.provider.caps.idempotency or job.status is not JobStatus.UNKNOWN:
+                return job
+            with self._locks.hold(job.job_id):
+                job = await self.submit(job)  # safe: the same idempotency key as the first time
+            if job.provider_task_id is None:
+                return job
+        if job.status is JobStatus.SUCCEEDED:
+            return await self.download(job)
+        schedule = self._schedule(job)
+        elapsed = self._clock() - job.created_at.timestamp()
+        if elapsed < schedule.initial_delay:
+            # Too early for the render to be done: asking now would only spend the
+            # provider's request budget (NanoPhoto: 100 an hour, status checks included).
+            if wait_seconds > 0:
+                return await self.wait(job, self._clock() + wait_seconds)
+            early = notices.early_note(
+                job,
+                low=schedule.expected_low,
+                high=schedule.expected_high,
+                elapsed=elapsed,
+                first_poll=schedule.initial_delay,
+            )
+            return job.model_copy(update={"notice": early})
+        job = await self.poll(job)
+        if not job.status.is_final and wait_seconds > 0:
+            return await self.wait(job, self._clock() + wait_seconds, polls=1)
+        if job.status is JobStatus.SUCCEEDED and self._delivery.download:
+            job = await self.download(job)
+        return job
+
+    async def _emit(self, job: Job, phase: Phase, elapsed: float, expected: float | None, message: str) -> None:
+        await emit(self._delivery.on_progress, job, phase, elapsed, expected, message)

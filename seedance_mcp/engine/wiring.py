@@ -1,0 +1,157 @@
+"""The parts a job needs, built on demand: settings, ledger, simulator, HTTP clients, locks.
+
+Nothing is built until first asked for (a `seedance providers` call opens no ledger and starts
+no simulator), and `close` releases whatever was built. In sandbox mode the provider client is
+pointed at the built-in simulator on loopback with a placeholder key, and every wait (retry
+backoff, rate window, poll schedule) is scaled by the simulator's speed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+import anyio
+import httpx2
+
+from ..client import ProviderClient, shared_ssl_context
+from ..inflight import SubmitLocks
+from ..ledger import Ledger
+from ..models import Job
+from ..polling import PollSchedule
+from ..providers import Provider, get_provider
+from ..retry import DEFAULT_RETRY, RetryPolicy
+from ..settings import Secret, Settings, Target
+from .budget import LedgerBudget
+
+if TYPE_CHECKING:
+    from ..sandbox import Sandbox, SandboxConfig
+
+__all__ = ["SANDBOX_KEY", "Wiring"]
+
+SANDBOX_KEY = "sandbox-key"
+"""The bearer key sent to the built-in simulator (any non-empty key is accepted there)."""
+DOWNLOAD_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
+
+
+class Wiring:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        ledger: Ledger | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        download_transport: httpx2.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        retry: RetryPolicy | None = None,
+        sandbox_config: SandboxConfig | None = None,
+    ) -> None:
+        self._settings = settings
+        self._ledger = ledger
+        self._transport = transport
+        self._download_transport = download_transport
+        self.clock = clock
+        self.sleep = sleep
+        self.retry = retry or DEFAULT_RETRY
+        self._sandbox_config = sandbox_config
+        self.sandbox: Sandbox | None = None
+        """The simulator, once a sandbox job has started it."""
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.from_env()
+        return self._settings
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            self._ledger = Ledger.open(self.settings.home)
+        return self._ledger
+
+    @property
+    def submit_locks(self) -> SubmitLocks:
+        return SubmitLocks(self.ledger.path.parent / "inflight")
+
+    def scale(self, sandbox: bool) -> float:
+        """The time scale of a job: the simulator's speed in sandbox mode, else 1."""
+        return self.settings.sandbox_speed if sandbox else 1.0
+
+    def schedule(self, job: Job) -> PollSchedule:
+        """When to poll `job`, on its provider's documented schedule (overridable by settings)."""
+        assert job.request.duration is not None
+        return PollSchedule.for_job(
+            get_provider(job.provider),
+            job.request.duration,
+            interval=self.settings.poll_interval,
+            initial_delay=self.settings.poll_initial_delay,
+            scale=self.scale(job.sandbox),
+        )
+
+    def target_for_job(self, job: Job) -> Target:
+        """Where a recorded job lives: the simulator for a sandbox job, else its provider."""
+        if job.sandbox:
+            return Target(provider=get_provider(job.provider), key=None, key_env=None, sandbox=True, base_url=None)
+        return self.settings.target(job.provider)
+
+    def client(self, target: Target, *, deadline: float | None) -> ProviderClient:
+        """A provider client for `target` whose retries never sleep past `deadline`."""
+        key = target.key
+        base = target.base_url
+        if target.sandbox:
+            key = Secret(SANDBOX_KEY)
+            base = self._sandbox_base(target.provider)
+        scale = self.scale(target.sandbox)
+        return ProviderClient(
+            target.provider,
+            clock=self.clock,
+            key_env=None if target.sandbox else (target.key_env or target.provider.key_env),
+            key=key,
+            base_url=base,
+            transport=self._transport,
+            retry=self._retry_for(target, scale),
+            sleep=self.sleep,
+            budget=LedgerBudget(
+                self.ledger,
+                clock=self.clock,
+                sleep=self.sleep,
+                bucket_prefix="sandbox:" if target.sandbox else "",
+                scale=scale,
+            ),
+            deadline=deadline,
+        )
+
+    def _retry_for(self, target: Target, scale: float) -> RetryPolicy:
+        base_delay = self.settings.retry_base_delay
+        if base_delay is not None:  # SEEDANCE_RETRY_BASE_DELAY rescales the whole backoff
+            return self.retry.scaled(base_delay)
+        if target.sandbox and scale < 1:
+            return self.retry.scaled(scale)
+        return self.retry
+
+    def download_client(self) -> httpx2.AsyncClient:
+        """An HTTP client for video URLs: no provider key (CDNs need none), redirects followed."""
+        return httpx2.AsyncClient(
+            transport=self._download_transport or self._transport,
+            timeout=DOWNLOAD_TIMEOUT,
+            follow_redirects=True,
+            verify=shared_ssl_context(),
+        )
+
+    def _sandbox_base(self, provider: Provider) -> str:
+        if self.sandbox is None:
+            from ..sandbox import Sandbox, SandboxConfig
+
+            config = self._sandbox_config or SandboxConfig(speed=self.settings.sandbox_speed)
+            self.sandbox = Sandbox(config).start()
+        return self.sandbox.base_url(provider.id)
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+        if self._ledger is not None:
+            self._ledger.close()
+            self._ledger = None
