@@ -112,7 +112,8 @@ class BudgetExceeded(SeedanceError):
 
 
 class ProviderError(SeedanceError):
-    """The provider answered with an error. `provider_code` is its own code, if it sent one."""
+    """The provider answered with an error. `provider_code` is its own code, if it sent one;
+    `retry_after` the wait it asked for (429 and 503 carry one)."""
 
     code = "provider_error"
 
@@ -125,11 +126,14 @@ class ProviderError(SeedanceError):
         provider_code: str | None = None,
         code: str | None = None,
         retryable: bool | None = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message, code=code, retryable=retryable)
         self.provider = provider
         self.status_code = status_code
         self.provider_code = provider_code
+        self.retry_after = retry_after
+        """Seconds the provider asked us to wait (`Retry-After`, or a known budget), if any."""
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
@@ -152,10 +156,6 @@ class RateLimited(ProviderError):
     code = "rate_limited"
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
-
 
 class ProviderRejected(ProviderError):
     code = "provider_rejected"
@@ -172,10 +172,6 @@ class IdempotencyConflict(ProviderError):
 class ProviderUnavailable(ProviderError):
     code = "provider_unavailable"
     retryable = True
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        self.retry_after = retry_after
 
 
 class ProviderFailure(ProviderError):

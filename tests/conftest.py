@@ -1,4 +1,4 @@
-"""Suite-wide test machinery: the `--soak` option and the secret scan.
+"""Suite-wide test machinery: the `--soak` option, the async backend and the secret scan.
 
 `--soak` runs the tests marked `soak` (long reliability runs); without it they are skipped.
 Tests that scale with it read the `soak` fixture.
@@ -62,6 +62,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("soak") is not None:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Every async test runs on asyncio, the event loop the MCP SDK and uvicorn run on."""
+    return "asyncio"
 
 
 @pytest.fixture

@@ -29,10 +29,6 @@ from seedance_mcp.validation import resolve_request
 KEY = "sk-test-NEVER-SHOWN-4242"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 class Script:
     """A mock provider: answers from a list of steps, records every request it sees."""

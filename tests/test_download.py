@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from fakes import FakeClock
 
 from seedance_mcp import download
 from seedance_mcp.download import download_video, safe_stem
@@ -21,18 +22,6 @@ VIDEO = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(range(256)) 
 URL = "https://cdn.example.com/videos/abc.mp4?X-Signature=SIGNED-SECRET"
 JOB = "job_0123456789ab"
 
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-class FakeSleep:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.delays.append(seconds)
 
 
 Handler = Callable[[httpx2.Request], httpx2.Response]
@@ -80,15 +69,15 @@ def leftovers(folder: Path) -> list[str]:
 
 @pytest.mark.anyio
 async def test_happy_path_streams_the_video_under_the_job_id(tmp_path: Path) -> None:
-    server, sleep = Server(ok), FakeSleep()
+    server, clock = Server(ok), FakeClock()
     out = tmp_path / "videos" / "nested"
     async with client_for(server) as client:
-        path = await download_video(client, URL, out, JOB, sleep=sleep, chunk_size=1000)
+        path = await download_video(client, URL, out, JOB, sleep=clock.sleep, chunk_size=1000)
         assert not client.is_closed  # the caller's client stays open
     assert path == out / f"{JOB}.mp4"
     assert path.read_bytes() == VIDEO
     assert leftovers(out) == [f"{JOB}.mp4"]
-    assert sleep.delays == []
+    assert clock.delays == []
     assert len(server.requests) == 1
     assert "authorization" not in server.requests[0].headers
 
@@ -101,33 +90,33 @@ async def test_follows_a_redirect_to_the_cdn(tmp_path: Path) -> None:
         return ok()
 
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(handler)) as client:
-        path = await download_video(client, "https://api.example.com/v/1", tmp_path, JOB, sleep=FakeSleep())
+        path = await download_video(client, "https://api.example.com/v/1", tmp_path, JOB, sleep=FakeClock().sleep)
     assert path.read_bytes() == VIDEO
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("cut", [truncated, reset_mid_stream], ids=["short-body", "reset"])
 async def test_a_cut_off_download_is_retried(tmp_path: Path, cut: Callable[[], httpx2.Response]) -> None:
-    server, sleep = Server(cut, ok), FakeSleep()
+    server, clock = Server(cut, ok), FakeClock()
     async with client_for(server) as client:
-        path = await download_video(client, URL, tmp_path, JOB, sleep=sleep)
+        path = await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
     assert path.read_bytes() == VIDEO
     assert len(server.requests) == 2
-    assert len(sleep.delays) == 1
-    assert sleep.delays[0] > 0
+    assert len(clock.delays) == 1
+    assert clock.delays[0] > 0
     assert leftovers(tmp_path) == [f"{JOB}.mp4"]
 
 
 @pytest.mark.anyio
 async def test_always_cut_off_gives_up_and_leaves_nothing(tmp_path: Path) -> None:
-    server, sleep = Server(truncated), FakeSleep()
+    server, clock = Server(truncated), FakeClock()
     async with client_for(server) as client:
         with pytest.raises(DownloadError, match=r"after 3 attempt\(s\).*got 5000 of") as err:
-            await download_video(client, URL, tmp_path / "out", JOB, sleep=sleep)
+            await download_video(client, URL, tmp_path / "out", JOB, sleep=clock.sleep)
     assert err.value.retryable
     assert len(server.requests) == 3
-    assert len(sleep.delays) == 2
-    assert 0 < sleep.delays[0] < sleep.delays[1]  # backoff grows
+    assert len(clock.delays) == 2
+    assert 0 < clock.delays[0] < clock.delays[1]  # backoff grows
     assert leftovers(tmp_path / "out") == []
 
 
@@ -137,10 +126,10 @@ async def test_always_cut_off_gives_up_and_leaves_nothing(tmp_path: Path) -> Non
 )
 async def test_something_that_is_not_an_mp4_is_refused(tmp_path: Path, body: bytes) -> None:
     server = Server(lambda: httpx2.Response(200, headers={"Content-Type": "text/html"}, content=body))
-    sleep = FakeSleep()
+    clock = FakeClock()
     async with client_for(server) as client:
         with pytest.raises(DownloadError, match="did not return an MP4") as err:
-            await download_video(client, URL, tmp_path, JOB, sleep=sleep)
+            await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
     assert err.value.code == "not_a_video"
     assert len(server.requests) == 1
     assert leftovers(tmp_path) == []
@@ -151,8 +140,8 @@ async def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
     (tmp_path / f"{JOB}.mp4").write_bytes(b"the user's own file")
     (tmp_path / f"{JOB}-2.mp4").write_bytes(VIDEO)  # even an identical copy is kept as is
     async with client_for(Server(ok)) as client:
-        first = await download_video(client, URL, tmp_path, JOB, sleep=FakeSleep())
-        second = await download_video(client, URL, tmp_path, JOB, sleep=FakeSleep())
+        first = await download_video(client, URL, tmp_path, JOB, sleep=FakeClock().sleep)
+        second = await download_video(client, URL, tmp_path, JOB, sleep=FakeClock().sleep)
     assert first == tmp_path / f"{JOB}-3.mp4"
     assert second == tmp_path / f"{JOB}-4.mp4"
     assert (tmp_path / f"{JOB}.mp4").read_bytes() == b"the user's own file"
@@ -165,7 +154,7 @@ async def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
 async def test_hostile_job_ids_stay_inside_the_output_dir(tmp_path: Path, job_id: str) -> None:
     out = tmp_path / "sandbox" / "out"
     async with client_for(Server(ok)) as client:
-        path = await download_video(client, URL, out, job_id, sleep=FakeSleep())
+        path = await download_video(client, URL, out, job_id, sleep=FakeClock().sleep)
     assert path.parent == out
     assert re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]*\.mp4", path.name)
     assert path.read_bytes() == VIDEO
@@ -195,7 +184,7 @@ async def test_only_http_urls_are_downloaded(tmp_path: Path, url: str, scheme: s
     server = Server(ok)
     async with client_for(server) as client:
         with pytest.raises(DownloadError, match=re.escape(scheme)) as err:
-            await download_video(client, url, tmp_path / "out", JOB, sleep=FakeSleep())
+            await download_video(client, url, tmp_path / "out", JOB, sleep=FakeClock().sleep)
     assert not err.value.retryable
     assert server.requests == []
     assert not (tmp_path / "out").exists()
@@ -204,45 +193,45 @@ async def test_only_http_urls_are_downloaded(tmp_path: Path, url: str, scheme: s
 @pytest.mark.anyio
 @pytest.mark.parametrize("code", [403, 404, 410])
 async def test_an_expired_url_is_not_retried_and_says_what_to_do(tmp_path: Path, code: int) -> None:
-    server, sleep = Server(status(code)), FakeSleep()
+    server, clock = Server(status(code)), FakeClock()
     async with client_for(server) as client:
         with pytest.raises(DownloadError, match=rf"HTTP {code}.*expired.*check_status") as err:
-            await download_video(client, URL, tmp_path, JOB, sleep=sleep)
+            await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
     assert err.value.code == "video_url_expired"
     assert not err.value.retryable
     assert JOB in err.value.message
     assert len(server.requests) == 1
-    assert sleep.delays == []
+    assert clock.delays == []
     assert leftovers(tmp_path) == []
 
 
 @pytest.mark.anyio
 async def test_other_client_errors_are_not_retried(tmp_path: Path) -> None:
-    server, sleep = Server(status(400)), FakeSleep()
+    server, clock = Server(status(400)), FakeClock()
     async with client_for(server) as client:
         with pytest.raises(DownloadError, match="HTTP 400"):
-            await download_video(client, URL, tmp_path, JOB, sleep=sleep)
+            await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
     assert len(server.requests) == 1
 
 
 @pytest.mark.anyio
 async def test_503_is_retried_with_growing_backoff(tmp_path: Path) -> None:
-    server, sleep = Server(status(503), status(503), ok), FakeSleep()
+    server, clock = Server(status(503), status(503), ok), FakeClock()
     async with client_for(server) as client:
-        path = await download_video(client, URL, tmp_path, JOB, sleep=sleep)
+        path = await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
     assert path.read_bytes() == VIDEO
     assert len(server.requests) == 3
-    assert len(sleep.delays) == 2
-    assert 1.0 <= sleep.delays[0] <= 1.25
-    assert 2.0 <= sleep.delays[1] <= 2.5
+    assert len(clock.delays) == 2
+    assert 1.0 <= clock.delays[0] <= 1.25
+    assert 2.0 <= clock.delays[1] <= 2.5
 
 
 @pytest.mark.anyio
 async def test_429_honours_retry_after(tmp_path: Path) -> None:
-    server, sleep = Server(status(429, **{"Retry-After": "7"}), ok), FakeSleep()
+    server, clock = Server(status(429, **{"Retry-After": "7"}), ok), FakeClock()
     async with client_for(server) as client:
-        await download_video(client, URL, tmp_path, JOB, sleep=sleep)
-    assert sleep.delays == [7.0]
+        await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
+    assert clock.delays == [7.0]
 
 
 @pytest.mark.anyio
@@ -251,7 +240,7 @@ async def test_errors_never_show_headers_or_signed_query(tmp_path: Path) -> None
     headers = {"Authorization": "Bearer sk-must-not-leak", "X-Trace": "header-secret"}
     async with client_for(server, headers=headers) as client:
         with pytest.raises(DownloadError) as err:
-            await download_video(client, URL, tmp_path, JOB, retry=RetryPolicy(attempts=2), sleep=FakeSleep())
+            await download_video(client, URL, tmp_path, JOB, retry=RetryPolicy(attempts=2), sleep=FakeClock().sleep)
     text = str(err.value) + repr(err.value.to_dict())
     assert "cdn.example.com/videos/abc.mp4" in text
     for secret in ("sk-must-not-leak", "header-secret", "SIGNED-SECRET"):
@@ -269,7 +258,7 @@ async def test_too_large_a_body_is_refused(tmp_path: Path, monkeypatch: pytest.M
         server = Server(response)
         async with client_for(server) as client:
             with pytest.raises(DownloadError, match="larger than"):
-                await download_video(client, URL, tmp_path, JOB, sleep=FakeSleep())
+                await download_video(client, URL, tmp_path, JOB, sleep=FakeClock().sleep)
         assert len(server.requests) == 1
     assert leftovers(tmp_path) == []
 
@@ -289,7 +278,7 @@ async def test_memory_stays_flat_for_a_large_video(tmp_path: Path) -> None:
     tracemalloc.start()
     try:
         async with httpx2.AsyncClient(transport=httpx2.MockTransport(handler)) as client:
-            path = await download_video(client, URL, tmp_path, JOB, sleep=FakeSleep())
+            path = await download_video(client, URL, tmp_path, JOB, sleep=FakeClock().sleep)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -315,8 +304,8 @@ async def test_a_compressed_body_is_checked_against_its_wire_length(tmp_path: Pa
         headers = {"Content-Encoding": "gzip", "Content-Length": str(len(packed))}
         return lambda: httpx2.Response(200, headers=headers, content=body(data))
 
-    server, sleep = Server(reply(packed[:-10]), reply(packed)), FakeSleep()
+    server, clock = Server(reply(packed[:-10]), reply(packed)), FakeClock()
     async with client_for(server) as client:
-        path = await download_video(client, URL, tmp_path, JOB, sleep=sleep)
+        path = await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
     assert path.read_bytes() == VIDEO
     assert len(server.requests) == 2  # the short one was retried

@@ -55,10 +55,6 @@ HOSTILE_REFS = [
 ]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 def tree(root: Path) -> dict[str, bytes | str]:
     """Every file and link under `root`, with its bytes (or where the link points)."""

@@ -82,10 +82,6 @@ LOST_ANSWER = {"answer_lost", "provider_failure"}  # a submit that may have crea
 REFUSED = {"rate_limited", "provider_unavailable", "connect_failed"}  # a submit that created none
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 def provider_env(sb: Sandbox, provider: str, root: Path, key: str) -> dict[str, str]:
     """A real (non-sandbox-mode) configuration pointed at the simulator of one provider."""

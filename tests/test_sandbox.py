@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from fakes import FakeClock
 
 from seedance_mcp.pricing import PRICE_TABLES
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
@@ -30,17 +31,6 @@ KEY = "sk-sandbox-test"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 IMAGE = "https://example.com/frame.png"
 Json = dict[str, Any]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 # -- one description per provider of its documented client side --------------------------------

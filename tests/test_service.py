@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from fakes import FakeClock
 
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected
@@ -24,27 +25,14 @@ MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 200
 VIDEO_URL = "https://cdn.example.test/out/clip.mp4"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        assert seconds >= 0
-        self.now += seconds
+START = 1_800_000_000.0
 
 
 class NanoScript:
     """NanoPhoto as documented; the render takes `render` seconds of fake time."""
 
-    def __init__(self, time: FakeTime, render: float, submit_fault: str | None = None) -> None:
+    def __init__(self, time: FakeClock, render: float, submit_fault: str | None = None) -> None:
         self.time = time
         self.render = render
         self.submit_fault = submit_fault
@@ -87,7 +75,7 @@ def cdn(request: httpx2.Request) -> httpx2.Response:
 
 
 def make_service(
-    tmp_path: Path, time: FakeTime, script: Any, retry: RetryPolicy | None = None, **env: str
+    tmp_path: Path, time: FakeClock, script: Any, retry: RetryPolicy | None = None, **env: str
 ) -> Service:
     settings = Settings.from_env(
         {
@@ -101,7 +89,7 @@ def make_service(
         settings,
         transport=httpx2.MockTransport(script),
         download_transport=httpx2.MockTransport(cdn),
-        clock=time.clock,
+        clock=time,
         sleep=time.sleep,
         retry=retry or RetryPolicy(attempts=3, base_delay=1.0, jitter=0.0),
     )
@@ -112,7 +100,7 @@ REQ = VideoRequest(prompt="a lighthouse in a storm, slow dolly in", resolution="
 
 @pytest.mark.anyio
 async def test_a_60s_nanophoto_render_costs_one_status_request(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     script = NanoScript(time, render=60.0)
     svc = make_service(tmp_path, time, script)
     events: list[Progress] = []
@@ -135,7 +123,7 @@ async def test_a_60s_nanophoto_render_costs_one_status_request(tmp_path: Path) -
 
 @pytest.mark.anyio
 async def test_a_bounded_wait_returns_the_running_job_and_status_finishes_it(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     script = NanoScript(time, render=150.0)
     svc = make_service(tmp_path, time, script)
     job = await svc.generate(REQ, wait_seconds=45)
@@ -156,7 +144,7 @@ async def test_a_bounded_wait_returns_the_running_job_and_status_finishes_it(tmp
 
 @pytest.mark.anyio
 async def test_a_lost_submit_answer_becomes_unknown_and_is_never_resent(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     script = NanoScript(time, render=60.0, submit_fault="reset")
     svc = make_service(tmp_path, time, script)
     job = await svc.generate(REQ, wait_seconds=None)
@@ -170,7 +158,7 @@ async def test_a_lost_submit_answer_becomes_unknown_and_is_never_resent(tmp_path
 
 @pytest.mark.anyio
 async def test_a_refused_submit_is_recorded_failed_and_raised(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     script = NanoScript(time, render=60.0, submit_fault="400")
     svc = make_service(tmp_path, time, script)
     with pytest.raises(ProviderRejected):
@@ -182,7 +170,7 @@ async def test_a_refused_submit_is_recorded_failed_and_raised(tmp_path: Path) ->
 
 @pytest.mark.anyio
 async def test_budget_guard_refuses_before_anything_is_recorded_or_sent(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     script = NanoScript(time, render=60.0)
     svc = make_service(tmp_path, time, script, SEEDANCE_MAX_CREDITS="10")
     with pytest.raises(BudgetExceeded) as info:
@@ -198,7 +186,7 @@ async def test_budget_guard_refuses_before_anything_is_recorded_or_sent(tmp_path
 
 @pytest.mark.anyio
 async def test_unpriced_provider_needs_confirmation_under_a_cap(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     svc = make_service(tmp_path, time, NanoScript(time, 60.0), SEEDANCE_MAX_CREDITS="100", APIXO_API_KEY=KEY)
     with pytest.raises(BudgetExceeded) as info:
         await svc.generate(REQ, provider="apixo")
@@ -208,7 +196,7 @@ async def test_unpriced_provider_needs_confirmation_under_a_cap(tmp_path: Path) 
 
 @pytest.mark.anyio
 async def test_bad_input_is_refused_before_any_credit_is_spent(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     script = NanoScript(time, render=60.0)
     svc = make_service(tmp_path, time, script)
     with pytest.raises(InvalidRequest) as info:
@@ -219,7 +207,7 @@ async def test_bad_input_is_refused_before_any_credit_is_spent(tmp_path: Path) -
 
 
 def test_dry_run_shows_the_documented_request_with_the_key_redacted(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     svc = make_service(tmp_path, time, NanoScript(time, 60.0))
     dry = svc.dry_run(
         VideoRequest(prompt="A golden retriever running on a beach at sunset", duration=8, audio=True)
@@ -264,7 +252,7 @@ def test_bad_input_is_named_before_a_missing_key(tmp_path: Path) -> None:
 
 @pytest.mark.anyio
 async def test_a_failed_status_check_notice_is_cleared_once_the_provider_answers(tmp_path: Path) -> None:
-    time = FakeTime()
+    time = FakeClock(start=START)
     script = NanoScript(time, render=60.0)
     answers = iter([httpx2.Response(500, json={"errorCode": "INTERNAL_ERROR"})])
 

@@ -9,28 +9,23 @@ without waiting; `preflight`, `runner` and `wiring` hold the work.
 from __future__ import annotations
 
 import secrets
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import anyio
-import httpx2
+from typing import TYPE_CHECKING, Unpack
 
 from ..ledger import Ledger, new_job_id
 from ..models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
-from ..retry import RetryPolicy
 from ..settings import DEFAULT_TIMEOUT_SECONDS, Settings, Target
 from . import notices, preflight
 from .preflight import DryRun, Prepared
 from .progress import ProgressFn
 from .runner import Delivery, JobRunner
-from .wiring import Wiring
+from .wiring import Parts, Wiring
 
 if TYPE_CHECKING:
-    from ..sandbox import Sandbox, SandboxConfig
+    from ..sandbox import Sandbox
 
 __all__ = ["Service"]
 
@@ -39,29 +34,10 @@ MIN_SUBMIT_WINDOW = 20.0
 
 
 class Service:
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        *,
-        ledger: Ledger | None = None,
-        transport: httpx2.AsyncBaseTransport | None = None,
-        download_transport: httpx2.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        retry: RetryPolicy | None = None,
-        sandbox_config: SandboxConfig | None = None,
-    ) -> None:
-        self._wiring = Wiring(
-            settings,
-            ledger=ledger,
-            transport=transport,
-            download_transport=download_transport,
-            clock=clock,
-            sleep=sleep,
-            retry=retry,
-            sandbox_config=sandbox_config,
-        )
-        self.clock = clock
+    def __init__(self, settings: Settings | None = None, **parts: Unpack[Parts]) -> None:
+        """`settings` default to the environment; `parts` replace the defaults (see `Parts`)."""
+        self._wiring = Wiring(settings, **parts)
+        self.clock = self._wiring.clock
 
     @property
     def settings(self) -> Settings:

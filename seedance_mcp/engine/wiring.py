@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import anyio
 import httpx2
@@ -28,34 +28,37 @@ from .budget import LedgerBudget
 if TYPE_CHECKING:
     from ..sandbox import Sandbox, SandboxConfig
 
-__all__ = ["SANDBOX_KEY", "Wiring"]
+__all__ = ["SANDBOX_KEY", "Parts", "Wiring"]
 
 SANDBOX_KEY = "sandbox-key"
 """The bearer key sent to the built-in simulator (any non-empty key is accepted there)."""
 DOWNLOAD_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
 
 
+class Parts(TypedDict, total=False):
+    """What a caller may hand in instead of the defaults (tests, benchmarks, other front ends)."""
+
+    ledger: Ledger
+    transport: httpx2.AsyncBaseTransport
+    """Provider HTTP goes through it (a mock transport in tests)."""
+    download_transport: httpx2.AsyncBaseTransport
+    """Video downloads go through it; default: `transport`."""
+    clock: Callable[[], float]
+    sleep: Callable[[float], Awaitable[None]]
+    retry: RetryPolicy
+    sandbox_config: SandboxConfig
+
+
 class Wiring:
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        *,
-        ledger: Ledger | None = None,
-        transport: httpx2.AsyncBaseTransport | None = None,
-        download_transport: httpx2.AsyncBaseTransport | None = None,
-        clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
-        retry: RetryPolicy | None = None,
-        sandbox_config: SandboxConfig | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings | None = None, **parts: Unpack[Parts]) -> None:
         self._settings = settings
-        self._ledger = ledger
-        self._transport = transport
-        self._download_transport = download_transport
-        self.clock = clock
-        self.sleep = sleep
-        self.retry = retry or DEFAULT_RETRY
-        self._sandbox_config = sandbox_config
+        self._ledger = parts.get("ledger")
+        self._transport = parts.get("transport")
+        self._download_transport = parts.get("download_transport")
+        self.clock = parts.get("clock", time.time)
+        self.sleep = parts.get("sleep", anyio.sleep)
+        self.retry = parts.get("retry", DEFAULT_RETRY)
+        self._sandbox_config = parts.get("sandbox_config")
         self.sandbox: Sandbox | None = None
         """The simulator, once a sandbox job has started it."""
 
