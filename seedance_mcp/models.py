@@ -21,6 +21,8 @@ __all__ = [
     "Job",
     "JobError",
     "JobStatus",
+    "NextAction",
+    "NextStep",
     "ProviderInfo",
     "TaskState",
     "VideoRequest",
@@ -111,6 +113,38 @@ class Job(BaseModel):
     request: VideoRequest
     sandbox: bool = False
     notice: str | None = Field(default=None, description="What the reader should know or do next.")
+
+
+class NextAction(StrEnum):
+    """What to do next with a job, as a fact the front ends word (a command line, a tool call)."""
+
+    DONE = "done"
+    """The video is saved; nothing is left to do."""
+    CHECK_AGAIN = "check_again"
+    """Still rendering: check the job again (a bounded wait is fine); never submit it again."""
+    RETRY_DOWNLOAD = "retry_download"
+    """The render is done but saving the video failed: check the job again to fetch it."""
+    SAVE_VIDEO = "save_video"
+    """The render is done and was not downloaded (by request): check the job with download on."""
+    RESEND = "resend"
+    """The submit's answer was lost; the provider honours idempotency keys, so checking the job
+    re-sends it safely with the same key."""
+    VERIFY_WITH_PROVIDER = "verify_with_provider"
+    """The submit may have created a paid task that we cannot see: look in the provider's
+    dashboard before submitting again; it is never re-sent automatically."""
+    REVISE = "revise"
+    """The render failed (and is refunded): change the prompt or settings before trying again."""
+    OVER = "over"
+    """Cancelled or expired: the job cannot be resumed."""
+
+
+class NextStep(BaseModel):
+    """The next step for one job: an action and the job it applies to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: NextAction
+    job_id: str
 
 
 class CreditEstimate(BaseModel):

@@ -15,8 +15,9 @@ import pytest
 from fakes import FakeClock
 
 from seedance_mcp.engine import Progress, Service
+from seedance_mcp.engine.notices import next_step
 from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected
-from seedance_mcp.models import JobStatus, VideoRequest
+from seedance_mcp.models import Job, JobError, JobStatus, NextAction, NextStep, VideoRequest
 from seedance_mcp.retry import RetryPolicy
 from seedance_mcp.settings import Settings
 
@@ -282,3 +283,26 @@ def test_not_offered_estimates_name_the_allowed_values(tmp_path: Path) -> None:
     svc = Service(Settings.from_env({"SEEDANCE_HOME": str(tmp_path)}))
     rows = {e.provider: e for e in svc.estimate(None, duration=8)}
     assert rows["seedance15pro"].note == "seedance15pro does not offer duration 8; allowed: 5, 10."
+
+
+def _job_in(status: JobStatus, provider: str = "nanophoto", **fields: Any) -> Job:
+    return Job(job_id="job_x", provider=provider, status=status, request=REQ, **fields)
+
+
+@pytest.mark.parametrize(
+    ("job", "action"),
+    [
+        (_job_in(JobStatus.SUCCEEDED, video_path="/v/job_x.mp4"), NextAction.DONE),
+        (_job_in(JobStatus.SUCCEEDED, error=JobError(code="download_failed", message="m")), NextAction.RETRY_DOWNLOAD),
+        (_job_in(JobStatus.SUCCEEDED, video_url="https://cdn.example.test/v.mp4"), NextAction.SAVE_VIDEO),
+        (_job_in(JobStatus.QUEUED), NextAction.CHECK_AGAIN),
+        (_job_in(JobStatus.RUNNING), NextAction.CHECK_AGAIN),
+        (_job_in(JobStatus.UNKNOWN, provider="seedance2ai"), NextAction.RESEND),  # honours idempotency keys
+        (_job_in(JobStatus.UNKNOWN, provider="nanophoto"), NextAction.VERIFY_WITH_PROVIDER),
+        (_job_in(JobStatus.FAILED), NextAction.REVISE),
+        (_job_in(JobStatus.CANCELLED), NextAction.OVER),
+        (_job_in(JobStatus.EXPIRED), NextAction.OVER),
+    ],
+)
+def test_the_next_step_is_a_fact_of_the_recorded_job(job: Job, action: NextAction) -> None:
+    assert next_step(job) == NextStep(action=action, job_id="job_x")

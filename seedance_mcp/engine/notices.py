@@ -6,9 +6,11 @@ download failed, the clip is a sandbox placeholder).
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from ..errors import SeedanceError
-from ..models import Job, JobError, JobStatus
-from ..providers import Provider
+from ..models import Job, JobError, JobStatus, NextAction, NextStep
+from ..providers import Provider, get_provider
 
 __all__ = [
     "NOTHING_CREATED",
@@ -19,6 +21,7 @@ __all__ = [
     "STATUS_CHECK_FAILED",
     "finish",
     "job_error",
+    "next_step",
     "resend_note",
     "unknown_note",
 ]
@@ -87,3 +90,29 @@ def finish(job: Job) -> Job:
             "the job is saved and nothing is lost."
         )
     return job.model_copy(update={"notice": " ".join(notes) or None})
+
+
+def next_step(job: Job) -> NextStep:
+    """What to do next with `job`, from its recorded state alone."""
+    return NextStep(action=_action(job), job_id=job.job_id)
+
+
+def _action(job: Job) -> NextAction:
+    match job.status:
+        case JobStatus.SUCCEEDED if job.video_path:
+            return NextAction.DONE
+        case JobStatus.SUCCEEDED if job.error is not None:
+            return NextAction.RETRY_DOWNLOAD
+        case JobStatus.SUCCEEDED:
+            return NextAction.SAVE_VIDEO
+        case JobStatus.QUEUED | JobStatus.RUNNING:
+            return NextAction.CHECK_AGAIN
+        case JobStatus.UNKNOWN if get_provider(job.provider).caps.idempotency:
+            return NextAction.RESEND
+        case JobStatus.UNKNOWN:
+            return NextAction.VERIFY_WITH_PROVIDER
+        case JobStatus.FAILED:
+            return NextAction.REVISE
+        case JobStatus.CANCELLED | JobStatus.EXPIRED:
+            return NextAction.OVER
+    assert_never(job.status)
