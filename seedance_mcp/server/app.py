@@ -25,7 +25,6 @@ This module builds the server and holds the render, price and status tools; the 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -36,7 +35,7 @@ from typing import TYPE_CHECKING, Annotated
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..errors import ConfigError, JobNotFound, SeedanceError
@@ -52,7 +51,7 @@ from .models import (
     StatusReport,
 )
 from .progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
-from .results import JOB_URI, job_call_result, job_result, tool_error
+from .results import JOB_URI, job_call_result, job_result, recent_call_result, status_call_result, tool_error
 from .runtime import Runtime, ServiceFactory
 
 if TYPE_CHECKING:
@@ -236,7 +235,7 @@ def build_server(service_factory: ServiceFactory | None = None) -> MCPServer:
             )
         except SeedanceError as err:
             raise tool_error(err, runtime) from err
-        return job_call_result(job, runtime, wrap=False)
+        return job_call_result(job, runtime)
 
     server.add_tool(
         generate_video,
@@ -279,21 +278,7 @@ def build_server(service_factory: ServiceFactory | None = None) -> MCPServer:
         try:
             svc = service()
             if job_id is None or not job_id.strip():
-                jobs = svc.jobs(limit)
-                views = [job_result(j) for j in jobs]
-                lines = [f"{len(views)} recent job(s), newest first:"] + [
-                    f"- {j.job_id} {j.provider} {j.status.value}"
-                    + (" [sandbox]" if j.sandbox else "")
-                    + (f" {j.video_path}" if j.video_path else "")
-                    for j in jobs
-                ]
-                message = "\n".join(lines) if jobs else "No jobs yet; generate_video creates one."
-                report = StatusReport(recent=views, message=message)
-                structured = json.loads(runtime.redact(report.model_dump_json()))
-                return CallToolResult(
-                    content=[TextContent(type="text", text=runtime.redact(message))],
-                    structured_content=structured,
-                )
+                return recent_call_result(svc.jobs(limit), runtime)
             relay = ProgressRelay(ctx)
             ref = job_id.strip()
             job = await with_heartbeat(
@@ -302,7 +287,7 @@ def build_server(service_factory: ServiceFactory | None = None) -> MCPServer:
             )
         except SeedanceError as err:
             raise tool_error(err, runtime) from err
-        return job_call_result(job, runtime, wrap=True)
+        return status_call_result(job, runtime)
 
     server.add_tool(
         check_status,
