@@ -1,5 +1,6 @@
 """The shapes of the MCP surface: the provider choice the tools accept, the models they
-return (their output schemas) and the annotations of the read-only tools.
+return (their output schemas), the annotations of the read-only tools and the tools'
+descriptions as published.
 
 Light on purpose (pydantic and the core models only): the server imports this at start-up.
 The prompt tool returns the craft's own `PromptDraft` and `LintWarning`, which are as light.
@@ -7,7 +8,8 @@ The prompt tool returns the craft's own `PromptDraft` and `LintWarning`, which a
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
@@ -23,6 +25,7 @@ __all__ = [
     "ProviderId",
     "ProviderReport",
     "StatusReport",
+    "tool_description",
 ]
 
 ProviderId = Literal["nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai"]
@@ -68,3 +71,12 @@ class PromptResult(BaseModel):
 READ_ONLY = ToolAnnotations(  # the annotations of a tool that only reads
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
+
+
+def tool_description(tool: Callable[..., Any]) -> str:
+    """The tool's docstring as its description, byte for byte what clients have been shown.
+
+    The tools were first written nested one level deeper, so the published descriptions indent
+    each continuation line by 8 spaces where a module-level function's docstring has 4.
+    """
+    return (tool.__doc__ or "").replace("\n    ", "\n        ")
