@@ -21,8 +21,7 @@ from collections.abc import Sequence
 import anyio
 from mcp.server.mcpserver import MCPServer
 
-from . import job_tools
-from .craft_tools import add_prompt_tool, add_template_prompts
+from . import craft_tools, job_tools
 from .http import TOKEN_ENV, is_loopback, serve_http
 from .runtime import Runtime, ServiceFactory
 
@@ -55,9 +54,8 @@ def build_server(service_factory: ServiceFactory | None = None) -> MCPServer[Run
         version=_version(),
         lifespan=runtime.lifespan,
     )
-    add_prompt_tool(server, runtime)  # write_cinematic_prompt, listed first
+    craft_tools.register(server)  # first: clients list write_cinematic_prompt before the job tools
     job_tools.register(server)
-    add_template_prompts(server)
     return server
 
 
