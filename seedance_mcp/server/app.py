@@ -21,8 +21,9 @@ from collections.abc import Sequence
 import anyio
 from mcp.server.mcpserver import MCPServer
 
+from ..settings import DEFAULT_PORT, MCP_TOKEN_ENV
 from . import craft_tools, job_tools
-from .http import TOKEN_ENV, is_loopback, serve_http
+from .http import is_loopback, serve_http
 from .runtime import Runtime, ServiceFactory
 
 __all__ = ["build_server", "main"]
@@ -72,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: loopback only)")
-    parser.add_argument("--port", type=int, default=8765, help="HTTP port (default 8765)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"HTTP port (default {DEFAULT_PORT})")
     parser.add_argument(
         "--log-level", default="INFO", choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="stderr log level"
     )
@@ -91,10 +92,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.transport == "stdio":
         build_server().run("stdio")
         return
-    token = os.environ.get(TOKEN_ENV, "").strip() or None
+    token = os.environ.get(MCP_TOKEN_ENV, "").strip() or None
     if not is_loopback(args.host) and token is None:
         raise SystemExit(
-            f"seedance-mcp: --host {args.host} is reachable from other machines; set {TOKEN_ENV} to a long "
+            f"seedance-mcp: --host {args.host} is reachable from other machines; set {MCP_TOKEN_ENV} to a long "
             "random token (clients send it as 'Authorization: Bearer <token>'), or bind 127.0.0.1."
         )
     if not 0 < args.port < 65536:
