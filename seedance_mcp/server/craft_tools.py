@@ -16,7 +16,7 @@ from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
 from ..errors import SeedanceError
-from .models import READ_ONLY, PromptResult, ProviderId, tool_description
+from .models import PromptResult, ProviderId, add_tool, read_only
 from .results import tool_error
 from .runtime import Runtime, RuntimeContext, runtime_of
 
@@ -218,12 +218,7 @@ def _render_prompt(template: str, fields: dict[str, Any]) -> str:
 def register(server: MCPServer[Runtime]) -> None:
     """Put `write_cinematic_prompt` (read-only and free: it drafts or lints, never renders) and one
     MCP prompt per template in `prompts/` (same names) on `server`."""
-    server.add_tool(
-        write_cinematic_prompt,
-        title="Write a cinematic prompt",
-        description=tool_description(write_cinematic_prompt),
-        annotations=READ_ONLY.model_copy(update={"title": "Write a cinematic prompt"}),
-    )
+    add_tool(server, write_cinematic_prompt, read_only("Write a cinematic prompt"))
     server.prompt(title="Cinematic shot")(cinematic)
     server.prompt(title="Product showcase")(product)
     server.prompt(title="Dialogue scene")(dialogue)

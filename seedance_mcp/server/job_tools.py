@@ -22,13 +22,13 @@ from pydantic import Field
 from ..errors import ConfigError, JobNotFound, SeedanceError
 from ..models import AspectRatio, CreditEstimate, Resolution, VideoRequest
 from .models import (
-    READ_ONLY,
     EstimateReport,
     JobResult,
     ProviderId,
     ProviderReport,
     StatusReport,
-    tool_description,
+    add_tool,
+    read_only,
 )
 from .progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
 from .results import (
@@ -263,30 +263,10 @@ def _changes(title: str, *, idempotent: bool) -> ToolAnnotations:
 
 def register(server: MCPServer[Runtime]) -> None:
     """Put the four job tools (in the order clients list them) and the job resource on `server`."""
-    server.add_tool(
-        estimate_credits,
-        title="Estimate credits",
-        description=tool_description(estimate_credits),
-        annotations=READ_ONLY.model_copy(update={"title": "Estimate credits"}),
-    )
-    server.add_tool(
-        generate_video,
-        title="Generate a video (spends credits)",
-        description=tool_description(generate_video),
-        annotations=_changes("Generate a video (spends credits)", idempotent=False),
-    )
-    server.add_tool(
-        check_status,
-        title="Check a render job",
-        description=tool_description(check_status),
-        annotations=_changes("Check a render job", idempotent=True),
-    )
-    server.add_tool(
-        list_providers,
-        title="List providers",
-        description=tool_description(list_providers),
-        annotations=READ_ONLY.model_copy(update={"title": "List providers"}),
-    )
+    add_tool(server, estimate_credits, read_only("Estimate credits"))
+    add_tool(server, generate_video, _changes("Generate a video (spends credits)", idempotent=False))
+    add_tool(server, check_status, _changes("Check a render job", idempotent=True))
+    add_tool(server, list_providers, read_only("List providers"))
     server.resource(
         JOB_URI,
         name="job",
