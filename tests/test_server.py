@@ -15,19 +15,25 @@ from typing import Any, get_args
 
 import pytest
 from mcp.client import Client
-from mcp.server.mcpserver import MCPServer
+from mcp.server.context import ServerRequestContext
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp.shared.exceptions import MCPError
 from mcp_types import CallToolResult, ResourceLink, TextContent
 
 from seedance_mcp.craft import draft, library
 from seedance_mcp.craft import models as craft_models
 from seedance_mcp.engine import Progress, Service
+from seedance_mcp.errors import ConfigError, JobNotFound
+from seedance_mcp.models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
 from seedance_mcp.providers import PROVIDER_IDS
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
-from seedance_mcp.server import build_server, main
+from seedance_mcp.server import build_server, craft_tools, job_tools, main
 from seedance_mcp.server.http import TOKEN_ENV, BearerGuard
-from seedance_mcp.server.models import ProviderId
+from seedance_mcp.server.models import ProviderId, StatusReport
 from seedance_mcp.server.progress import ProgressRelay
+from seedance_mcp.server.results import job_call_result, status_call_result
+from seedance_mcp.server.runtime import Runtime, RuntimeContext
 from seedance_mcp.settings import Settings
 
 TOOLS = {"write_cinematic_prompt", "estimate_credits", "generate_video", "check_status", "list_providers"}
@@ -584,3 +590,211 @@ def test_public_host_needs_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     with pytest.raises(SystemExit, match=TOKEN_ENV):
         main(["--transport", "streamable-http", "--host", "0.0.0.0", "--port", "8765"])
+
+
+# ---- each tool alone: a module-level function called with a context over a runtime ----------------
+
+
+class _Session:
+    """The part of a server session the tools use: progress notifications."""
+
+    def __init__(self) -> None:
+        self.progress: list[tuple[float, float | None, str | None]] = []
+
+    async def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+        self.progress.append((progress, total, message))
+
+
+def _context(runtime: Runtime, session: _Session | None = None) -> RuntimeContext:
+    request = ServerRequestContext(
+        session=session or _Session(),  # type: ignore[arg-type]
+        lifespan_context=runtime,
+        protocol_version="2025-11-25",
+        method="tools/call",
+    )
+    return Context(request_context=request)
+
+
+class _FakeSettings:
+    def __init__(self, env: dict[str, str], target_error: ConfigError | None = None) -> None:
+        self.env = env
+        self._target_error = target_error
+
+    def target(self) -> Any:
+        if self._target_error is not None:
+            raise self._target_error
+        raise AssertionError("the test gives a target error")
+
+
+class _FakeService:
+    """A stand-in `Service` that answers from what the test put in it and records what it was asked."""
+
+    def __init__(self, *, env: dict[str, str] | None = None, target_error: ConfigError | None = None) -> None:
+        self.settings = _FakeSettings(env or {}, target_error)
+        self.estimates: list[CreditEstimate] = []
+        self.infos: list[ProviderInfo] = []
+        self.recent: list[Job] = []
+        self.asked: list[tuple[str, Any]] = []
+        self.closed = False
+
+    def estimate(self, provider: str | None, **options: Any) -> list[CreditEstimate]:
+        self.asked.append(("estimate", (provider, options)))
+        return self.estimates
+
+    def providers(self) -> list[ProviderInfo]:
+        return self.infos
+
+    def jobs(self, limit: int) -> list[Job]:
+        self.asked.append(("jobs", limit))
+        return self.recent[:limit]
+
+    def get_job(self, ref: str) -> Job:
+        for job in self.recent:
+            if job.job_id == ref:
+                return job
+        raise JobNotFound(f"No job {ref!r} in the local ledger.")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _runtime(service: _FakeService) -> Runtime:
+    return Runtime(lambda: service)  # type: ignore[arg-type, return-value]
+
+
+def _job(job_id: str, provider: str, status: JobStatus, **fields: Any) -> Job:
+    return Job(job_id=job_id, provider=provider, status=status, request=VideoRequest(prompt="a fox"), **fields)
+
+
+@pytest.mark.anyio
+async def test_estimate_credits_alone_writes_one_line_per_estimate() -> None:
+    service = _FakeService()
+    service.estimates = [
+        CreditEstimate(provider="nanophoto", credits=16, resolution="720p", duration=8, audio=True, source="price list"),
+        CreditEstimate(
+            provider="seedance15pro",
+            credits=None,
+            resolution=None,
+            duration=8,
+            audio=False,
+            source="not offered",
+            note="no 8 s clips",
+        ),
+    ]
+    report = await job_tools.estimate_credits(_context(_runtime(service)), resolution="720p", duration=8, audio=True)
+    assert service.asked == [("estimate", (None, {"resolution": "720p", "duration": 8, "audio": True}))]
+    assert report.estimates == service.estimates
+    assert report.message == (
+        "nanophoto: 16 credits (720p, 8 s, with audio; price list).\n"
+        "seedance15pro: no price (fixed resolution, 8 s, no audio; not offered): no 8 s clips.\n"
+        "Credits are each provider's own unit. Confirm the price with the user before generate_video."
+    )
+
+
+@pytest.mark.anyio
+async def test_list_providers_alone_gives_the_configuration_error_as_its_note() -> None:
+    service = _FakeService(target_error=ConfigError("SEEDANCE_PROVIDER: 'pixelmagic' is not a provider."))
+    report = await job_tools.list_providers(_context(_runtime(service)))
+    assert (report.providers, report.default_provider, report.sandbox) == ([], None, False)
+    assert report.message == "No provider key is set. SEEDANCE_PROVIDER: 'pixelmagic' is not a provider."
+
+
+@pytest.mark.anyio
+async def test_check_status_alone_lists_recent_jobs_one_line_each() -> None:
+    service = _FakeService()
+    service.recent = [
+        _job("job_aaaaaaaaaaaa", "nanophoto", JobStatus.SUCCEEDED, sandbox=True, video_path="/v/a.mp4"),
+        _job("job_bbbbbbbbbbbb", "apixo", JobStatus.RUNNING),
+    ]
+    result = await job_tools.check_status(_context(_runtime(service)), limit=5)
+    assert service.asked == [("jobs", 5)]
+    assert _text(result) == (
+        "2 recent job(s), newest first:\n"
+        "- job_aaaaaaaaaaaa nanophoto succeeded [sandbox] /v/a.mp4\n"
+        "- job_bbbbbbbbbbbb apixo running"
+    )
+    report = StatusReport.model_validate(result.structured_content)
+    assert report.job is None and report.message == _text(result)
+    assert [(j.job_id, j.resource_uri) for j in report.recent] == [
+        ("job_aaaaaaaaaaaa", "seedance://jobs/job_aaaaaaaaaaaa"),
+        ("job_bbbbbbbbbbbb", "seedance://jobs/job_bbbbbbbbbbbb"),
+    ]
+
+    empty = await job_tools.check_status(_context(_runtime(_FakeService())), job_id="  ")
+    assert _text(empty) == "No jobs yet; generate_video creates one."
+    assert empty.structured_content == {"job": None, "recent": [], "message": _text(empty)}
+
+
+@pytest.mark.anyio
+async def test_job_resource_alone_serves_the_record_or_not_found() -> None:
+    service = _FakeService()
+    service.recent = [_job("job_cccccccccccc", "nanophoto", JobStatus.QUEUED, estimated_credits=8)]
+    runtime = _runtime(service)
+    stored = json.loads(await job_tools.job_resource("job_cccccccccccc", _context(runtime)))
+    assert stored["status"] == "queued" and stored["resource_uri"] == "seedance://jobs/job_cccccccccccc"
+    assert "check_status" in stored["next_step"]
+    with pytest.raises(ResourceNotFoundError, match="No job 'job_000000000000'"):
+        await job_tools.job_resource("job_000000000000", _context(runtime))
+
+
+def test_check_status_and_generate_video_render_a_job_the_same_way() -> None:
+    service = _FakeService(env={"NANOPHOTO_API_KEY": FAKE_KEY})
+    runtime = _runtime(service)
+    runtime.service()  # built, so its key is known to the redaction
+    job = Job(
+        job_id="job_dddddddddddd",
+        provider="nanophoto",
+        status=JobStatus.RUNNING,
+        estimated_credits=8,
+        request=VideoRequest(prompt=f"a fox, key {FAKE_KEY}"),
+    )
+    made = job_call_result(job, runtime)
+    status = status_call_result(job, runtime)
+    assert status.content == made.content
+    assert made.structured_content is not None and status.structured_content is not None
+    assert status.structured_content == {
+        "job": made.structured_content,
+        "recent": [],
+        "message": "Job job_dddddddddddd on nanophoto: running, estimated 8 credits.",
+    }
+    assert made.structured_content["request"]["prompt"] == "a fox, key <redacted>"
+    assert _text(made).startswith("Job job_dddddddddddd on nanophoto: running, estimated 8 credits.\nNext step: ")
+    assert FAKE_KEY not in _text(made) and FAKE_KEY not in json.dumps(status.structured_content)
+
+
+@pytest.mark.anyio
+async def test_write_cinematic_prompt_alone_drafts_lints_or_refuses() -> None:
+    ctx = _context(_runtime(_FakeService()))
+    with pytest.raises(ToolError, match="give an idea"):
+        await craft_tools.write_cinematic_prompt(ctx)
+    drafted = await craft_tools.write_cinematic_prompt(ctx, idea="a heron fishing at dawn", provider="nanophoto")
+    assert drafted.draft == draft.write_cinematic_prompt("a heron fishing at dawn", provider="nanophoto")
+    assert drafted.lint_warnings == [] and "estimate_credits" in drafted.next_step
+    linted = await craft_tools.write_cinematic_prompt(ctx, lint="x " * 600, provider="nanophoto")
+    assert linted.draft is None and linted.lint_warnings
+    assert linted.next_step == "Fix the issues listed in lint_warnings, then estimate_credits."
+
+
+@pytest.mark.anyio
+async def test_generate_video_alone_relays_progress_to_the_session(sandbox_env: dict[str, str]) -> None:
+    runtime = Runtime(lambda: Service(settings=Settings.from_env(sandbox_env)))
+    session = _Session()
+    try:
+        result = await job_tools.generate_video(
+            "a paper boat on a rain puddle", _context(runtime, session), duration=4, wait_seconds=30
+        )
+    finally:
+        runtime.close()
+    assert not result.is_error and result.structured_content is not None, _text(result)
+    assert result.structured_content["status"] == "succeeded" and result.structured_content["sandbox"] is True
+    messages = [message or "" for _, _, message in session.progress]
+    assert messages[0].startswith("submitting") and messages[-1].startswith("done")
+
+
+@pytest.mark.anyio
+async def test_the_runtime_is_the_lifespan_value_and_its_service_closes_with_the_server() -> None:
+    service = _FakeService(target_error=ConfigError("no provider"))
+    async with Client(build_server(lambda: service)) as client:  # type: ignore[arg-type, return-value]
+        result = await client.call_tool("list_providers", {})
+        assert not result.is_error and not service.closed
+    assert service.closed

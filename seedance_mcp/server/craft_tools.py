@@ -1,5 +1,6 @@
 """Prompt craft on the MCP surface: the `write_cinematic_prompt` tool (draft a prompt from an
-idea, or lint the user's own) and one MCP prompt per template in `prompts/`.
+idea, or lint the user's own) and one MCP prompt per template in `prompts/`, each a
+module-level function, put on a server by `register`.
 
 The prompt code (templates, craft data, Jinja2) is imported on the first call, not at start-up.
 """
@@ -15,124 +16,124 @@ from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
 from ..errors import SeedanceError
-from .models import READ_ONLY, PromptResult, ProviderId
+from .models import PromptResult, ProviderId, add_tool, read_only
 from .results import tool_error
-from .runtime import Runtime
+from .runtime import Runtime, RuntimeContext, runtime_of
 
-__all__ = ["add_prompt_tool", "add_template_prompts"]
+__all__ = [
+    "cinematic",
+    "dialogue",
+    "image_to_video",
+    "multi_shot",
+    "product",
+    "register",
+    "write_cinematic_prompt",
+]
 
 
-def add_prompt_tool(server: MCPServer, runtime: Runtime) -> None:
-    """Register `write_cinematic_prompt`, read-only and free: it drafts or lints, never renders."""
+async def write_cinematic_prompt(
+    ctx: RuntimeContext,
+    idea: Annotated[
+        str | None,
+        Field(
+            description="What the clip is about, in plain words "
+            "(e.g. 'a fox crossing a snowy road at dawn')."
+        ),
+    ] = None,
+    provider: Annotated[
+        ProviderId | None,
+        Field(description="Provider whose limits the prompt must fit (length, options)."),
+    ] = None,
+    template: Annotated[
+        str | None,
+        Field(
+            description="cinematic, product, dialogue, multi-shot or image-to-video; "
+            "empty: chosen from the content."
+        ),
+    ] = None,
+    shot_size: Annotated[
+        str | None, Field(description="e.g. wide, medium, close-up, extreme close-up.")
+    ] = None,
+    camera_move: Annotated[
+        str | None, Field(description="e.g. slow push-in, dolly left, orbit, static.")
+    ] = None,
+    angle: Annotated[str | None, Field(description="e.g. low angle, eye level, overhead.")] = None,
+    light: Annotated[str | None, Field(description="e.g. golden hour, soft window light, neon.")] = None,
+    style: Annotated[str | None, Field(description="e.g. 35mm film, documentary, anime.")] = None,
+    mood: Annotated[str | None, Field(description="e.g. calm, tense, joyful.")] = None,
+    sound: Annotated[str | None, Field(description="Ambience, effects or music to hear.")] = None,
+    dialogue: Annotated[
+        list[str] | None, Field(description="Spoken lines, each as 'Speaker: line' (needs audio).")
+    ] = None,
+    language: Annotated[str | None, Field(description="Language the dialogue is spoken in.")] = None,
+    shots: Annotated[
+        list[str] | None, Field(description="Several shots in order, one description each.")
+    ] = None,
+    duration: Annotated[
+        int | None, Field(description="Clip length in seconds the prompt is written for.")
+    ] = None,
+    audio: Annotated[bool | None, Field(description="Whether the clip will have sound.")] = None,
+    fixed_lens: Annotated[bool | None, Field(description="Whether the camera must stay still.")] = None,
+    image_url: Annotated[
+        str | None, Field(description="Start frame URL, if the clip animates an image.")
+    ] = None,
+    lint: Annotated[
+        str | None, Field(description="A prompt the user wrote: returns the problems found in it.")
+    ] = None,
+) -> PromptResult:
+    """Draft a cinematic Seedance prompt from an idea (free: nothing is rendered or charged).
 
-    async def write_cinematic_prompt(
-        idea: Annotated[
-            str | None,
-            Field(
-                description="What the clip is about, in plain words "
-                "(e.g. 'a fox crossing a snowy road at dawn')."
-            ),
-        ] = None,
-        provider: Annotated[
-            ProviderId | None,
-            Field(description="Provider whose limits the prompt must fit (length, options)."),
-        ] = None,
-        template: Annotated[
-            str | None,
-            Field(
-                description="cinematic, product, dialogue, multi-shot or image-to-video; "
-                "empty: chosen from the content."
-            ),
-        ] = None,
-        shot_size: Annotated[
-            str | None, Field(description="e.g. wide, medium, close-up, extreme close-up.")
-        ] = None,
-        camera_move: Annotated[
-            str | None, Field(description="e.g. slow push-in, dolly left, orbit, static.")
-        ] = None,
-        angle: Annotated[str | None, Field(description="e.g. low angle, eye level, overhead.")] = None,
-        light: Annotated[str | None, Field(description="e.g. golden hour, soft window light, neon.")] = None,
-        style: Annotated[str | None, Field(description="e.g. 35mm film, documentary, anime.")] = None,
-        mood: Annotated[str | None, Field(description="e.g. calm, tense, joyful.")] = None,
-        sound: Annotated[str | None, Field(description="Ambience, effects or music to hear.")] = None,
-        dialogue: Annotated[
-            list[str] | None, Field(description="Spoken lines, each as 'Speaker: line' (needs audio).")
-        ] = None,
-        language: Annotated[str | None, Field(description="Language the dialogue is spoken in.")] = None,
-        shots: Annotated[
-            list[str] | None, Field(description="Several shots in order, one description each.")
-        ] = None,
-        duration: Annotated[
-            int | None, Field(description="Clip length in seconds the prompt is written for.")
-        ] = None,
-        audio: Annotated[bool | None, Field(description="Whether the clip will have sound.")] = None,
-        fixed_lens: Annotated[bool | None, Field(description="Whether the camera must stay still.")] = None,
-        image_url: Annotated[
-            str | None, Field(description="Start frame URL, if the clip animates an image.")
-        ] = None,
-        lint: Annotated[
-            str | None, Field(description="A prompt the user wrote: returns the problems found in it.")
-        ] = None,
-    ) -> PromptResult:
-        """Draft a cinematic Seedance prompt from an idea (free: nothing is rendered or charged).
+    Give an idea plus any of shot size, camera move, angle, light, style, mood, sound,
+    dialogue or a list of shots; the result's draft.prompt is ready for generate_video.
+    To check a prompt the user wrote instead, pass it as `lint` and read lint_warnings.
+    """
+    from ..craft.draft import write_cinematic_prompt as draft_prompt
+    from ..craft.lint import lint_prompt
 
-        Give an idea plus any of shot size, camera move, angle, light, style, mood, sound,
-        dialogue or a list of shots; the result's draft.prompt is ready for generate_video.
-        To check a prompt the user wrote instead, pass it as `lint` and read lint_warnings.
-        """
-        from ..craft.draft import write_cinematic_prompt
-        from ..craft.lint import lint_prompt
-
-        if idea is None and lint is None:
-            raise ToolError("idea: give an idea to draft a prompt from, or a prompt to check as `lint`.")
-        try:
-            draft = None
-            if idea is not None:
-                draft = write_cinematic_prompt(
-                    idea,
-                    provider=provider,
-                    template=template,
-                    shot_size=shot_size,
-                    camera_move=camera_move,
-                    angle=angle,
-                    light=light,
-                    style=style,
-                    mood=mood,
-                    sound=sound,
-                    dialogue=dialogue,
-                    language=language,
-                    shots=shots,
-                    duration=duration,
-                    audio=audio,
-                    fixed_lens=fixed_lens,
-                    image_url=image_url,
-                )
-            warnings = (
-                lint_prompt(
-                    lint, provider=provider, duration=duration, audio=audio, fixed_lens=fixed_lens
-                )
-                if lint is not None
-                else []
+    if idea is None and lint is None:
+        raise ToolError("idea: give an idea to draft a prompt from, or a prompt to check as `lint`.")
+    try:
+        draft = None
+        if idea is not None:
+            draft = draft_prompt(
+                idea,
+                provider=provider,
+                template=template,
+                shot_size=shot_size,
+                camera_move=camera_move,
+                angle=angle,
+                light=light,
+                style=style,
+                mood=mood,
+                sound=sound,
+                dialogue=dialogue,
+                language=language,
+                shots=shots,
+                duration=duration,
+                audio=audio,
+                fixed_lens=fixed_lens,
+                image_url=image_url,
             )
-        except SeedanceError as err:
-            raise tool_error(err, runtime) from err
-        step = (
-            "Next: estimate_credits for the clip, tell the user the price, then generate_video with "
-            "draft.prompt."
+        warnings = (
+            lint_prompt(
+                lint, provider=provider, duration=duration, audio=audio, fixed_lens=fixed_lens
+            )
+            if lint is not None
+            else []
         )
-        if lint is not None:
-            step = (
-                "Fix the issues listed in lint_warnings, then estimate_credits."
-                if warnings
-                else "The prompt passed every check; next: estimate_credits."
-            )
-        return PromptResult(draft=draft, lint_warnings=warnings, next_step=step)
-
-    server.add_tool(
-        write_cinematic_prompt,
-        title="Write a cinematic prompt",
-        annotations=READ_ONLY.model_copy(update={"title": "Write a cinematic prompt"}),
+    except SeedanceError as err:
+        raise tool_error(err, runtime_of(ctx)) from err
+    step = (
+        "Next: estimate_credits for the clip, tell the user the price, then generate_video with "
+        "draft.prompt."
     )
+    if lint is not None:
+        step = (
+            "Fix the issues listed in lint_warnings, then estimate_credits."
+            if warnings
+            else "The prompt passed every check; next: estimate_credits."
+        )
+    return PromptResult(draft=draft, lint_warnings=warnings, next_step=step)
 
 
 # ---- MCP prompts from the templates ---------------------------------------------------------
@@ -143,67 +144,62 @@ _Idea = Annotated[str, Field(description="What the clip shows: who or what, doin
 _Provider = Annotated[str | None, Field(description="Provider id whose prompt limit the text must fit.")]
 
 
-def add_template_prompts(server: MCPServer) -> None:
-    """One MCP prompt per template in `prompts/` (same names); rendered by `craft.draft`."""
+def cinematic(
+    idea: _Idea,
+    shot_size: _Text = None,
+    camera_move: _Text = None,
+    angle: _Text = None,
+    light: _Text = None,
+    style: _Text = None,
+    mood: _Text = None,
+    sound: _Text = None,
+    provider: _Provider = None,
+) -> str:
+    """One cinematic shot: subject and action, one camera move, a named light, style, mood, sound."""
+    return _render_prompt("cinematic", locals())
 
-    def cinematic(
-        idea: _Idea,
-        shot_size: _Text = None,
-        camera_move: _Text = None,
-        angle: _Text = None,
-        light: _Text = None,
-        style: _Text = None,
-        mood: _Text = None,
-        sound: _Text = None,
-        provider: _Provider = None,
-    ) -> str:
-        """One cinematic shot: subject and action, one camera move, a named light, style, mood, sound."""
-        return _render_prompt("cinematic", locals())
 
-    def product(
-        idea: Annotated[str, Field(description="The product and what makes it special.")],
-        camera_move: _Text = None,
-        light: _Text = None,
-        style: _Text = None,
-        sound: _Text = None,
-        provider: _Provider = None,
-    ) -> str:
-        """Product showcase: the product as hero, close framing, studio light, clean sound."""
-        return _render_prompt("product", locals())
+def product(
+    idea: Annotated[str, Field(description="The product and what makes it special.")],
+    camera_move: _Text = None,
+    light: _Text = None,
+    style: _Text = None,
+    sound: _Text = None,
+    provider: _Provider = None,
+) -> str:
+    """Product showcase: the product as hero, close framing, studio light, clean sound."""
+    return _render_prompt("product", locals())
 
-    def dialogue(
-        idea: Annotated[str, Field(description="Who talks (described by look), where, about what.")],
-        dialogue: Annotated[str, Field(description="The lines, one per line, as 'Speaker: line'.")],
-        language: Annotated[str | None, Field(description="Language the lines are spoken in.")] = None,
-        provider: _Provider = None,
-    ) -> str:
-        """A dialogue scene with lip-synced speech; render it with audio=true."""
-        return _render_prompt("dialogue", locals())
 
-    def multi_shot(
-        idea: _Idea,
-        shots: Annotated[str, Field(description="The shots in order, one description per line.")],
-        light: _Text = None,
-        sound: _Text = None,
-        provider: _Provider = None,
-    ) -> str:
-        """A multi-shot clip ("Shot 1: ... Shot 2: ..."): one camera move per shot, one light and sound."""
-        return _render_prompt("multi-shot", locals())
+def dialogue(
+    idea: Annotated[str, Field(description="Who talks (described by look), where, about what.")],
+    dialogue: Annotated[str, Field(description="The lines, one per line, as 'Speaker: line'.")],
+    language: Annotated[str | None, Field(description="Language the lines are spoken in.")] = None,
+    provider: _Provider = None,
+) -> str:
+    """A dialogue scene with lip-synced speech; render it with audio=true."""
+    return _render_prompt("dialogue", locals())
 
-    def image_to_video(
-        idea: Annotated[str, Field(description="What moves and what changes in the start image.")],
-        camera_move: _Text = None,
-        sound: _Text = None,
-        provider: _Provider = None,
-    ) -> str:
-        """Animate a start image: the motion, the camera and what changes (render it with image_url)."""
-        return _render_prompt("image-to-video", locals())
 
-    server.prompt(title="Cinematic shot")(cinematic)
-    server.prompt(title="Product showcase")(product)
-    server.prompt(title="Dialogue scene")(dialogue)
-    server.prompt(name="multi-shot", title="Multi-shot clip")(multi_shot)
-    server.prompt(name="image-to-video", title="Animate an image")(image_to_video)
+def multi_shot(
+    idea: _Idea,
+    shots: Annotated[str, Field(description="The shots in order, one description per line.")],
+    light: _Text = None,
+    sound: _Text = None,
+    provider: _Provider = None,
+) -> str:
+    """A multi-shot clip ("Shot 1: ... Shot 2: ..."): one camera move per shot, one light and sound."""
+    return _render_prompt("multi-shot", locals())
+
+
+def image_to_video(
+    idea: Annotated[str, Field(description="What moves and what changes in the start image.")],
+    camera_move: _Text = None,
+    sound: _Text = None,
+    provider: _Provider = None,
+) -> str:
+    """Animate a start image: the motion, the camera and what changes (render it with image_url)."""
+    return _render_prompt("image-to-video", locals())
 
 
 def _render_prompt(template: str, fields: dict[str, Any]) -> str:
@@ -217,3 +213,14 @@ def _render_prompt(template: str, fields: dict[str, Any]) -> str:
         "Use this Seedance prompt with generate_video, after estimate_credits and the user's OK "
         f"on the price:\n\n{text}"
     )
+
+
+def register(server: MCPServer[Runtime]) -> None:
+    """Put `write_cinematic_prompt` (read-only and free: it drafts or lints, never renders) and one
+    MCP prompt per template in `prompts/` (same names) on `server`."""
+    add_tool(server, write_cinematic_prompt, read_only("Write a cinematic prompt"))
+    server.prompt(title="Cinematic shot")(cinematic)
+    server.prompt(title="Product showcase")(product)
+    server.prompt(title="Dialogue scene")(dialogue)
+    server.prompt(name="multi-shot", title="Multi-shot clip")(multi_shot)
+    server.prompt(name="image-to-video", title="Animate an image")(image_to_video)

@@ -1,5 +1,6 @@
 """The shapes of the MCP surface: the provider choice the tools accept, the models they
-return (their output schemas) and the annotations of the read-only tools.
+return (their output schemas), and how a tool is published: its annotations, its title and
+its description.
 
 Light on purpose (pydantic and the core models only): the server imports this at start-up.
 The prompt tool returns the craft's own `PromptDraft` and `LintWarning`, which are as light.
@@ -7,13 +8,17 @@ The prompt tool returns the craft's own `PromptDraft` and `LintWarning`, which a
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..craft.models import LintWarning, PromptDraft
 from ..models import CreditEstimate, Job, ProviderInfo
+
+if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
 
 __all__ = [
     "READ_ONLY",
@@ -23,6 +28,8 @@ __all__ = [
     "ProviderId",
     "ProviderReport",
     "StatusReport",
+    "add_tool",
+    "read_only",
 ]
 
 ProviderId = Literal["nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai"]
@@ -68,3 +75,19 @@ class PromptResult(BaseModel):
 READ_ONLY = ToolAnnotations(  # the annotations of a tool that only reads
     read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
 )
+
+
+def read_only(title: str) -> ToolAnnotations:
+    """The annotations of a tool that only reads, under `title`."""
+    return READ_ONLY.model_copy(update={"title": title})
+
+
+def add_tool(server: MCPServer[Any], tool: Callable[..., Any], annotations: ToolAnnotations) -> None:
+    """Put `tool` on `server` under its annotations' title, described by its docstring as published.
+
+    The tools were first written nested one level deeper, so the published descriptions indent
+    each continuation line by 8 spaces where a module-level function's docstring has 4; that
+    indent is restored here, so every description stays byte for byte what clients have read.
+    """
+    description = (tool.__doc__ or "").replace("\n    ", "\n        ")
+    server.add_tool(tool, title=annotations.title, description=description, annotations=annotations)

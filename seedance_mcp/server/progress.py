@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from mcp.server.mcpserver import Context
@@ -42,7 +42,7 @@ class ProgressRelay:
 
     def __init__(
         self,
-        ctx: Context,
+        ctx: Context[Any, Any],
         *,
         clock: Callable[[], float] = time.monotonic,
         quiet: float = HEARTBEAT_SECONDS,

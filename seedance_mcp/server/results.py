@@ -1,6 +1,11 @@
-"""What a tool call hands back: a job as `JobResult` (its resource URI and the next step for the
-agent) in a `CallToolResult` with a readable text and a resource link, and a `SeedanceError`
-as a `ToolError` that names the field, the facts and what to do next. Everything passes
+"""What a tool call hands back, each with the agent's next step.
+
+A job is rendered in one place: as `JobResult` (its record, its resource URI and the next
+step), as a headline, and as one line of a job list. `generate_video` hands it back as
+`job_call_result` (the job itself), `check_status` as `status_call_result` (the job inside a
+`StatusReport`) or, without a job id, `recent_call_result` (the recent jobs, one line each);
+the job results carry a readable text and a link to the job's resource. A `SeedanceError`
+becomes a `ToolError` that names the field, the facts and what to do next. Everything passes
 through the runtime's redaction, so no key value can leave the server.
 """
 
@@ -10,7 +15,8 @@ import json
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, ResourceLink, TextContent
+from mcp_types import CallToolResult, ContentBlock, ResourceLink, TextContent
+from pydantic import BaseModel
 
 from ..errors import (
     AuthError,
@@ -29,11 +35,19 @@ from ..errors import (
     TransportError,
 )
 from ..models import Job, JobStatus
-from .models import JobResult
+from .models import JobResult, StatusReport
 from .progress import MAX_WAIT_SECONDS
 from .runtime import Runtime
 
-__all__ = ["JOB_URI", "job_call_result", "job_result", "tool_error"]
+__all__ = [
+    "JOB_URI",
+    "job_call_result",
+    "job_line",
+    "job_result",
+    "recent_call_result",
+    "status_call_result",
+    "tool_error",
+]
 
 JOB_URI = "seedance://jobs/{job_id}"
 """The MCP resource template of one job's record."""
@@ -157,6 +171,15 @@ def job_result(job: Job) -> JobResult:
     )
 
 
+def job_line(job: Job) -> str:
+    """The job as one line of a job list: id, provider, status, sandbox mark and video path."""
+    return (
+        f"- {job.job_id} {job.provider} {job.status.value}"
+        + (" [sandbox]" if job.sandbox else "")
+        + (f" {job.video_path}" if job.video_path else "")
+    )
+
+
 def _headline(job: Job) -> str:
     parts = []
     if job.sandbox:
@@ -174,20 +197,46 @@ def _headline(job: Job) -> str:
     return "\n".join(parts)
 
 
-def job_call_result(job: Job, runtime: Runtime, *, wrap: bool) -> CallToolResult:
-    """The job as structured content, a readable text block and a link to its resource."""
-    view = job_result(job)
-    data: dict[str, Any] = json.loads(runtime.redact(view.model_dump_json()))
-    structured = {"job": data, "recent": [], "message": _headline(job)} if wrap else data
-    text = runtime.redact(
-        f"{_headline(job)}\nNext step: {view.next_step}\n\n{view.model_dump_json(indent=2)}"
-    )
+def _redacted_data(model: BaseModel, runtime: Runtime) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(runtime.redact(model.model_dump_json()))
+    return data
+
+
+def _job_content(view: JobResult, runtime: Runtime) -> list[ContentBlock]:
+    """The readable text (headline, next step, the record) and the link to the job's resource."""
+    text = runtime.redact(f"{_headline(view)}\nNext step: {view.next_step}\n\n{view.model_dump_json(indent=2)}")
     link = ResourceLink(
         type="resource_link",
         uri=view.resource_uri,
-        name=job.job_id,
-        title=f"Seedance job {job.job_id}",
+        name=view.job_id,
+        title=f"Seedance job {view.job_id}",
         description="The job's current record (JSON).",
         mime_type="application/json",
     )
-    return CallToolResult(content=[TextContent(type="text", text=text), link], structured_content=structured)
+    return [TextContent(type="text", text=text), link]
+
+
+def job_call_result(job: Job, runtime: Runtime) -> CallToolResult:
+    """`generate_video`'s result: the job itself (`JobResult`) as structured content, with the text
+    and the resource link."""
+    view = job_result(job)
+    return CallToolResult(content=_job_content(view, runtime), structured_content=_redacted_data(view, runtime))
+
+
+def status_call_result(job: Job, runtime: Runtime) -> CallToolResult:
+    """`check_status`'s result for one job: the `StatusReport` shape with the job in `job` and the
+    headline as `message` (the text and the link are `job_call_result`'s)."""
+    view = job_result(job)
+    structured = {"job": _redacted_data(view, runtime), "recent": [], "message": _headline(view)}
+    return CallToolResult(content=_job_content(view, runtime), structured_content=structured)
+
+
+def recent_call_result(jobs: list[Job], runtime: Runtime) -> CallToolResult:
+    """`check_status`'s result without a job: the recent jobs as a `StatusReport`, one line each."""
+    lines = [f"{len(jobs)} recent job(s), newest first:"] + [job_line(j) for j in jobs]
+    message = "\n".join(lines) if jobs else "No jobs yet; generate_video creates one."
+    report = StatusReport(recent=[job_result(j) for j in jobs], message=message)
+    return CallToolResult(
+        content=[TextContent(type="text", text=runtime.redact(message))],
+        structured_content=_redacted_data(report, runtime),
+    )

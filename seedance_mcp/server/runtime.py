@@ -1,21 +1,28 @@
 """The server's runtime: the `Service` built on the first tool call and closed when the server
 stops, and the redaction of every configured key value from what the tools hand back.
 
-The service module (HTTP client, ledger, simulator) is imported only when it is first built.
+The runtime is the server's lifespan value, so a tool or resource reaches it through its
+`ctx: RuntimeContext` (`runtime_of(ctx)`). The service module (HTTP client, ledger,
+simulator) is imported only when the service is first built.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from mcp.server.mcpserver import Context
 
 from ..errors import SeedanceError
 
 if TYPE_CHECKING:
+    from mcp.server.mcpserver import MCPServer
+
     from ..engine.service import Service
 
-__all__ = ["Runtime", "ServiceFactory"]
+__all__ = ["Runtime", "RuntimeContext", "ServiceFactory", "runtime_of"]
 
 ServiceFactory = Callable[[], "Service"]
 """Builds the service the tools use (tests pass one over a temporary ledger)."""
@@ -39,6 +46,14 @@ class Runtime:
             self._service = self._factory()
         return self._service
 
+    @asynccontextmanager
+    async def lifespan(self, _server: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
+        """The server's lifespan: this runtime is its value, and the service closes when it ends."""
+        try:
+            yield self
+        finally:
+            self.close()
+
     def close(self) -> None:
         service, self._service = self._service, None
         if service is not None:
@@ -61,3 +76,12 @@ class Runtime:
         from ..redaction import redact
 
         return redact(text, self.secrets())
+
+
+RuntimeContext = Context[Runtime, Any]
+"""The `Context` a tool or resource of this server receives: its lifespan value is the `Runtime`."""
+
+
+def runtime_of(ctx: RuntimeContext) -> Runtime:
+    """The runtime of the server that is handling `ctx`'s request."""
+    return ctx.request_context.lifespan_context

@@ -1,0 +1,276 @@
+"""The render, price and status tools and the job resource: `estimate_credits`,
+`generate_video`, `check_status`, `list_providers` and `seedance://jobs/{job_id}`, each a
+module-level function over the `Service` of the server's runtime (reached through `ctx`), put
+on a server by `register`.
+
+Every call returns well inside a client's 60 s request timeout: `generate_video` and
+`check_status` wait at most `MAX_WAIT_SECONDS`, report progress while they wait, and hand
+back a running job with the next step when the render takes longer. Anticipated failures
+reach the agent as `ToolError` results that name the field, the allowed values and what to
+do next; nothing is submitted (and no credit spent) on bad input.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from mcp_types import CallToolResult, ToolAnnotations
+from pydantic import Field
+
+from ..errors import ConfigError, JobNotFound, SeedanceError
+from ..models import AspectRatio, CreditEstimate, Resolution, VideoRequest
+from .models import (
+    EstimateReport,
+    JobResult,
+    ProviderId,
+    ProviderReport,
+    StatusReport,
+    add_tool,
+    read_only,
+)
+from .progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
+from .results import (
+    JOB_URI,
+    job_call_result,
+    job_result,
+    recent_call_result,
+    status_call_result,
+    tool_error,
+)
+from .runtime import Runtime, RuntimeContext, runtime_of
+
+__all__ = [
+    "check_status",
+    "estimate_credits",
+    "estimate_message",
+    "generate_video",
+    "job_resource",
+    "list_providers",
+    "register",
+]
+
+
+async def estimate_credits(
+    ctx: RuntimeContext,
+    provider: Annotated[
+        ProviderId | None,
+        Field(description="Price this provider only; leave empty to compare every provider."),
+    ] = None,
+    resolution: Annotated[
+        Resolution | None, Field(description="480p, 720p or 1080p (provider default if empty).")
+    ] = None,
+    duration: Annotated[
+        int | None, Field(description="Clip length in whole seconds (provider default if empty).")
+    ] = None,
+    audio: Annotated[bool, Field(description="With sound: doubles the price.")] = False,
+) -> EstimateReport:
+    """Price a clip before rendering it (read-only; nothing is submitted or charged).
+
+    Credits are each provider's own unit, so numbers are not comparable across providers.
+    Providers that publish no price show credits=null; a provider that cannot make the
+    combination shows source="not offered" with the reason. Tell the user the price and
+    get their agreement before calling generate_video.
+    """
+    runtime = runtime_of(ctx)
+    try:
+        estimates = runtime.service().estimate(provider, resolution=resolution, duration=duration, audio=audio)
+    except SeedanceError as err:
+        raise tool_error(err, runtime) from err
+    return EstimateReport(estimates=estimates, message=estimate_message(estimates))
+
+
+def estimate_message(estimates: list[CreditEstimate]) -> str:
+    """One line per estimate (its credits, or why there is no price), then the reminder to ask."""
+    lines = []
+    for e in estimates:
+        what = f"{e.resolution or 'fixed resolution'}, {e.duration} s, {'with' if e.audio else 'no'} audio"
+        if e.credits is not None:
+            lines.append(f"{e.provider}: {e.credits} credits ({what}; {e.source}).")
+        else:
+            lines.append(f"{e.provider}: no price ({what}; {e.source}){': ' + e.note if e.note else ''}.")
+    lines.append("Credits are each provider's own unit. Confirm the price with the user before generate_video.")
+    return "\n".join(lines)
+
+
+async def generate_video(
+    prompt: Annotated[
+        str,
+        Field(description="What the clip shows and sounds like (draft it with write_cinematic_prompt)."),
+    ],
+    ctx: RuntimeContext,
+    provider: Annotated[
+        ProviderId | None, Field(description="Provider to render with; empty: the configured default.")
+    ] = None,
+    aspect_ratio: Annotated[
+        AspectRatio | None, Field(description="Frame shape; empty: the provider default.")
+    ] = None,
+    resolution: Annotated[
+        Resolution | None, Field(description="480p, 720p or 1080p, where the provider offers it.")
+    ] = None,
+    duration: Annotated[
+        int | None,
+        Field(description="Length in whole seconds; each provider allows its own set (see list_providers)."),
+    ] = None,
+    audio: Annotated[bool, Field(description="Generate sound with the picture. Doubles the price.")] = False,
+    fixed_lens: Annotated[bool, Field(description="Ask the model to keep the camera still.")] = False,
+    image_url: Annotated[str | None, Field(description="Public http(s) URL of the start frame.")] = None,
+    end_image_url: Annotated[
+        str | None, Field(description="Public http(s) URL of the end frame (needs image_url too).")
+    ] = None,
+    seed: Annotated[int | None, Field(description="Random seed, where the provider takes one.")] = None,
+    wait_seconds: Annotated[
+        float,
+        Field(
+            ge=0,
+            le=MAX_WAIT_SECONDS,
+            description="Seconds to wait for the render before returning the running job (0-50).",
+        ),
+    ] = DEFAULT_WAIT_SECONDS,
+    confirm_cost: Annotated[
+        bool,
+        Field(
+            description="Set true only after the user agreed to an unknown price (needed when "
+            "SEEDANCE_MAX_CREDITS is set and the provider publishes no price)."
+        ),
+    ] = False,
+    download: Annotated[bool, Field(description="Save the finished MP4 to the output folder.")] = True,
+) -> Annotated[CallToolResult, JobResult]:
+    """Render a video with Seedance. THIS SPENDS CREDITS on the user's provider account.
+
+    Before calling: run estimate_credits with the same provider, resolution, duration and
+    audio, tell the user the price and get their OK (audio=true doubles the price). Input
+    the provider cannot honour is refused before anything is sent, so no credit is spent.
+
+    The job is recorded, submitted, then awaited for up to wait_seconds (default 45) with
+    progress notifications. If it finishes in time, status is "succeeded" and video_path is
+    the downloaded MP4. Otherwise the saved job comes back "queued" or "running": call
+    check_status with its job_id until it finishes. Never call generate_video again for
+    the same clip: that starts, and pays for, a second render. sandbox=true means no key
+    is configured: the clip is a placeholder and nothing was charged.
+    """
+    runtime = runtime_of(ctx)
+    request = VideoRequest(
+        prompt=prompt,
+        aspect_ratio=aspect_ratio,
+        resolution=resolution,
+        duration=duration,
+        audio=audio,
+        fixed_lens=fixed_lens,
+        image_url=image_url,
+        end_image_url=end_image_url,
+        seed=seed,
+    )
+    relay = ProgressRelay(ctx)
+    try:
+        svc = runtime.service()
+        job = await with_heartbeat(
+            relay,
+            lambda: svc.generate(
+                request,
+                provider=provider,
+                wait_seconds=wait_seconds,
+                download=download,
+                confirm_unpriced=confirm_cost,
+                on_progress=relay,
+            ),
+        )
+    except SeedanceError as err:
+        raise tool_error(err, runtime) from err
+    return job_call_result(job, runtime)
+
+
+async def check_status(
+    ctx: RuntimeContext,
+    job_id: Annotated[
+        str | None,
+        Field(description="Local job id (job_...) or the provider's task id; empty lists recent jobs."),
+    ] = None,
+    wait_seconds: Annotated[
+        float,
+        Field(ge=0, le=MAX_WAIT_SECONDS, description="Seconds to wait for a running job to finish (0-50)."),
+    ] = 0.0,
+    download: Annotated[bool, Field(description="Save the MP4 when the job has succeeded.")] = True,
+    limit: Annotated[int, Field(ge=1, le=100, description="How many recent jobs to list (no job_id).")] = 10,
+) -> Annotated[CallToolResult, StatusReport]:
+    """Check a render job, optionally waiting up to 50 s (free; never starts a second render).
+
+    With a job_id: polls the provider once, waits up to wait_seconds with progress
+    notifications, and downloads the video when it has succeeded (video_path). Call it
+    again while status is "queued" or "running". Without a job_id: lists recent jobs from
+    the local ledger, newest first.
+    """
+    runtime = runtime_of(ctx)
+    try:
+        svc = runtime.service()
+        if job_id is None or not job_id.strip():
+            return recent_call_result(svc.jobs(limit), runtime)
+        relay = ProgressRelay(ctx)
+        ref = job_id.strip()
+        job = await with_heartbeat(
+            relay,
+            lambda: svc.status(ref, wait_seconds=wait_seconds, download=download, on_progress=relay),
+        )
+    except SeedanceError as err:
+        raise tool_error(err, runtime) from err
+    return status_call_result(job, runtime)
+
+
+async def list_providers(ctx: RuntimeContext) -> ProviderReport:
+    """Which providers can be used now and what each accepts (read-only).
+
+    key_set says whether a key is configured for a provider (its value is never shown).
+    Each entry lists the durations, resolutions, aspect ratios, prompt length and
+    options (start/end image, seed, audio, fixed lens) the provider takes.
+    """
+    runtime = runtime_of(ctx)
+    try:
+        svc = runtime.service()
+        infos = svc.providers()
+        try:
+            target = svc.settings.target()
+            default: str | None = target.provider.id
+            sandbox = target.sandbox
+            note = target.notice or f"generate_video uses {default} unless a provider is given."
+        except ConfigError as err:
+            default, sandbox, note = None, False, err.message
+    except SeedanceError as err:
+        raise tool_error(err, runtime) from err
+    usable = [p.id for p in infos if p.key_set]
+    head = f"Providers with a key: {', '.join(usable)}." if usable else "No provider key is set."
+    return ProviderReport(providers=infos, default_provider=default, sandbox=sandbox, message=f"{head} {note}")
+
+
+async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
+    """One render job as JSON: the `seedance://jobs/{job_id}` resource."""
+    runtime = runtime_of(ctx)
+    try:
+        job = runtime.service().get_job(job_id)
+    except JobNotFound as err:
+        raise ResourceNotFoundError(err.message) from err
+    except SeedanceError as err:
+        raise ResourceNotFoundError(runtime.redact(err.message)) from err
+    return runtime.redact(job_result(job).model_dump_json(indent=2))
+
+
+def _changes(title: str, *, idempotent: bool) -> ToolAnnotations:
+    """The annotations of a tool that calls the provider and writes the ledger and the output folder."""
+    return ToolAnnotations(
+        title=title, read_only_hint=False, destructive_hint=False, idempotent_hint=idempotent, open_world_hint=True
+    )
+
+
+def register(server: MCPServer[Runtime]) -> None:
+    """Put the four job tools (in the order clients list them) and the job resource on `server`."""
+    add_tool(server, estimate_credits, read_only("Estimate credits"))
+    add_tool(server, generate_video, _changes("Generate a video (spends credits)", idempotent=False))
+    add_tool(server, check_status, _changes("Check a render job", idempotent=True))
+    add_tool(server, list_providers, read_only("List providers"))
+    server.resource(
+        JOB_URI,
+        name="job",
+        title="Seedance job",
+        description="One render job as JSON (status, video_path, credits, request, notice).",
+        mime_type="application/json",
+    )(job_resource)
