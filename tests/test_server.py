@@ -40,10 +40,6 @@ TOOLS = {"write_cinematic_prompt", "estimate_credits", "generate_video", "check_
 FAKE_KEY = "np-live-7f3c9a51e2b84d06b9aa41c2d5e8f017"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {

@@ -8,6 +8,7 @@ The prompt tool returns the craft's own `PromptDraft` and `LintWarning`, which a
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -83,11 +84,10 @@ def read_only(title: str) -> ToolAnnotations:
 
 
 def add_tool(server: MCPServer[Any], tool: Callable[..., Any], annotations: ToolAnnotations) -> None:
-    """Put `tool` on `server` under its annotations' title, described by its docstring as published.
+    """Put `tool` on `server` under its annotations' title, described by its docstring.
 
-    The tools were first written nested one level deeper, so the published descriptions indent
-    each continuation line by 8 spaces where a module-level function's docstring has 4; that
-    indent is restored here, so every description stays byte for byte what clients have read.
+    The description is the docstring without its source indentation (`inspect.cleandoc`), so
+    an agent reads plain paragraphs rather than Python's layout.
     """
-    description = (tool.__doc__ or "").replace("\n    ", "\n        ")
+    description = inspect.cleandoc(tool.__doc__ or "")
     server.add_tool(tool, title=annotations.title, description=description, annotations=annotations)
