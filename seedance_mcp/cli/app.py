@@ -1,8 +1,6 @@
 """`seedance`: the command line. The only module that prints.
 
 `--json` prints exactly one JSON object on stdout; progress and notices go to stderr.
-Exit codes: 0 done (or submitted with --no-wait), 1 the job failed, 2 bad input,
-3 provider refused (auth, credits, rate limit), 4 still running when the wait ended.
 """
 
 from __future__ import annotations
@@ -20,14 +18,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import anyio
 from pydantic import BaseModel
 
-from ..errors import InvalidRequest, SeedanceError, exit_code_for
+from ..errors import InvalidRequest, SeedanceError
 from ..models import ASPECT_RATIOS, RESOLUTIONS, CreditEstimate, Job, JobStatus, VideoRequest
+from .exits import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
 
 if TYPE_CHECKING:
     from ..engine.service import Progress, Service
-
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
-
 
 class UsageError(Exception):
     """The command line itself was refused (unknown option, bad number, bad choice)."""
@@ -129,16 +125,6 @@ def _credits(e: CreditEstimate) -> str:
     if e.credits is not None:
         return f"{e.credits} credits"
     return "not offered" if e.source == "not offered" else "no published price"
-
-
-def _job_exit(job: Job, waited: bool) -> int:
-    match job.status:
-        case JobStatus.SUCCEEDED:
-            return EXIT_OK
-        case JobStatus.QUEUED | JobStatus.RUNNING:
-            return EXIT_RUNNING if waited else EXIT_OK
-        case JobStatus.FAILED | JobStatus.CANCELLED | JobStatus.EXPIRED | JobStatus.UNKNOWN:
-            return EXIT_FAILED
 
 
 # ---- commands ---------------------------------------------------------------------------
@@ -245,7 +231,7 @@ async def _generate(args: argparse.Namespace) -> int:
         finally:
             bar.close()
         _out(args, job, _job_text(job))
-        return _job_exit(job, waited=args.wait)
+        return job_exit(job, waited=args.wait)
     finally:
         svc.close()
 
@@ -265,7 +251,7 @@ async def _status(args: argparse.Namespace) -> int:
         bar.close()
         svc.close()
     _out(args, job, _job_text(job))
-    return _job_exit(job, waited=args.wait)
+    return job_exit(job, waited=args.wait)
 
 
 def cmd_jobs(args: argparse.Namespace) -> int:
@@ -378,7 +364,7 @@ async def _demo(args: argparse.Namespace) -> int:
         print("\n4. Result:")
         print("   " + _job_text(job).replace("\n", "\n   "))
         if job.status is not JobStatus.SUCCEEDED or not job.video_path:
-            return _job_exit(job, waited=True)
+            return job_exit(job, waited=True)
         size = (await anyio.Path(job.video_path).stat()).st_size
         print(
             f"\nThe placeholder MP4 is at {job.video_path} ({size} bytes). A real render of this request on "
@@ -564,5 +550,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"resume it with `seedance status {job} --wait`.",
             file=sys.stderr,
         )
-        return 130
+        return EXIT_INTERRUPTED
 
