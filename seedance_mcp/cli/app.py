@@ -7,33 +7,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from pydantic import BaseModel
 
 from ..errors import InvalidRequest, SeedanceError
-from ..models import ASPECT_RATIOS, RESOLUTIONS, CreditEstimate, Job, JobStatus, VideoRequest
+from ..models import CreditEstimate, Job, JobStatus, VideoRequest
 from .exits import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
+from .parser import UsageError, build_parser
 
 if TYPE_CHECKING:
     from ..engine.service import Progress, Service
-
-class UsageError(Exception):
-    """The command line itself was refused (unknown option, bad number, bad choice)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
-
 
 def _out(args: argparse.Namespace, payload: Any, text: str) -> None:
     if getattr(args, "json", False):
@@ -388,138 +378,21 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# ---- parser -----------------------------------------------------------------------------
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 1000000")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if math.isnan(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 up (inf: no limit)")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from ..providers import PROVIDER_IDS
-
-    parser = _Parser(prog="seedance", description="Draft, price, render and track Seedance videos.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    def common(p: argparse.ArgumentParser, json_flag: bool = True) -> None:
-        if json_flag:
-            p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
-        p.add_argument(
-            "--sandbox", action="store_true", help="use the built-in simulator (same as SEEDANCE_SANDBOX=1)"
-        )
-
-    p = sub.add_parser("demo", help="the whole flow against the built-in simulator; no key needed")
-    p.add_argument("--output-dir", help="where to save the placeholder MP4 (default ./seedance-videos)")
-    p.set_defaults(run=_demo)
-
-    p = sub.add_parser("providers", help="what each provider supports and whether its key is set")
-    common(p)
-    p.set_defaults(run=cmd_providers)
-
-    p = sub.add_parser("estimate", help="credits a clip costs (all providers unless --provider)")
-    common(p)
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--resolution", choices=RESOLUTIONS)
-    p.add_argument("--duration", type=_positive_int, help="seconds")
-    p.add_argument("--audio", action="store_true", help="with sound (doubles the price)")
-    p.set_defaults(run=cmd_estimate)
-
-    p = sub.add_parser("generate", help="render a video")
-    common(p)
-    p.add_argument("prompt")
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--aspect-ratio", choices=ASPECT_RATIOS)
-    p.add_argument("--resolution", choices=RESOLUTIONS)
-    p.add_argument("--duration", type=_positive_int, help="seconds")
-    p.add_argument("--audio", action="store_true", help="generate sound (doubles the price)")
-    p.add_argument("--fixed-lens", action="store_true")
-    p.add_argument("--image", help="public http(s) URL of the start frame")
-    p.add_argument("--end-image", help="public http(s) URL of the end frame")
-    p.add_argument("--seed", type=int)
-    wait = p.add_mutually_exclusive_group()
-    wait.add_argument(
-        "--wait", dest="wait", action="store_true", default=True, help="wait for the video (default)"
-    )
-    wait.add_argument("--no-wait", dest="wait", action="store_false", help="return at once with the job id")
-    p.add_argument("--timeout", type=_seconds, default=1800.0, help="seconds to wait at most (default 1800)")
-    p.add_argument(
-        "--output-dir", help="where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./seedance-videos)"
-    )
-    p.add_argument("--no-download", action="store_true", help="keep only the URL")
-    p.add_argument(
-        "--dry-run", action="store_true", help="print the exact HTTP request and its price; send nothing"
-    )
-    p.add_argument(
-        "--confirm-cost",
-        action="store_true",
-        help="go ahead on a provider with no published price although SEEDANCE_MAX_CREDITS is set",
-    )
-    p.set_defaults(run=_generate)
-
-    p = sub.add_parser("status", help="check (and with --wait, finish) a job")
-    common(p)
-    p.add_argument("job_id", help="local job id, a unique prefix of it, or the provider's task id")
-    p.add_argument("--wait", action="store_true")
-    p.add_argument("--timeout", type=_seconds, default=1800.0)
-    p.add_argument("--output-dir")
-    p.add_argument("--no-download", action="store_true")
-    p.set_defaults(run=_status)
-
-    p = sub.add_parser("jobs", help="recent jobs, newest first")
-    common(p)
-    p.add_argument("--limit", type=_positive_int, default=20)
-    p.set_defaults(run=cmd_jobs)
-
-    p = sub.add_parser("prompt", help="draft a cinematic prompt (or --lint your own)")
-    common(p)
-    p.add_argument("idea", nargs="?")
-    p.add_argument("--lint", metavar="TEXT", help="check this prompt instead of drafting one")
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--template")
-    p.add_argument("--shot-size")
-    p.add_argument("--camera-move")
-    p.add_argument("--angle")
-    p.add_argument("--light")
-    p.add_argument("--style")
-    p.add_argument("--mood")
-    p.add_argument("--sound")
-    p.add_argument("--dialogue", action="append", metavar="'Speaker: line'")
-    p.add_argument("--language")
-    p.add_argument("--shots", action="append", metavar="SHOT")
-    p.add_argument("--duration", type=_positive_int)
-    p.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None, help="the clip has sound")
-    p.add_argument("--fixed-lens", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--image", help="start frame URL (image-to-video template)")
-    p.set_defaults(run=cmd_prompt)
-
-    p = sub.add_parser("sandbox", help="run the provider simulator on loopback for other tools")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--speed", type=float, default=1.0, help="render time scale (1.0 = realistic)")
-    p.set_defaults(run=cmd_sandbox)
-
-    sub.add_parser("serve", help="run the MCP server (same as seedance-mcp; takes its options)")
-    return parser
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "providers": cmd_providers,
+    "estimate": cmd_estimate,
+    "jobs": cmd_jobs,
+    "prompt": cmd_prompt,
+    "sandbox": cmd_sandbox,
+}
+_ASYNC_COMMANDS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
+    "demo": _demo,
+    "generate": _generate,
+    "status": _status,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import inspect
-
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # everything after `serve` belongs to the server's own parser
         from ..server.app import main as serve_main
@@ -529,15 +402,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as err:
+        sys.stderr.write(err.usage)
         if "--json" in argv:
             error = {"code": "invalid_request", "message": str(err), "retryable": False}
             print(json.dumps({"error": error}, indent=2, ensure_ascii=False))
         print(f"seedance: error: {err}", file=sys.stderr)
         return EXIT_INPUT
     try:
-        if inspect.iscoroutinefunction(args.run):
-            return int(anyio.run(args.run, args))
-        return int(args.run(args))
+        if args.command in _ASYNC_COMMANDS:
+            return anyio.run(_ASYNC_COMMANDS[args.command], args)
+        return _COMMANDS[args.command](args)
     except SeedanceError as err:
         if getattr(args, "json", False):
             print(json.dumps({"error": err.to_dict()}, indent=2, ensure_ascii=False))
