@@ -9,7 +9,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +20,10 @@ from ..errors import InvalidRequest, SeedanceError
 from ..models import CreditEstimate, Job, JobStatus, VideoRequest
 from .exits import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
 from .parser import UsageError, build_parser
+from .progress import ProgressBar
 
 if TYPE_CHECKING:
-    from ..engine.service import Progress, Service
+    from ..engine.service import Service
 
 def _out(args: argparse.Namespace, payload: Any, text: str) -> None:
     if getattr(args, "json", False):
@@ -43,50 +43,6 @@ def _service(args: argparse.Namespace) -> Service:
     from ..settings import Settings
 
     return Service(Settings.from_env(sandbox=True if getattr(args, "sandbox", False) else None))
-
-
-# ---- progress bar -----------------------------------------------------------------------
-
-
-class ProgressBar:
-    """One line on stderr: phase, elapsed and expected time. Plain lines when not a TTY."""
-
-    last_job_id: str | None = None
-
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
-        self.tty = sys.stderr.isatty()
-        self._last_plain = 0.0
-        self._drawn = False
-
-    async def __call__(self, p: Progress) -> None:
-        ProgressBar.last_job_id = p.job_id
-        if not self.enabled:
-            return
-        expected = f" / ~{p.expected:.0f}s" if p.expected else ""
-        width = 24
-        frac = min(p.elapsed / p.expected, 0.99) if p.expected else 0.0
-        if p.phase == "done":
-            frac = 1.0
-        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        line = f"[{bar}] {p.phase:<11} {p.elapsed:5.0f}s{expected}  {p.job_id}"
-        if self.tty:
-            sys.stderr.write("\r" + line[:120].ljust(80))
-            self._drawn = True
-            if p.phase in ("done", "failed"):
-                sys.stderr.write("\n")
-                self._drawn = False
-            sys.stderr.flush()
-        else:
-            now = time.monotonic()
-            if p.phase in ("submitting", "downloading", "done", "failed") or now - self._last_plain >= 10:
-                self._last_plain = now
-                print(line, file=sys.stderr)
-
-    def close(self) -> None:
-        if self._drawn:
-            sys.stderr.write("\n")
-            self._drawn = False
 
 
 # ---- text renderers ---------------------------------------------------------------------
