@@ -1,19 +1,19 @@
 """Every failure the project raises, under one root.
 
     SeedanceError                      code, retryable, message (says what to do next)
-    ├── InvalidRequest                 bad input, refused before anything is sent (exit 2)
-    ├── ConfigError                    missing key, unknown provider, bad env var (exit 2)
-    ├── JobNotFound                    no such job in the local ledger (exit 2)
-    ├── BudgetExceeded                 estimate above SEEDANCE_MAX_CREDITS (exit 2)
+    ├── InvalidRequest                 bad input, refused before anything is sent
+    ├── ConfigError                    missing key, unknown provider, bad env var
+    ├── JobNotFound                    no such job in the local ledger
+    ├── BudgetExceeded                 estimate above SEEDANCE_MAX_CREDITS
     ├── ProviderError                  the provider answered with an error
-    │   ├── AuthError                  401: key missing, invalid or revoked (exit 3)
-    │   ├── InsufficientCredits        402 (exit 3)
-    │   ├── RateLimited                429; carries retry_after (exit 3)
-    │   ├── ProviderRejected           400: the provider refused the input (exit 2)
-    │   ├── TaskNotFound               404 for a task id (exit 3)
-    │   ├── IdempotencyConflict        409: same key, other body, or still running (exit 3)
-    │   ├── ProviderUnavailable        503: not processed, safe to retry (exit 3)
-    │   └── ProviderFailure            5xx: the request may or may not have been processed (exit 3)
+    │   ├── AuthError                  401: key missing, invalid or revoked
+    │   ├── InsufficientCredits        402
+    │   ├── RateLimited                429; carries retry_after
+    │   ├── ProviderRejected           400: the provider refused the input
+    │   ├── TaskNotFound               404 for a task id
+    │   ├── IdempotencyConflict        409: same key, other body, or still running
+    │   ├── ProviderUnavailable        503: not processed, safe to retry
+    │   └── ProviderFailure            5xx: the request may or may not have been processed
     ├── TransportError                 no usable HTTP answer
     │   ├── ConnectFailed              the request never left: safe to retry
     │   └── AnswerLost                 the request left, the answer did not come back (ambiguous)
@@ -49,7 +49,6 @@ __all__ = [
     "SeedanceError",
     "TaskNotFound",
     "TransportError",
-    "exit_code_for",
 ]
 
 
@@ -203,12 +202,3 @@ class DownloadError(SeedanceError):
 
 class ProtocolError(SeedanceError):
     code = "protocol_error"
-
-
-def exit_code_for(err: SeedanceError) -> int:
-    """CLI exit code for an error: 2 bad input, 3 provider refused, 1 anything else."""
-    if isinstance(err, InvalidRequest | ConfigError | JobNotFound | BudgetExceeded | ProviderRejected):
-        return 2
-    if isinstance(err, ProviderError | TransportError):
-        return 3
-    return 1

@@ -19,7 +19,7 @@ import skills_ref  # type: ignore[import-untyped]
 import strictyaml  # type: ignore[import-untyped]
 
 from seedance_mcp import errors
-from seedance_mcp.cli.app import build_parser
+from seedance_mcp.cli.parser import build_parser
 from seedance_mcp.pricing import PRICE_TABLES
 from seedance_mcp.providers import PROVIDERS
 

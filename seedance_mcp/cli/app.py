@@ -1,539 +1,91 @@
-"""`seedance`: the command line. The only module that prints.
+"""`seedance`'s entry point: parse, run the command, show its result, end with an exit code.
 
-`--json` prints exactly one JSON object on stdout; progress and notices go to stderr.
-Exit codes: 0 done (or submitted with --no-wait), 1 the job failed, 2 bad input,
-3 provider refused (auth, credits, rate limit), 4 still running when the wait ended.
+A command's own function computes; this module picks it, hands its result to the renderer
+and turns what it returned or raised into the exit code. Ctrl-C while waiting leaves the
+job in the ledger and says how to resume it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import os
 import sys
-import time
-from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Awaitable, Callable, Sequence
 
 import anyio
-from pydantic import BaseModel
 
-from ..errors import InvalidRequest, SeedanceError, exit_code_for
-from ..models import ASPECT_RATIOS, RESOLUTIONS, CreditEstimate, Job, JobStatus, VideoRequest
+from ..errors import SeedanceError
+from . import commands, render
+from .exits import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
+from .parser import UsageError, build_parser
+from .progress import ProgressBar
 
-if TYPE_CHECKING:
-    from ..engine import Progress, Service
-
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_REFUSED, EXIT_RUNNING = 0, 1, 2, 3, 4
-
-
-class UsageError(Exception):
-    """The command line itself was refused (unknown option, bad number, bad choice)."""
+__all__ = ["main"]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        raise UsageError(message)
-
-
-def _out(args: argparse.Namespace, payload: Any, text: str) -> None:
-    if getattr(args, "json", False):
-        if isinstance(payload, BaseModel):
-            payload = payload.model_dump(mode="json", by_alias=True)
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
-    else:
-        print(text)
-
-
-def _note(message: str) -> None:
-    print(message, file=sys.stderr)
-
-
-def _service(args: argparse.Namespace) -> Service:
-    from ..engine.service import Service
-    from ..settings import Settings
-
-    return Service(Settings.from_env(sandbox=True if getattr(args, "sandbox", False) else None))
-
-
-# ---- progress bar -----------------------------------------------------------------------
-
-
-class ProgressBar:
-    """One line on stderr: phase, elapsed and expected time. Plain lines when not a TTY."""
-
-    last_job_id: str | None = None
-
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
-        self.tty = sys.stderr.isatty()
-        self._last_plain = 0.0
-        self._drawn = False
-
-    async def __call__(self, p: Progress) -> None:
-        ProgressBar.last_job_id = p.job_id
-        if not self.enabled:
-            return
-        expected = f" / ~{p.expected:.0f}s" if p.expected else ""
-        width = 24
-        frac = min(p.elapsed / p.expected, 0.99) if p.expected else 0.0
-        if p.phase == "done":
-            frac = 1.0
-        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        line = f"[{bar}] {p.phase:<11} {p.elapsed:5.0f}s{expected}  {p.job_id}"
-        if self.tty:
-            sys.stderr.write("\r" + line[:120].ljust(80))
-            self._drawn = True
-            if p.phase in ("done", "failed"):
-                sys.stderr.write("\n")
-                self._drawn = False
-            sys.stderr.flush()
-        else:
-            now = time.monotonic()
-            if p.phase in ("submitting", "downloading", "done", "failed") or now - self._last_plain >= 10:
-                self._last_plain = now
-                print(line, file=sys.stderr)
-
-    def close(self) -> None:
-        if self._drawn:
-            sys.stderr.write("\n")
-            self._drawn = False
-
-
-# ---- text renderers ---------------------------------------------------------------------
-
-
-def _job_text(job: Job) -> str:
-    lines = [f"job {job.job_id}  provider {job.provider}  status {job.status.value}"]
-    if job.provider_task_id:
-        lines.append(f"  provider task id: {job.provider_task_id}")
-    if job.video_path:
-        lines.append(f"  video: {job.video_path}")
-    elif job.video_url:
-        lines.append(f"  video URL: {job.video_url}")
-    if job.credits is not None:
-        lines.append(f"  credits charged: {job.credits}")
-    elif job.estimated_credits is not None:
-        lines.append(f"  estimated credits: {job.estimated_credits}")
-    if job.error:
-        lines.append(f"  error: {job.error.code}: {job.error.message}")
-    if job.notice:
-        lines.append(f"  note: {job.notice}")
-    return "\n".join(lines)
-
-
-def _credits(e: CreditEstimate) -> str:
-    if e.credits is not None:
-        return f"{e.credits} credits"
-    return "not offered" if e.source == "not offered" else "no published price"
-
-
-def _job_exit(job: Job, waited: bool) -> int:
-    match job.status:
-        case JobStatus.SUCCEEDED:
-            return EXIT_OK
-        case JobStatus.QUEUED | JobStatus.RUNNING:
-            return EXIT_RUNNING if waited else EXIT_OK
-        case JobStatus.FAILED | JobStatus.CANCELLED | JobStatus.EXPIRED | JobStatus.UNKNOWN:
-            return EXIT_FAILED
-
-
-# ---- commands ---------------------------------------------------------------------------
-
-
-def cmd_providers(args: argparse.Namespace) -> int:
-    svc = _service(args)
-    infos = svc.providers()
-    if args.json:
-        _out(args, {"providers": [i.model_dump(mode="json") for i in infos]}, "")
-        return EXIT_OK
-    for i in infos:
-        res = ", ".join(i.resolutions) or "fixed by the provider"
-        print(f"{i.id:<14} {i.name}")
-        print(f"  key: {i.key_env} ({'set' if i.key_set else 'not set'})")
-        print(f"  durations: {', '.join(map(str, i.durations))} s (default {i.default_duration})")
-        print(f"  resolutions: {res}; aspect ratios: {', '.join(i.aspect_ratios)}")
-        extras = [
-            n
-            for n, on in (
-                ("start image", i.start_image),
-                ("end frame", i.end_image),
-                ("seed", i.seed),
-                ("audio", i.audio),
-                ("fixed lens", i.fixed_lens),
-                ("idempotency key", i.idempotency),
-            )
-            if on
-        ]
-        print(
-            f"  supports: {', '.join(extras)}; prompt up to {i.prompt_max_chars} chars; "
-            f"{'published prices' if i.priced else 'no published prices'}"
-        )
+def _providers(args: argparse.Namespace) -> int:
+    render.providers(commands.providers(args), as_json=args.json)
     return EXIT_OK
 
 
-def cmd_estimate(args: argparse.Namespace) -> int:
-    svc = _service(args)
-    estimates = svc.estimate(
-        args.provider, resolution=args.resolution, duration=args.duration, audio=args.audio
-    )
-    if args.json:
-        if args.provider:
-            _out(args, estimates[0], "")
-        else:
-            _out(args, {"estimates": [e.model_dump(mode="json") for e in estimates]}, "")
-        return EXIT_OK
-    for e in estimates:
-        what = f"{e.resolution or 'default'} {e.duration}s {'with audio' if e.audio else 'silent'}"
-        print(f"{e.provider:<14} {what:<24} {_credits(e):<20} {e.note or e.source}")
+def _estimate(args: argparse.Namespace) -> int:
+    render.estimates(commands.estimate(args), single=bool(args.provider), as_json=args.json)
     return EXIT_OK
-
-
-def _request(args: argparse.Namespace) -> VideoRequest:
-    # argparse has already checked every enumerated value, so this cannot fail validation.
-    return VideoRequest(
-        prompt=args.prompt,
-        aspect_ratio=args.aspect_ratio,
-        resolution=args.resolution,
-        duration=args.duration,
-        audio=args.audio,
-        fixed_lens=args.fixed_lens,
-        image_url=args.image,
-        end_image_url=args.end_image,
-        seed=args.seed,
-    )
 
 
 async def _generate(args: argparse.Namespace) -> int:
-    svc = _service(args)
-    req = _request(args)
-    try:
-        if args.dry_run:
-            dry = svc.dry_run(req, args.provider)
-            if dry.notice:
-                _note(dry.notice)
-            body = json.dumps(dry.json_body, indent=2, ensure_ascii=False)
-            headers = "\n".join(f"{k}: {v}" for k, v in dry.headers.items())
-            e = dry.estimate
-            cost = f"{_credits(e)} ({e.source})" if e.credits is not None else f"{_credits(e)}: {e.note}"
-            _out(
-                args,
-                dry,
-                f"{dry.method} {dry.url}\n{headers}\n\n{body}\n\n# estimate: {cost}"
-                "\n# dry run: nothing was sent",
-            )
-            return EXIT_OK
-        target, _, estimate = svc.prepare(req, args.provider)
-        if target.notice:
-            _note(target.notice)
-        cost = f"{estimate.credits} credits" if estimate.credits is not None else "an unpublished price"
-        _note(f"{target.provider.id}: submitting ({cost}{', sandbox: free' if target.sandbox else ''})")
-        bar = ProgressBar(enabled=args.wait)
-        try:
-            job = await svc.generate(
-                req,
-                provider=args.provider,
-                wait_seconds=(args.timeout if args.wait else 0),
-                download=not args.no_download,
-                output_dir=Path(args.output_dir) if args.output_dir else None,
-                confirm_unpriced=args.confirm_cost,
-                on_progress=bar,
-            )
-        finally:
-            bar.close()
-        _out(args, job, _job_text(job))
-        return _job_exit(job, waited=args.wait)
-    finally:
-        svc.close()
+    if args.dry_run:
+        render.dry_run(commands.dry_run(args), as_json=args.json)
+        return EXIT_OK
+    job = await commands.generate(args, announce=render.submitting, progress=ProgressBar(enabled=args.wait))
+    render.job(job, as_json=args.json)
+    return job_exit(job, waited=args.wait)
 
 
 async def _status(args: argparse.Namespace) -> int:
-    svc = _service(args)
-    bar = ProgressBar(enabled=args.wait)
-    try:
-        job = await svc.status(
-            args.job_id,
-            wait_seconds=(args.timeout if args.wait else 0.0),
-            download=not args.no_download,
-            output_dir=Path(args.output_dir) if args.output_dir else None,
-            on_progress=bar,
-        )
-    finally:
-        bar.close()
-        svc.close()
-    _out(args, job, _job_text(job))
-    return _job_exit(job, waited=args.wait)
+    job = await commands.status(args, progress=ProgressBar(enabled=args.wait))
+    render.job(job, as_json=args.json)
+    return job_exit(job, waited=args.wait)
 
 
-def cmd_jobs(args: argparse.Namespace) -> int:
-    svc = _service(args)
-    try:
-        jobs = svc.jobs(args.limit)
-    finally:
-        svc.close()
-    if args.json:
-        _out(args, {"jobs": [j.model_dump(mode="json") for j in jobs]}, "")
-        return EXIT_OK
-    if not jobs:
-        print("no jobs yet")
-    for j in jobs:
-        where = j.video_path or j.provider_task_id or "-"
-        print(
-            f"{j.job_id}  {j.created_at:%Y-%m-%d %H:%M}  {j.provider:<13} {j.status.value:<10} "
-            f"{'sandbox ' if j.sandbox else ''}{where}"
-        )
+def _jobs(args: argparse.Namespace) -> int:
+    render.jobs(commands.jobs(args), as_json=args.json)
     return EXIT_OK
 
 
-def cmd_prompt(args: argparse.Namespace) -> int:
-    from ..craft.draft import write_cinematic_prompt
-    from ..craft.lint import lint_prompt
-
+def _prompt(args: argparse.Namespace) -> int:
     if args.lint is not None:
-        warnings = lint_prompt(
-            args.lint,
-            provider=args.provider,
-            duration=args.duration,
-            audio=args.audio,
-            fixed_lens=args.fixed_lens,
-        )
-        payload = {"warnings": [w.model_dump(mode="json") for w in warnings], "characters": len(args.lint)}
-        text = "\n".join(f"- {w.rule}: {w.message}" for w in warnings) or "no warnings"
-        _out(args, payload, text)
-        return EXIT_OK
-    if not args.idea:
-        raise InvalidRequest(
-            "idea: give an idea to draft from, or --lint TEXT to check a prompt.", field="idea"
-        )
-    draft = write_cinematic_prompt(
-        args.idea,
-        provider=args.provider,
-        template=args.template,
-        shot_size=args.shot_size,
-        camera_move=args.camera_move,
-        angle=args.angle,
-        light=args.light,
-        style=args.style,
-        mood=args.mood,
-        sound=args.sound,
-        dialogue=args.dialogue or None,
-        language=args.language,
-        shots=args.shots or None,
-        duration=args.duration,
-        audio=args.audio,
-        fixed_lens=args.fixed_lens,
-        image_url=args.image,
-    )
-    lines = [draft.prompt, "", f"# {draft.characters}/{draft.limit} characters, template {draft.template}"]
-    lines += [f"# warning ({w.rule}): {w.message}" for w in draft.warnings]
-    lines.append(
-        "# suggested: " + ", ".join(f"{k}={v}" for k, v in draft.suggested_settings.model_dump().items())
-    )
-    _out(args, draft, "\n".join(lines))
+        render.lint(commands.lint(args), as_json=args.json)
+    else:
+        render.draft(commands.draft(args), as_json=args.json)
     return EXIT_OK
 
 
 async def _demo(args: argparse.Namespace) -> int:
-    from ..craft.draft import write_cinematic_prompt
-    from ..engine.service import Service
-    from ..settings import Settings
-
-    env = dict(os.environ)
-    env.setdefault("SEEDANCE_SANDBOX_SPEED", "0.05")
-    svc = Service(Settings.from_env(env, sandbox=True))
-    try:
-        idea = "a lighthouse keeper climbs the stairs during a storm"
-        print(
-            f"seedance demo: sandbox mode, no key needed, nothing real is rendered.\n\n1. Draft a prompt from: {idea!r}"
-        )
-        draft = write_cinematic_prompt(idea, provider="nanophoto")
-        print("   " + draft.prompt.replace("\n", "\n   "))
-        settings = draft.suggested_settings
-        print(
-            f"   ({draft.characters}/{draft.limit} characters; suggested audio={settings.audio}, "
-            f"fixed_lens={settings.fixed_lens}, duration={settings.duration} s)"
-        )
-        print("\n2. Estimate credits for 720p, 8 s, with audio, on every provider:")
-        for e in svc.estimate(None, resolution="720p", duration=8, audio=True):
-            print(f"   {e.provider:<14} {_credits(e):<20} {e.note if e.credits is None else e.source}")
-        req = VideoRequest(
-            prompt=draft.prompt, resolution="720p", duration=8, audio=True, aspect_ratio="16:9"
-        )
-        target, resolved, estimate = svc.prepare(req, "nanophoto")
-        print(f"\n3. Submit to {target.provider.id} (the built-in simulator on 127.0.0.1) and wait:")
-        bar = ProgressBar()
-        try:
-            job = await svc.generate(
-                resolved,
-                provider="nanophoto",
-                wait_seconds=120,
-                output_dir=Path(args.output_dir) if args.output_dir else None,
-                on_progress=bar,
-            )
-        finally:
-            bar.close()
-        print("\n4. Result:")
-        print("   " + _job_text(job).replace("\n", "\n   "))
-        if job.status is not JobStatus.SUCCEEDED or not job.video_path:
-            return _job_exit(job, waited=True)
-        size = (await anyio.Path(job.video_path).stat()).st_size
-        print(
-            f"\nThe placeholder MP4 is at {job.video_path} ({size} bytes). A real render of this request on "
-            f"{job.provider} would cost {estimate.credits} credits."
-        )
-        print('Next: set a provider key (see `seedance providers`) and run `seedance generate "..."`.')
-        return EXIT_OK
-    finally:
-        svc.close()
+    job = await commands.demo(args, view=render.DemoPrinter(), progress=ProgressBar())
+    return job_exit(job, waited=True)
 
 
-def cmd_sandbox(args: argparse.Namespace) -> int:
-    from ..providers import PROVIDER_IDS
-    from ..sandbox import SandboxConfig, run_forever
-
-    print(f"seedance sandbox on http://127.0.0.1:{args.port} (Ctrl-C to stop); nothing real is rendered.")
-    for pid in PROVIDER_IDS:
-        print(f"  {pid:<14} SEEDANCE_BASE_URL=http://127.0.0.1:{args.port}/{pid}")
-    print("Any non-empty Bearer key is accepted.", flush=True)
-    run_forever(host="127.0.0.1", port=args.port, config=SandboxConfig(speed=args.speed))
+def _sandbox(args: argparse.Namespace) -> int:
+    commands.sandbox(args, announce=render.sandbox)
     return EXIT_OK
 
 
-# ---- parser -----------------------------------------------------------------------------
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 1000000")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if math.isnan(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 up (inf: no limit)")
-    return value
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from ..providers import PROVIDER_IDS
-
-    parser = _Parser(prog="seedance", description="Draft, price, render and track Seedance videos.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-
-    def common(p: argparse.ArgumentParser, json_flag: bool = True) -> None:
-        if json_flag:
-            p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
-        p.add_argument(
-            "--sandbox", action="store_true", help="use the built-in simulator (same as SEEDANCE_SANDBOX=1)"
-        )
-
-    p = sub.add_parser("demo", help="the whole flow against the built-in simulator; no key needed")
-    p.add_argument("--output-dir", help="where to save the placeholder MP4 (default ./seedance-videos)")
-    p.set_defaults(run=_demo)
-
-    p = sub.add_parser("providers", help="what each provider supports and whether its key is set")
-    common(p)
-    p.set_defaults(run=cmd_providers)
-
-    p = sub.add_parser("estimate", help="credits a clip costs (all providers unless --provider)")
-    common(p)
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--resolution", choices=RESOLUTIONS)
-    p.add_argument("--duration", type=_positive_int, help="seconds")
-    p.add_argument("--audio", action="store_true", help="with sound (doubles the price)")
-    p.set_defaults(run=cmd_estimate)
-
-    p = sub.add_parser("generate", help="render a video")
-    common(p)
-    p.add_argument("prompt")
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--aspect-ratio", choices=ASPECT_RATIOS)
-    p.add_argument("--resolution", choices=RESOLUTIONS)
-    p.add_argument("--duration", type=_positive_int, help="seconds")
-    p.add_argument("--audio", action="store_true", help="generate sound (doubles the price)")
-    p.add_argument("--fixed-lens", action="store_true")
-    p.add_argument("--image", help="public http(s) URL of the start frame")
-    p.add_argument("--end-image", help="public http(s) URL of the end frame")
-    p.add_argument("--seed", type=int)
-    wait = p.add_mutually_exclusive_group()
-    wait.add_argument(
-        "--wait", dest="wait", action="store_true", default=True, help="wait for the video (default)"
-    )
-    wait.add_argument("--no-wait", dest="wait", action="store_false", help="return at once with the job id")
-    p.add_argument("--timeout", type=_seconds, default=1800.0, help="seconds to wait at most (default 1800)")
-    p.add_argument(
-        "--output-dir", help="where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./seedance-videos)"
-    )
-    p.add_argument("--no-download", action="store_true", help="keep only the URL")
-    p.add_argument(
-        "--dry-run", action="store_true", help="print the exact HTTP request and its price; send nothing"
-    )
-    p.add_argument(
-        "--confirm-cost",
-        action="store_true",
-        help="go ahead on a provider with no published price although SEEDANCE_MAX_CREDITS is set",
-    )
-    p.set_defaults(run=_generate)
-
-    p = sub.add_parser("status", help="check (and with --wait, finish) a job")
-    common(p)
-    p.add_argument("job_id", help="local job id, a unique prefix of it, or the provider's task id")
-    p.add_argument("--wait", action="store_true")
-    p.add_argument("--timeout", type=_seconds, default=1800.0)
-    p.add_argument("--output-dir")
-    p.add_argument("--no-download", action="store_true")
-    p.set_defaults(run=_status)
-
-    p = sub.add_parser("jobs", help="recent jobs, newest first")
-    common(p)
-    p.add_argument("--limit", type=_positive_int, default=20)
-    p.set_defaults(run=cmd_jobs)
-
-    p = sub.add_parser("prompt", help="draft a cinematic prompt (or --lint your own)")
-    common(p)
-    p.add_argument("idea", nargs="?")
-    p.add_argument("--lint", metavar="TEXT", help="check this prompt instead of drafting one")
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--template")
-    p.add_argument("--shot-size")
-    p.add_argument("--camera-move")
-    p.add_argument("--angle")
-    p.add_argument("--light")
-    p.add_argument("--style")
-    p.add_argument("--mood")
-    p.add_argument("--sound")
-    p.add_argument("--dialogue", action="append", metavar="'Speaker: line'")
-    p.add_argument("--language")
-    p.add_argument("--shots", action="append", metavar="SHOT")
-    p.add_argument("--duration", type=_positive_int)
-    p.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None, help="the clip has sound")
-    p.add_argument("--fixed-lens", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--image", help="start frame URL (image-to-video template)")
-    p.set_defaults(run=cmd_prompt)
-
-    p = sub.add_parser("sandbox", help="run the provider simulator on loopback for other tools")
-    p.add_argument("--port", type=int, default=8765)
-    p.add_argument("--speed", type=float, default=1.0, help="render time scale (1.0 = realistic)")
-    p.set_defaults(run=cmd_sandbox)
-
-    sub.add_parser("serve", help="run the MCP server (same as seedance-mcp; takes its options)")
-    return parser
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "providers": _providers,
+    "estimate": _estimate,
+    "jobs": _jobs,
+    "prompt": _prompt,
+    "sandbox": _sandbox,
+}
+_WAITING_COMMANDS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
+    "demo": _demo,
+    "generate": _generate,
+    "status": _status,
+}
+"""The commands that may wait on a render, and so run in an event loop."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    import inspect
-
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # everything after `serve` belongs to the server's own parser
         from ..server.app import main as serve_main
@@ -543,26 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as err:
-        if "--json" in argv:
-            error = {"code": "invalid_request", "message": str(err), "retryable": False}
-            print(json.dumps({"error": error}, indent=2, ensure_ascii=False))
-        print(f"seedance: error: {err}", file=sys.stderr)
+        render.usage_error(str(err), err.usage, as_json="--json" in argv)
         return EXIT_INPUT
     try:
-        if inspect.iscoroutinefunction(args.run):
-            return int(anyio.run(args.run, args))
-        return int(args.run(args))
+        if args.command in _WAITING_COMMANDS:
+            return anyio.run(_WAITING_COMMANDS[args.command], args)
+        return _COMMANDS[args.command](args)
     except SeedanceError as err:
-        if getattr(args, "json", False):
-            print(json.dumps({"error": err.to_dict()}, indent=2, ensure_ascii=False))
-        print(f"seedance: {err.message}", file=sys.stderr)
+        render.error(err, as_json=getattr(args, "json", False))
         return exit_code_for(err)
     except KeyboardInterrupt:
-        job = ProgressBar.last_job_id or "JOB_ID"
-        print(
-            f"\nseedance: interrupted. The job stays in the ledger (`seedance jobs` lists it); "
-            f"resume it with `seedance status {job} --wait`.",
-            file=sys.stderr,
-        )
-        return 130
-
+        render.interrupted(ProgressBar.last_job_id)
+        return EXIT_INTERRUPTED

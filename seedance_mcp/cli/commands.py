@@ -1,0 +1,290 @@
+"""What each `seedance` command does, as functions that return data and never print.
+
+Each command opens the engine's `Service` for its own duration. The engine and the prompt
+craft are imported inside the functions, so that parsing and `--help` stay fast. Where a
+command has something to show before it finishes (the notices before a submit, the demo's
+steps), it hands that to a callback from the caller; waits report to a progress reporter
+the caller passes in and that ends its line when the wait ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Protocol
+
+import anyio
+
+from ..errors import InvalidRequest
+from ..models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from ..craft.models import LintWarning, PromptDraft
+    from ..engine import DryRun, ProgressFn, Service
+
+    Progressing: TypeAlias = AbstractContextManager[ProgressFn]
+    """A progress reporter for one wait: entered around it, it ends its display when the wait ends."""
+
+__all__ = [
+    "DemoView",
+    "Lint",
+    "SandboxAddress",
+    "Submission",
+    "demo",
+    "draft",
+    "dry_run",
+    "estimate",
+    "generate",
+    "jobs",
+    "lint",
+    "providers",
+    "sandbox",
+    "status",
+]
+
+SANDBOX_HOST = "127.0.0.1"
+"""`seedance sandbox` listens on loopback only."""
+
+# The demo's one request.
+DEMO_IDEA: Final = "a lighthouse keeper climbs the stairs during a storm"
+DEMO_PROVIDER: Final = "nanophoto"
+DEMO_RESOLUTION: Final = "720p"
+DEMO_DURATION: Final = 8
+DEMO_AUDIO: Final = True
+DEMO_ASPECT_RATIO: Final = "16:9"
+DEMO_WAIT_SECONDS: Final = 120
+"""The simulator renders the demo's clip in seconds; the wait allows far more."""
+
+
+@contextmanager
+def _service(env: Mapping[str, str] | None = None, *, sandbox: bool | None) -> Iterator[Service]:
+    from ..engine import Service
+    from ..settings import Settings
+
+    svc = Service(Settings.from_env(env, sandbox=sandbox))
+    try:
+        yield svc
+    finally:
+        svc.close()
+
+
+def _opened(args: argparse.Namespace) -> AbstractContextManager[Service]:
+    """The service for a command: sandbox mode when --sandbox says so, else as the environment says."""
+    return _service(sandbox=True if args.sandbox else None)
+
+
+def _output_dir(args: argparse.Namespace) -> Path | None:
+    return Path(args.output_dir) if args.output_dir else None
+
+
+# ---- providers, estimate, jobs --------------------------------------------------------------
+
+
+def providers(args: argparse.Namespace) -> list[ProviderInfo]:
+    with _opened(args) as svc:
+        return svc.providers()
+
+
+def estimate(args: argparse.Namespace) -> list[CreditEstimate]:
+    """One estimate for --provider, else one per provider."""
+    with _opened(args) as svc:
+        return svc.estimate(args.provider, resolution=args.resolution, duration=args.duration, audio=args.audio)
+
+
+def jobs(args: argparse.Namespace) -> list[Job]:
+    with _opened(args) as svc:
+        return svc.jobs(args.limit)
+
+
+# ---- generate, status -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What is about to be sent: where to, at what price, and what the reader should know first."""
+
+    provider: str
+    credits: int | None
+    sandbox: bool
+    notice: str | None
+
+
+def _passed(args: argparse.Namespace, *names: str) -> dict[str, Any]:
+    """The options that go to the engine unchanged, under their own names."""
+    return {name: getattr(args, name) for name in names}
+
+
+def _request(args: argparse.Namespace) -> VideoRequest:
+    # argparse has already checked every enumerated value, so this cannot fail validation.
+    return VideoRequest(
+        **_passed(args, "prompt", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens", "seed"),
+        image_url=args.image,
+        end_image_url=args.end_image,
+    )
+
+
+def dry_run(args: argparse.Namespace) -> DryRun:
+    """The exact HTTP request `generate` would send, and its price; nothing is sent."""
+    with _opened(args) as svc:
+        return svc.dry_run(_request(args), args.provider)
+
+
+async def generate(
+    args: argparse.Namespace, *, announce: Callable[[Submission], None], progress: Progressing
+) -> Job:
+    """Render (with --no-wait: only submit); `announce` is told what is sent before it is."""
+    with _opened(args) as svc:
+        req = _request(args)
+        target, _, price = svc.prepare(req, args.provider)
+        announce(Submission(target.provider.id, price.credits, target.sandbox, target.notice))
+        with progress as on_progress:
+            return await svc.generate(
+                req,
+                provider=args.provider,
+                wait_seconds=(args.timeout if args.wait else 0),
+                download=not args.no_download,
+                output_dir=_output_dir(args),
+                confirm_unpriced=args.confirm_cost,
+                on_progress=on_progress,
+            )
+
+
+async def status(args: argparse.Namespace, *, progress: Progressing) -> Job:
+    """The job as it is now; with --wait, as it is when it finishes or the wait ends."""
+    with _opened(args) as svc, progress as on_progress:
+        return await svc.status(
+            args.job_id,
+            wait_seconds=(args.timeout if args.wait else 0.0),
+            download=not args.no_download,
+            output_dir=_output_dir(args),
+            on_progress=on_progress,
+        )
+
+
+# ---- prompt ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lint:
+    """The warnings about a prompt, and its length in characters."""
+
+    warnings: list[LintWarning]
+    characters: int
+
+
+def lint(args: argparse.Namespace) -> Lint:
+    from ..craft.lint import lint_prompt
+
+    warnings = lint_prompt(
+        args.lint,
+        provider=args.provider,
+        duration=args.duration,
+        audio=args.audio,
+        fixed_lens=args.fixed_lens,
+    )
+    return Lint(warnings, len(args.lint))
+
+
+def draft(args: argparse.Namespace) -> PromptDraft:
+    from ..craft.draft import write_cinematic_prompt
+
+    if not args.idea:
+        raise InvalidRequest(
+            "idea: give an idea to draft from, or --lint TEXT to check a prompt.", field="idea"
+        )
+    return write_cinematic_prompt(
+        args.idea,
+        **_passed(args, "provider", "template", "shot_size", "camera_move", "angle", "light", "style", "mood"),
+        **_passed(args, "sound", "language", "duration", "audio", "fixed_lens"),
+        dialogue=args.dialogue or None,
+        shots=args.shots or None,
+        image_url=args.image,
+    )
+
+
+# ---- demo -----------------------------------------------------------------------------------
+
+
+class DemoView(Protocol):
+    """What the demo shows as it goes: each method is called when its step is reached."""
+
+    def start(self, idea: str) -> None: ...
+
+    def drafted(self, draft: PromptDraft) -> None: ...
+
+    def priced(self, estimates: list[CreditEstimate], *, resolution: str, duration: int, audio: bool) -> None: ...
+
+    def submitting(self, provider: str) -> None: ...
+
+    def finished(self, job: Job) -> None: ...
+
+    def saved(self, job: Job, *, size: int, credits: int | None) -> None:
+        """The render succeeded: `size` bytes at `job.video_path`; a real one costs `credits`."""
+
+
+async def demo(args: argparse.Namespace, *, view: DemoView, progress: Progressing) -> Job:
+    """Draft, price, submit and wait against the built-in simulator, showing each step as it is done."""
+    from ..craft.draft import write_cinematic_prompt
+    from ..settings import DEFAULT_SANDBOX_SPEED
+
+    env = dict(os.environ)
+    env.setdefault("SEEDANCE_SANDBOX_SPEED", str(DEFAULT_SANDBOX_SPEED))
+    with _service(env, sandbox=True) as svc:
+        view.start(DEMO_IDEA)
+        drafted = write_cinematic_prompt(DEMO_IDEA, provider=DEMO_PROVIDER)
+        view.drafted(drafted)
+        estimates = svc.estimate(None, resolution=DEMO_RESOLUTION, duration=DEMO_DURATION, audio=DEMO_AUDIO)
+        view.priced(estimates, resolution=DEMO_RESOLUTION, duration=DEMO_DURATION, audio=DEMO_AUDIO)
+        req = VideoRequest(
+            prompt=drafted.prompt,
+            resolution=DEMO_RESOLUTION,
+            duration=DEMO_DURATION,
+            audio=DEMO_AUDIO,
+            aspect_ratio=DEMO_ASPECT_RATIO,
+        )
+        target, resolved, price = svc.prepare(req, DEMO_PROVIDER)
+        view.submitting(target.provider.id)
+        with progress as on_progress:
+            job = await svc.generate(
+                resolved,
+                provider=DEMO_PROVIDER,
+                wait_seconds=DEMO_WAIT_SECONDS,
+                output_dir=_output_dir(args),
+                on_progress=on_progress,
+            )
+        view.finished(job)
+        if job.status is JobStatus.SUCCEEDED and job.video_path:
+            size = (await anyio.Path(job.video_path).stat()).st_size
+            view.saved(job, size=size, credits=price.credits)
+        return job
+
+
+# ---- sandbox --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SandboxAddress:
+    """Where `seedance sandbox` answers, and the providers it simulates there."""
+
+    host: str
+    port: int
+    providers: tuple[str, ...]
+
+    def base_url(self, provider: str) -> str:
+        return f"http://{self.host}:{self.port}/{provider}"
+
+
+def sandbox(args: argparse.Namespace, *, announce: Callable[[SandboxAddress], None]) -> None:
+    """Serve the simulator until interrupted; `announce` is told where before it starts."""
+    from ..providers import PROVIDER_IDS
+    from ..sandbox import SandboxConfig, run_forever
+
+    address = SandboxAddress(SANDBOX_HOST, args.port, tuple(PROVIDER_IDS))
+    announce(address)
+    run_forever(host=address.host, port=address.port, config=SandboxConfig(speed=args.speed))

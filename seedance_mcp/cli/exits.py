@@ -1,0 +1,65 @@
+"""The exit codes of `seedance`: what a finished command tells the shell.
+
+| exit | meaning                                                                     |
+|------|-----------------------------------------------------------------------------|
+| 0    | done, or submitted with --no-wait                                           |
+| 1    | the job failed (failed, cancelled, expired, unknown), or any other error    |
+| 2    | bad input, nothing was sent: a refused command line, InvalidRequest,        |
+|      | ConfigError, JobNotFound, BudgetExceeded, ProviderRejected                  |
+| 3    | the provider refused or could not be reached: every other ProviderError,    |
+|      | every TransportError                                                        |
+| 4    | still running when the wait ended                                           |
+| 130  | interrupted (Ctrl-C); the job stays in the ledger                           |
+"""
+
+from __future__ import annotations
+
+from ..errors import (
+    BudgetExceeded,
+    ConfigError,
+    InvalidRequest,
+    JobNotFound,
+    ProviderError,
+    ProviderRejected,
+    SeedanceError,
+    TransportError,
+)
+from ..models import Job, JobStatus
+
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_REFUSED",
+    "EXIT_RUNNING",
+    "exit_code_for",
+    "job_exit",
+]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INPUT = 2
+EXIT_REFUSED = 3
+EXIT_RUNNING = 4
+EXIT_INTERRUPTED = 130
+
+
+def exit_code_for(err: SeedanceError) -> int:
+    """The exit code for an error: bad input, the provider refused, or anything else."""
+    if isinstance(err, InvalidRequest | ConfigError | JobNotFound | BudgetExceeded | ProviderRejected):
+        return EXIT_INPUT
+    if isinstance(err, ProviderError | TransportError):
+        return EXIT_REFUSED
+    return EXIT_FAILED
+
+
+def job_exit(job: Job, *, waited: bool) -> int:
+    """The exit code for a job a command ends on; `waited` says whether it was waited for."""
+    match job.status:
+        case JobStatus.SUCCEEDED:
+            return EXIT_OK
+        case JobStatus.QUEUED | JobStatus.RUNNING:
+            return EXIT_RUNNING if waited else EXIT_OK
+        case JobStatus.FAILED | JobStatus.CANCELLED | JobStatus.EXPIRED | JobStatus.UNKNOWN:
+            return EXIT_FAILED
