@@ -58,7 +58,7 @@ def test_capabilities_match_the_document() -> None:
     assert caps.start_image and caps.end_image and caps.audio and caps.fixed_lens
     assert not caps.seed and caps.seed_range is None
     assert not caps.idempotency
-    assert caps.url_valid_seconds == 15 * 24 * 3600
+    assert any("valid for 15 days" in note for note in caps.notes)  # told to the user, not read by code
     assert caps.rate_limit is not None
     assert (caps.rate_limit.requests, caps.rate_limit.per_seconds) == (10000, 60.0)
     assert caps.poll.interval == 5.0 and "wait 50 s" in caps.poll.source

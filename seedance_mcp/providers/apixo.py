@@ -59,7 +59,6 @@ class Apixo(Provider):
     base_url = "https://api.apixo.ai/api/v1"
     docs_url = "https://apixo.ai (Seedance 1.5 Pro API docs)"
     key_env = "APIXO_API_KEY"
-    seed_file = "002_2b67c0d7353dba7e.txt"
     caps = Capabilities(
         durations=tuple(range(4, 13)),
         default_duration=8,
@@ -81,7 +80,6 @@ class Apixo(Provider):
             source="4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s; submit, wait 50 s, then poll every 5 s",
         ),
         rate_limit=RateLimit(requests=10000, per_seconds=60.0, scope="account"),
-        url_valid_seconds=15 * 24 * 3600.0,
         notes=(
             "Any whole duration from 4 to 12 s (4, 8 and 12 recommended); billed per second.",
             "The end frame is sent as the second entry of image_urls (image-to-video only).",
@@ -110,7 +108,7 @@ class Apixo(Provider):
                 frames.append(req.end_image_url)
             model_input["image_urls"] = frames
         body = {"request_type": "async", "provider": ROUTING, "input": model_input}
-        return WireRequest("POST", f"/generateTask/{MODEL_PATH}", json=body)
+        return WireRequest(method="POST", path=f"/generateTask/{MODEL_PATH}", json=body)
 
     def parse_submit(self, status_code: int, body: Any) -> str:
         data = self._payload(status_code, body)
@@ -120,7 +118,7 @@ class Apixo(Provider):
         return task_id
 
     def build_status(self, task_id: str) -> WireRequest:
-        return WireRequest("GET", f"/statusTask/{MODEL_PATH}", params={"taskId": task_id})
+        return WireRequest(method="GET", path=f"/statusTask/{MODEL_PATH}", params={"taskId": task_id})
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
         data = self._payload(status_code, body)

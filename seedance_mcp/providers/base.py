@@ -31,7 +31,7 @@ from ..models import TaskState, VideoRequest
 __all__ = ["Capabilities", "PollAdvice", "Provider", "WireRequest", "error_from_status", "first_str"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PollAdvice:
     """The provider's documented polling advice and typical render times.
 
@@ -48,14 +48,14 @@ class PollAdvice:
         return self.render_seconds[nearest]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RateLimit:
     requests: int
     per_seconds: float
     scope: str = "account"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Capabilities:
     durations: tuple[int, ...]
     default_duration: int
@@ -73,12 +73,11 @@ class Capabilities:
     idempotency: bool
     poll: PollAdvice
     rate_limit: RateLimit | None = None
-    url_valid_seconds: float | None = None
     https_images_only: bool = False
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WireRequest:
     """An HTTP request as the provider documents it, minus the Authorization header."""
 
@@ -100,7 +99,6 @@ class Provider(ABC):
     base_url: str
     docs_url: str
     key_env: str
-    seed_file: str
     caps: Capabilities
 
     @abstractmethod

@@ -36,7 +36,7 @@ class EnvelopeTaskProvider(Provider):
         return task_id
 
     def build_status(self, task_id: str) -> WireRequest:
-        return WireRequest("GET", "/status", params={"task_id": task_id})
+        return WireRequest(method="GET", path="/status", params={"task_id": task_id})
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
         return parse_task(self.id, unwrap(self, status_code, body))

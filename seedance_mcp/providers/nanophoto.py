@@ -48,7 +48,6 @@ class NanoPhoto(Provider):
     base_url = "https://nanophoto.ai"
     docs_url = "https://nanophoto.ai/docs (SeeDance 1.5 Pro Video Generation API)"
     key_env = "NANOPHOTO_API_KEY"
-    seed_file = "000_5588edd09253cf5b.txt"
     caps = Capabilities(
         durations=(4, 8, 12),
         default_duration=8,
@@ -92,7 +91,7 @@ class NanoPhoto(Provider):
             "generateAudio": req.audio,
             "fixedLens": req.fixed_lens,
         }
-        return WireRequest("POST", "/api/seedance-1-5-pro/generate", json=body)
+        return WireRequest(method="POST", path="/api/seedance-1-5-pro/generate", json=body)
 
     def parse_submit(self, status_code: int, body: Any) -> str:
         if status_code >= 400:
@@ -106,7 +105,7 @@ class NanoPhoto(Provider):
         return task_id
 
     def build_status(self, task_id: str) -> WireRequest:
-        return WireRequest("POST", "/api/seedance-1-5-pro/check-status", json={"taskId": task_id})
+        return WireRequest(method="POST", path="/api/seedance-1-5-pro/check-status", json={"taskId": task_id})
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
         if status_code >= 400:

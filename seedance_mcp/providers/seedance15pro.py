@@ -32,7 +32,6 @@ class Seedance15Pro(EnvelopeTaskProvider):
     base_url = "https://seedance1-5pro.com/api"
     docs_url = "https://seedance1-5pro.com (API-Dokumentation)"
     key_env = "SEEDANCE15PRO_API_KEY"
-    seed_file = "003_a850845d7aff9648.txt"
     caps = Capabilities(
         durations=(5, 10),
         default_duration=5,
@@ -74,7 +73,7 @@ class Seedance15Pro(EnvelopeTaskProvider):
         }
         if req.image_url:
             body["image_urls"] = [req.image_url]
-        return WireRequest("POST", "/generate", json=body)
+        return WireRequest(method="POST", path="/generate", json=body)
 
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
         return error_with_codes(self.id, {}, status_code, body, retry_after, statuses=ERROR_STATUSES)

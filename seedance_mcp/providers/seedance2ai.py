@@ -65,7 +65,6 @@ class Seedance2AI(Provider):
     base_url = "https://seedance2ai.io/api/v1"
     docs_url = "https://seedance2ai.io (API docs)"
     key_env = "SEEDANCE2AI_API_KEY"
-    seed_file = "004_607af6b97010e798.txt"
     caps = Capabilities(
         durations=tuple(range(4, 16)),
         default_duration=5,
@@ -121,7 +120,7 @@ class Seedance2AI(Provider):
                 body["end_image_url"] = _https("end_image_url", req.end_image_url)
         if req.seed is not None:
             body["seed"] = req.seed
-        return WireRequest("POST", "/video/seedance", json=body, headers={"Idempotency-Key": key})
+        return WireRequest(method="POST", path="/video/seedance", json=body, headers={"Idempotency-Key": key})
 
     def parse_submit(self, status_code: int, body: Any) -> str:
         if status_code >= 400:
@@ -137,7 +136,7 @@ class Seedance2AI(Provider):
         raise ProtocolError("seedance2ai: the submit answer has no task id (id, task_id or taskId)")
 
     def build_status(self, task_id: str) -> WireRequest:
-        return WireRequest("GET", f"/tasks/{quote(task_id, safe='')}")
+        return WireRequest(method="GET", path=f"/tasks/{quote(task_id, safe='')}")
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
         if status_code >= 400:

@@ -37,7 +37,6 @@ class SeedanceApi(EnvelopeTaskProvider):
     base_url = "https://seedanceapi.org/v1"
     docs_url = "https://seedanceapi.org (Seedance 1.5 API docs)"
     key_env = "SEEDANCEAPI_API_KEY"
-    seed_file = "001_11cb4f37b314b646.txt"
     caps = Capabilities(
         durations=(4, 8, 12),
         default_duration=8,
@@ -79,7 +78,7 @@ class SeedanceApi(EnvelopeTaskProvider):
             "generate_audio": req.audio,
             "fixed_lens": req.fixed_lens,
         }
-        return WireRequest("POST", "/generate", json=body)
+        return WireRequest(method="POST", path="/generate", json=body)
 
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
         return error_with_codes(self.id, ERROR_CODES, status_code, body, retry_after)
