@@ -28,6 +28,7 @@ from .base import (
     decode_json_string,
     error_from_status,
     first_str,
+    json_object,
 )
 
 MODEL_PATH = "seedance-1-5-pro"
@@ -154,16 +155,15 @@ class Apixo(Provider):
         """The `data` object of an answer, or raise the error the answer carries."""
         if status_code >= 400:
             raise self.error_for(status_code, body)
-        if not isinstance(body, Mapping):
-            raise ProtocolError("apixo: the answer is not a JSON object")
-        envelope = body.get("code")
+        answer = json_object(self.id, body)
+        envelope = answer.get("code")
         if isinstance(envelope, int) and not isinstance(envelope, bool) and envelope >= 400:
-            raise self.error_for(status_code, body)
-        data = body.get("data")
+            raise self.error_for(status_code, answer)
+        data = answer.get("data")
         if isinstance(data, Mapping):
             return data
-        if data is None and any(k in body for k in ("taskId", "state")):
-            return body  # tolerate an answer without the envelope
+        if data is None and any(k in answer for k in ("taskId", "state")):
+            return answer  # tolerate an answer without the envelope
         raise ProtocolError("apixo: the answer has no data object")
 
 

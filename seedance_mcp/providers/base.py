@@ -137,6 +137,13 @@ def _generic_code_and_message(body: Any) -> tuple[str | None, str | None]:
     return code, message
 
 
+def json_object(provider: str, body: Any) -> Mapping[str, Any]:
+    """A decoded answer that must be a JSON object, else `ProtocolError` naming the provider."""
+    if isinstance(body, Mapping):
+        return body
+    raise ProtocolError(f"{provider}: the answer is not a JSON object")
+
+
 def first_str(data: Mapping[str, Any], *keys: str) -> str | None:
     for key in keys:
         value = data.get(key)

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState
 from ..redaction import mask_credentials
-from .base import Provider, WireRequest, error_from_status, first_str, whole_number
+from .base import Provider, WireRequest, error_from_status, first_str, json_object, whole_number
 
 __all__ = ["EnvelopeTaskProvider", "error_with_codes", "parse_task", "read_error", "unwrap"]
 
@@ -50,15 +50,14 @@ def unwrap(provider: Provider, status_code: int, body: Any) -> Mapping[str, Any]
     """
     if status_code >= 400:
         raise provider.error_for(status_code, body)
-    if not isinstance(body, Mapping):
-        raise ProtocolError(f"{provider.id}: the answer is not a JSON object")
-    if body.get("code") is not None and str(body["code"]).strip() != "200":
-        raise provider.error_for(status_code, body)
-    if body.get("error") and "data" not in body and "status" not in body:
-        raise provider.error_for(status_code, body)
-    if "data" not in body:
-        return body
-    data = body["data"]
+    answer = json_object(provider.id, body)
+    if answer.get("code") is not None and str(answer["code"]).strip() != "200":
+        raise provider.error_for(status_code, answer)
+    if answer.get("error") and "data" not in answer and "status" not in answer:
+        raise provider.error_for(status_code, answer)
+    if "data" not in answer:
+        return answer
+    data = answer["data"]
     if not isinstance(data, Mapping):
         raise ProtocolError(f"{provider.id}: the answer's data is not a JSON object")
     return data

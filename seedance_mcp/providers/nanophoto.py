@@ -21,6 +21,7 @@ from .base import (
     WireRequest,
     error_from_status,
     first_str,
+    json_object,
 )
 
 ASPECT_WIRE = {"16:9": "landscape", "9:16": "portrait"}
@@ -96,7 +97,7 @@ class NanoPhoto(Provider):
     def parse_submit(self, status_code: int, body: Any) -> str:
         if status_code >= 400:
             raise self.error_for(status_code, body)
-        data = _mapping(body)
+        data = json_object(self.id, body)
         if "errorCode" in data or ("error" in data and "taskId" not in data):
             raise self.error_for(status_code, data)
         task_id = first_str(data, "taskId", "task_id", "id")
@@ -110,7 +111,7 @@ class NanoPhoto(Provider):
     def parse_status(self, status_code: int, body: Any) -> TaskState:
         if status_code >= 400:
             raise self.error_for(status_code, body)
-        data = _mapping(body)
+        data = json_object(self.id, body)
         if "errorCode" in data or ("error" in data and "status" not in data):
             raise self.error_for(status_code, data)
         raw = str(data.get("status") or "")
@@ -146,9 +147,3 @@ class NanoPhoto(Provider):
         return error_from_status(
             self.id, status_code, provider_code=code, message=message, retry_after=retry_after
         )
-
-
-def _mapping(body: Any) -> Mapping[str, Any]:
-    if isinstance(body, Mapping):
-        return body
-    raise ProtocolError("nanophoto: the answer is not a JSON object")

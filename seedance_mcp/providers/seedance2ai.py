@@ -26,7 +26,16 @@ from urllib.parse import quote, urlsplit
 
 from ..errors import InvalidRequest, ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
-from .base import Capabilities, PollAdvice, Provider, WireRequest, error_from_status, first_str, whole_number
+from .base import (
+    Capabilities,
+    PollAdvice,
+    Provider,
+    WireRequest,
+    error_from_status,
+    first_str,
+    json_object,
+    whole_number,
+)
 
 QUALITY_TIER = "standard"
 
@@ -125,7 +134,7 @@ class Seedance2AI(Provider):
     def parse_submit(self, status_code: int, body: Any) -> str:
         if status_code >= 400:
             raise self.error_for(status_code, body)
-        data = _mapping(body)
+        data = json_object(self.id, body)
         nested = data.get("data")
         for source in (data, nested if isinstance(nested, Mapping) else {}):
             task_id = _task_id(source)
@@ -141,7 +150,7 @@ class Seedance2AI(Provider):
     def parse_status(self, status_code: int, body: Any) -> TaskState:
         if status_code >= 400:
             raise self.error_for(status_code, body)
-        data = _mapping(body)
+        data = json_object(self.id, body)
         nested = data.get("data")
         if "status" not in data and isinstance(nested, Mapping):
             data = nested
@@ -184,12 +193,6 @@ def _https(field: str, url: str) -> str:
             allowed=["https URL"],
         )
     return url
-
-
-def _mapping(body: Any) -> Mapping[str, Any]:
-    if isinstance(body, Mapping):
-        return body
-    raise ProtocolError("seedance2ai: the answer is not a JSON object")
 
 
 def _task_id(data: Mapping[str, Any]) -> str | None:
