@@ -9,9 +9,10 @@ Unix milliseconds.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from provider_harness import exchange
 
 from seedance_mcp.errors import (
     AuthError,
@@ -372,13 +373,12 @@ def test_status_without_state_is_a_protocol_error() -> None:
     ],
 )
 @pytest.mark.parametrize("stage", ["submit", "status"])
-def test_http_errors(http: int, cls: type[ProviderError], code: str, retryable: bool, stage: str) -> None:
+def test_http_errors(
+    http: int, cls: type[ProviderError], code: str, retryable: bool, stage: Literal["submit", "status"]
+) -> None:
     answer = {"code": http, "message": "request refused by apixo"}
     with pytest.raises(cls) as info:
-        if stage == "submit":
-            P.parse_submit(http, answer)
-        else:
-            P.parse_status(http, answer)
+        exchange(P, stage, http, answer)
     err = info.value
     assert type(err) is cls
     assert (err.code, err.retryable, err.status_code, err.provider) == (code, retryable, http, "apixo")

@@ -303,9 +303,8 @@ def test_every_documented_error_code(code: str, shape: str) -> None:
         "plain_text": f"{code}: provider says no",
     }[shape]
     cls, project_code, retryable = EXPECTED[code]
-    with pytest.raises(cls) as info:
-        PROVIDER.parse_submit(http_status, body)
-    err = info.value
+    err = PROVIDER.error_for(http_status, body)
+    assert isinstance(err, cls)
     assert type(err) is cls
     assert err.code == project_code
     assert err.retryable is retryable

@@ -152,9 +152,7 @@ class Apixo(Provider):
         )
 
     def _payload(self, status_code: int, body: Any) -> Mapping[str, Any]:
-        """The `data` object of an answer, or raise the error the answer carries."""
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
+        """The `data` object of a 2xx answer, or raise the error the envelope carries inside it."""
         answer = json_object(self.id, body)
         envelope = answer.get("code")
         if isinstance(envelope, int) and not isinstance(envelope, bool) and envelope >= 400:

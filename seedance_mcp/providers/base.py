@@ -107,7 +107,7 @@ class Provider(ABC):
 
     @abstractmethod
     def parse_submit(self, status_code: int, body: Any) -> str:
-        """The provider task id from a submit answer, or raise the matching error."""
+        """The provider task id from a 2xx submit answer, or raise the error carried inside it."""
 
     @abstractmethod
     def build_status(self, task_id: str) -> WireRequest:
@@ -115,10 +115,11 @@ class Provider(ABC):
 
     @abstractmethod
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        """A status answer as a `TaskState`, or raise the matching error."""
+        """A 2xx status answer as a `TaskState`, or raise the error carried inside it."""
 
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        """The exception for an error answer; providers override to read their own codes."""
+        """The exception for an error answer: every HTTP status >= 400, before any `parse_*`
+        sees the answer, and an error a provider sends inside a 2xx answer."""
         code, message = _generic_code_and_message(body)
         return error_from_status(
             self.id, status_code, provider_code=code, message=message, retry_after=retry_after

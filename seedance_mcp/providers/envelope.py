@@ -45,11 +45,10 @@ class EnvelopeTaskProvider(Provider):
 def unwrap(provider: Provider, status_code: int, body: Any) -> Mapping[str, Any]:
     """The `data` object of a `{"code", "message", "data"}` answer, or the bare object itself.
 
-    Raises the provider's error for an HTTP error, a wrapper whose `code` is not 200, or a
-    bare `error` object; `ProtocolError` for anything that is not a JSON object.
+    Raises the provider's error for an error inside an HTTP 2xx answer (a wrapper whose `code`
+    is not 200, or a bare `error` object); `ProtocolError` for anything that is not a JSON
+    object. HTTP errors never get here: the client maps them with `error_for`.
     """
-    if status_code >= 400:
-        raise provider.error_for(status_code, body)
     answer = json_object(provider.id, body)
     if answer.get("code") is not None and str(answer["code"]).strip() != "200":
         raise provider.error_for(status_code, answer)

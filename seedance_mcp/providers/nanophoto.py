@@ -95,8 +95,6 @@ class NanoPhoto(Provider):
         return WireRequest(method="POST", path="/api/seedance-1-5-pro/generate", json=body)
 
     def parse_submit(self, status_code: int, body: Any) -> str:
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
         data = json_object(self.id, body)
         if "errorCode" in data or ("error" in data and "taskId" not in data):
             raise self.error_for(status_code, data)
@@ -109,8 +107,6 @@ class NanoPhoto(Provider):
         return WireRequest(method="POST", path="/api/seedance-1-5-pro/check-status", json={"taskId": task_id})
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
         data = json_object(self.id, body)
         if "errorCode" in data or ("error" in data and "status" not in data):
             raise self.error_for(status_code, data)

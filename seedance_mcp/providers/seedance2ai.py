@@ -132,8 +132,6 @@ class Seedance2AI(Provider):
         return WireRequest(method="POST", path="/video/seedance", json=body, headers={"Idempotency-Key": key})
 
     def parse_submit(self, status_code: int, body: Any) -> str:
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
         data = json_object(self.id, body)
         nested = data.get("data")
         for source in (data, nested if isinstance(nested, Mapping) else {}):
@@ -148,8 +146,6 @@ class Seedance2AI(Provider):
         return WireRequest(method="GET", path=f"/tasks/{quote(task_id, safe='')}")
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
         data = json_object(self.id, body)
         nested = data.get("data")
         if "status" not in data and isinstance(nested, Mapping):
