@@ -17,18 +17,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ProtocolError, ProviderError
+from ..errors import ProtocolError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
 from .base import (
+    MAX_CODE,
     Capabilities,
+    ErrorFormat,
     PollAdvice,
     Provider,
     RateLimit,
     WireRequest,
     decode_json_string,
-    error_from_status,
     first_str,
     json_object,
+    provider_text,
 )
 
 MODEL_PATH = "seedance-1-5-pro"
@@ -90,6 +92,12 @@ class Apixo(Provider):
             "At most 1,000 concurrent tasks and 10,000 requests per minute.",
         ),
     )
+    # Documented: `{"code": <HTTP status>, "message": ...}`. Tolerated: a string code under
+    # errorCode, error_code, failCode or code, an `{"error": {...}}` object, and plain text.
+    errors = ErrorFormat(
+        code_keys=("errorCode", "error_code", "failCode", "code"),
+        message_keys=("message", "msg", "error", "detail"),
+    )
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
         # APIXO documents no idempotency key: `idempotency_key` is not sent.
@@ -133,24 +141,6 @@ class Apixo(Provider):
             return TaskState(status=status, error=_job_error(data), provider_status=raw)
         return TaskState(status=status, provider_status=raw)
 
-    def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        if isinstance(body, Mapping):
-            envelope = body.get("code")
-            if status_code < 400 and isinstance(envelope, int) and not isinstance(envelope, bool):
-                status_code = envelope
-            nested = body.get("error")
-            source: Mapping[str, Any] = nested if isinstance(nested, Mapping) else body
-            code = first_str(source, "errorCode", "error_code", "failCode")
-            if code is None and isinstance(source.get("code"), str):
-                code = first_str(source, "code")
-            message = first_str(source, "message", "msg", "error", "detail")
-        else:
-            code = None
-            message = (body.strip()[:300] or None) if isinstance(body, str) else None
-        return error_from_status(
-            self.id, status_code, provider_code=code, message=message, retry_after=retry_after
-        )
-
     def _payload(self, status_code: int, body: Any) -> Mapping[str, Any]:
         """The `data` object of a 2xx answer, or raise the error the envelope carries inside it."""
         answer = json_object(self.id, body)
@@ -178,8 +168,8 @@ def _result_url(data: Mapping[str, Any]) -> str:
 
 
 def _job_error(data: Mapping[str, Any]) -> JobError:
-    code = first_str(data, "failCode")
-    text = first_str(data, "failMsg") or "Video generation failed"
+    code = provider_text(first_str(data, "failCode"), MAX_CODE)
+    text = provider_text(first_str(data, "failMsg")) or "Video generation failed"
     advice = _FAIL_ADVICE.get((code or "").upper())
     label = f"apixo: {text}" + (f" ({code})" if code else "")
     if advice:
