@@ -390,7 +390,7 @@ def test_unreadable_status_answers(data: dict[str, Any]) -> None:
 FAKE_KEY = "sk-live-FAKEKEY-0123456789abcdef"
 
 
-@pytest.mark.parametrize("provider_id", ["nanophoto", "seedanceapi", "seedance15pro"])
+@pytest.mark.parametrize("provider_id", ["nanophoto", "seedanceapi", "seedance15pro", "apixo", "seedance2ai"])
 def test_no_key_reaches_errors_wires_or_reprs(provider_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The key sits in the environment (where the CLI reads it) and is quoted back by a
     misbehaving provider in its error text; no message, dict or repr built here may show it,
@@ -412,11 +412,14 @@ def test_no_key_reaches_errors_wires_or_reprs(provider_id: str, monkeypatch: pyt
         assert isinstance(err, AuthError)
         texts += [str(err), repr(err), json.dumps(err.to_dict()), err.message]
     assert any("Invalid API key" in t for t in texts)
+    failed_answers: dict[str, Any] = {
+        "nanophoto": {"status": "failed", "error": echoed},
+        "apixo": {"code": 200, "data": {"taskId": "t", "state": "failed", "failMsg": echoed}},
+        "seedance2ai": {"id": "t", "status": "failed", "error": {"code": "x", "message": echoed}},
+    }
     failed = provider.parse_status(
         200,
-        {"status": "failed", "error": echoed}
-        if provider_id == "nanophoto"
-        else {"data": {"task_id": "t", "status": "FAILED", "error_message": echoed}},
+        failed_answers.get(provider_id, {"data": {"task_id": "t", "status": "FAILED", "error_message": echoed}}),
     )
     assert failed.error is not None
     texts.append(failed.model_dump_json())
