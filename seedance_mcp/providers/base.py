@@ -23,7 +23,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..errors import (
     AuthError,
@@ -55,6 +55,8 @@ __all__ = [
     "provider_text",
     "whole_number",
 ]
+
+T = TypeVar("T")
 
 MAX_TEXT = 300
 """The most characters of a provider's own text that an error or a failed job shows."""
@@ -148,8 +150,8 @@ class ErrorFormat:
     message_keys: tuple[str, ...]
     """Keys whose string is the provider's text, the one to prefer first; may name `error`."""
     nested: bool = True
-    """Whether an `{"error": {...}}` object is read (like the top level, which fills in what
-    it leaves out). False where the document makes `error` plain text."""
+    """Whether an `{"error": {...}}` object is read: like the top level (which fills in what
+    it leaves out), with `type` as a last code key. False where `error` is always text."""
     code_word: re.Pattern[str] | None = None
     """The look of the provider's code words: an `error` string matching it whole is a code,
     and a plain-text body is searched for documented codes among its matches."""
@@ -198,16 +200,17 @@ class ErrorFormat:
             text = _lookup(self.code_texts, code) or self.status_texts.get(status) or text
         return error_from_status(provider, status, provider_code=code, message=text, retry_after=retry_after)
 
-    def _read(self, body: Any) -> tuple[str | None, int | None, str | None]:
+    def _read(self, body: Any, code_keys: tuple[str, ...] = ()) -> tuple[str | None, int | None, str | None]:
         if isinstance(body, str):
             return self._read_text(body.strip())
         if not isinstance(body, Mapping):
             return None, None, None
         nested = body.get("error")
         inner = self.nested and isinstance(nested, Mapping)
-        code, status, text = self._read(nested) if inner else (None, None, None)
+        # Inside an error object, `type` names the code when nothing else does (OpenAI style).
+        code, status, text = self._read(nested, ("type",)) if inner else (None, None, None)
         used = None  # the key whose string became the code, so that it is not the text too
-        for key in self.code_keys:
+        for key in (*self.code_keys, *code_keys):
             value = body.get(key)
             if key == "error":  # a code only when it looks like one; else it is text
                 if code is None and isinstance(value, str) and self._is_code_word(value.strip()):
@@ -236,7 +239,7 @@ class ErrorFormat:
         return next((w for w in words if _lookup(self.codes, w) is not None), None), None, text or None
 
 
-def _lookup(table: Mapping[str, Any], code: str | None) -> Any:
+def _lookup(table: Mapping[str, T], code: str | None) -> T | None:
     """`table[code]` with the documented code in any letter case, else None."""
     if not code:
         return None
@@ -255,7 +258,8 @@ def provider_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
 
 
 class Provider(ABC):
-    """One provider API. Subclasses set the class attributes and implement the mappings."""
+    """One provider API: who it is, `caps` (what it accepts) and `errors` (how it writes its
+    errors) as class attributes, and the pure mappings to and from its documented wire."""
 
     id: str
     name: str

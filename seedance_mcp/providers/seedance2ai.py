@@ -67,7 +67,7 @@ _STATES = {
 # The body of an error is not documented: read tolerantly, with the code as a lower-case word
 # under `code` (or `error`, or inside an `error` object); a plain-text body may be a bare code.
 ERRORS = ErrorFormat(
-    code_keys=("code", "error_code", "errorCode", "type", "error"),
+    code_keys=("code", "error_code", "errorCode", "error"),
     message_keys=("message", "msg", "detail", "error_message", "reason", "error"),
     code_word=re.compile(r"[a-z][a-z0-9_]*"),
     plain_text="code",
