@@ -9,9 +9,10 @@ Unix milliseconds.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from provider_harness import exchange
 
 from seedance_mcp.errors import (
     AuthError,
@@ -58,7 +59,7 @@ def test_capabilities_match_the_document() -> None:
     assert caps.start_image and caps.end_image and caps.audio and caps.fixed_lens
     assert not caps.seed and caps.seed_range is None
     assert not caps.idempotency
-    assert caps.url_valid_seconds == 15 * 24 * 3600
+    assert any("valid for 15 days" in note for note in caps.notes)  # told to the user, not read by code
     assert caps.rate_limit is not None
     assert (caps.rate_limit.requests, caps.rate_limit.per_seconds) == (10000, 60.0)
     assert caps.poll.interval == 5.0 and "wait 50 s" in caps.poll.source
@@ -372,13 +373,12 @@ def test_status_without_state_is_a_protocol_error() -> None:
     ],
 )
 @pytest.mark.parametrize("stage", ["submit", "status"])
-def test_http_errors(http: int, cls: type[ProviderError], code: str, retryable: bool, stage: str) -> None:
+def test_http_errors(
+    http: int, cls: type[ProviderError], code: str, retryable: bool, stage: Literal["submit", "status"]
+) -> None:
     answer = {"code": http, "message": "request refused by apixo"}
     with pytest.raises(cls) as info:
-        if stage == "submit":
-            P.parse_submit(http, answer)
-        else:
-            P.parse_status(http, answer)
+        exchange(P, stage, http, answer)
     err = info.value
     assert type(err) is cls
     assert (err.code, err.retryable, err.status_code, err.provider) == (code, retryable, http, "apixo")

@@ -204,9 +204,8 @@ def test_unknown_status_word_means_running() -> None:
 
 
 def test_error_example_names_required_credits() -> None:
-    with pytest.raises(InsufficientCredits) as info:
-        PROVIDER.parse_submit(402, json.loads(ANSWER_ERROR))
-    err = info.value
+    err = PROVIDER.error_for(402, json.loads(ANSWER_ERROR))
+    assert isinstance(err, InsufficientCredits)
     assert err.provider_code == "INSUFFICIENT_CREDITS" and err.status_code == 402
     assert "Insufficient credits" in err.message
     assert "needs 8 credits" in err.message
@@ -217,9 +216,8 @@ def test_error_example_names_required_credits() -> None:
 def test_every_error_code(code: str) -> None:
     http_status, description = ERROR_TABLE[code]
     cls, project_code, retryable = EXPECTED[code]
-    with pytest.raises(cls) as info:
-        PROVIDER.parse_submit(http_status, {"error": description, "errorCode": code})
-    err = info.value
+    err = PROVIDER.error_for(http_status, {"error": description, "errorCode": code})
+    assert isinstance(err, cls)
     assert type(err) is cls
     assert err.code == project_code and err.retryable is retryable
     assert err.provider_code == code and err.status_code == http_status
@@ -237,9 +235,9 @@ def test_error_code_under_http_200_maps_by_the_table(code: str) -> None:
 
 
 def test_status_error_without_status_field_is_an_error() -> None:
-    with pytest.raises(ProviderError) as info:
-        PROVIDER.parse_status(404, {"error": "Task not found"})
-    assert isinstance(info.value, TaskNotFound)
+    err = PROVIDER.error_for(404, {"error": "Task not found"})
+    assert isinstance(err, ProviderError)
+    assert isinstance(err, TaskNotFound)
     with pytest.raises(ProviderError):
         PROVIDER.parse_status(200, {"error": "Task not found"})
 

@@ -173,9 +173,8 @@ def test_documented_statuses_with_empty_bodies(
     status: int, cls: type[ProviderError], code: str, retryable: bool, meaning: str, body: Any
 ) -> None:
     """An answer that says nothing still gets the document's meaning for its status."""
-    with pytest.raises(cls) as info:
-        PROVIDER.parse_submit(status, body)
-    err = info.value
+    err = PROVIDER.error_for(status, body)
+    assert isinstance(err, cls)
     assert type(err) is cls
     assert err.code == code and err.retryable is retryable and err.status_code == status
     assert meaning in err.message
@@ -194,10 +193,10 @@ def test_documented_statuses_with_empty_bodies(
 def test_documented_statuses_keep_the_providers_text(
     status: int, cls: type[ProviderError], code: str, retryable: bool, meaning: str, body: Any
 ) -> None:
-    with pytest.raises(cls) as info:
-        PROVIDER.parse_status(status, body)
-    assert info.value.code == code and info.value.retryable is retryable
-    assert "the provider's words" in info.value.message
+    err = PROVIDER.error_for(status, body)
+    assert isinstance(err, cls)
+    assert err.code == code and err.retryable is retryable
+    assert "the provider's words" in err.message
 
 
 def test_rate_limit_keeps_retry_after() -> None:
@@ -216,8 +215,7 @@ def test_wrapper_code_under_http_200_is_an_error(wrapper_code: int, cls: type[Pr
 
 @pytest.mark.parametrize(("status", "cls"), [(400, ProviderRejected), (404, TaskNotFound)])
 def test_undocumented_statuses_still_map(status: int, cls: type[ProviderError]) -> None:
-    with pytest.raises(cls):
-        PROVIDER.parse_status(status, {"message": "bad"})
+    assert isinstance(PROVIDER.error_for(status, {"message": "bad"}), cls)
 
 
 @pytest.mark.parametrize(

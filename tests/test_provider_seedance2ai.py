@@ -9,9 +9,10 @@ words, the error body) the tests pin down the tolerant reading described in the 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from provider_harness import exchange
 
 from seedance_mcp.errors import (
     AuthError,
@@ -429,15 +430,12 @@ def test_documented_error_code_inside_http_200_gets_its_status(
 
 
 @pytest.mark.parametrize("stage", ["submit", "status"])
-def test_http_error_is_raised_at_every_stage(stage: str) -> None:
+def test_http_error_is_raised_at_every_stage(stage: Literal["submit", "status"]) -> None:
     body = {
         "error": {"code": "not_found", "message": "Task does not exist or does not belong to this key owner."}
     }
     with pytest.raises(TaskNotFound, match="does not belong"):
-        if stage == "submit":
-            P.parse_submit(404, body)
-        else:
-            P.parse_status(404, body)
+        exchange(P, stage, 404, body)
 
 
 @pytest.mark.parametrize(("http", "cls"), [(429, RateLimited), (503, ProviderUnavailable)])

@@ -303,9 +303,8 @@ def test_every_documented_error_code(code: str, shape: str) -> None:
         "plain_text": f"{code}: provider says no",
     }[shape]
     cls, project_code, retryable = EXPECTED[code]
-    with pytest.raises(cls) as info:
-        PROVIDER.parse_submit(http_status, body)
-    err = info.value
+    err = PROVIDER.error_for(http_status, body)
+    assert isinstance(err, cls)
     assert type(err) is cls
     assert err.code == project_code
     assert err.retryable is retryable
@@ -391,7 +390,7 @@ def test_unreadable_status_answers(data: dict[str, Any]) -> None:
 FAKE_KEY = "sk-live-FAKEKEY-0123456789abcdef"
 
 
-@pytest.mark.parametrize("provider_id", ["nanophoto", "seedanceapi", "seedance15pro"])
+@pytest.mark.parametrize("provider_id", ["nanophoto", "seedanceapi", "seedance15pro", "apixo", "seedance2ai"])
 def test_no_key_reaches_errors_wires_or_reprs(provider_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The key sits in the environment (where the CLI reads it) and is quoted back by a
     misbehaving provider in its error text; no message, dict or repr built here may show it,
@@ -413,11 +412,14 @@ def test_no_key_reaches_errors_wires_or_reprs(provider_id: str, monkeypatch: pyt
         assert isinstance(err, AuthError)
         texts += [str(err), repr(err), json.dumps(err.to_dict()), err.message]
     assert any("Invalid API key" in t for t in texts)
+    failed_answers: dict[str, Any] = {
+        "nanophoto": {"status": "failed", "error": echoed},
+        "apixo": {"code": 200, "data": {"taskId": "t", "state": "failed", "failMsg": echoed}},
+        "seedance2ai": {"id": "t", "status": "failed", "error": {"code": "x", "message": echoed}},
+    }
     failed = provider.parse_status(
         200,
-        {"status": "failed", "error": echoed}
-        if provider_id == "nanophoto"
-        else {"data": {"task_id": "t", "status": "FAILED", "error_message": echoed}},
+        failed_answers.get(provider_id, {"data": {"task_id": "t", "status": "FAILED", "error_message": echoed}}),
     )
     assert failed.error is not None
     texts.append(failed.model_dump_json())

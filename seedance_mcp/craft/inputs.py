@@ -10,22 +10,13 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..errors import InvalidRequest
-from ..providers import PROVIDERS, Provider
+from ..providers import PROVIDERS, Provider, get_provider
 
 
 def check_provider(provider: str | None) -> Provider | None:
-    """The provider named (any case), None when none is named, else `InvalidRequest`."""
-    if provider is None:
-        return None
-    found = PROVIDERS.get(provider.strip().lower()) if isinstance(provider, str) else None
-    if found is None:
-        raise InvalidRequest(
-            f"provider: unknown provider {provider!r}; allowed: {', '.join(PROVIDERS)}.",
-            field="provider",
-            value=provider,
-            allowed=list(PROVIDERS),
-        )
-    return found
+    """The provider named (any case), None when none is named, else `InvalidRequest`
+    (`providers.get_provider` owns the refusal)."""
+    return None if provider is None else get_provider(provider)
 
 
 _CHOICE_NOISE = re.compile(r"^(?:(?:slow|slowly|smooth|gentle|quick|fast|camera)-)+|-(?:shot|move|movement)$")

@@ -1,8 +1,11 @@
-"""The provider registry: id -> `Provider`. Pure data and mapping functions, no I/O."""
+"""The provider registry: id -> `Provider`. Pure data and mapping functions, no I/O.
+
+`get_provider` is the one place an unknown provider id is refused.
+"""
 
 from __future__ import annotations
 
-from ..errors import ConfigError
+from ..errors import ConfigError, InvalidRequest
 from .apixo import Apixo
 from .base import Capabilities, PollAdvice, Provider, RateLimit, WireRequest
 from .nanophoto import NanoPhoto
@@ -17,6 +20,7 @@ __all__ = [
     "PollAdvice",
     "Provider",
     "RateLimit",
+    "UnknownProvider",
     "WireRequest",
     "get_provider",
 ]
@@ -27,11 +31,20 @@ PROVIDERS: dict[str, Provider] = {
 PROVIDER_IDS: tuple[str, ...] = tuple(PROVIDERS)
 
 
+class UnknownProvider(InvalidRequest, ConfigError):
+    """A provider id that is not in the registry: bad input, code `invalid_request` (CLI exit 2),
+    naming the field and the allowed ids. It is a `ConfigError` too, because the id may come
+    from the environment (SEEDANCE_PROVIDER) as well as from an argument."""
+
+
 def get_provider(provider_id: str) -> Provider:
-    try:
-        return PROVIDERS[provider_id.strip().lower()]
-    except KeyError:
-        raise ConfigError(
+    """The provider with this id (any case, surrounding spaces ignored), else `UnknownProvider`."""
+    found = PROVIDERS.get(provider_id.strip().lower()) if isinstance(provider_id, str) else None
+    if found is None:
+        raise UnknownProvider(
             f"provider: unknown provider {provider_id!r}; allowed: {', '.join(PROVIDER_IDS)}.",
-            code="invalid_request",
-        ) from None
+            field="provider",
+            value=provider_id,
+            allowed=PROVIDER_IDS,
+        )
+    return found

@@ -17,17 +17,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import ProtocolError, ProviderError
+from ..errors import ProtocolError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
 from .base import (
+    MAX_CODE,
     Capabilities,
+    ErrorFormat,
     PollAdvice,
     Provider,
     RateLimit,
     WireRequest,
     decode_json_string,
-    error_from_status,
     first_str,
+    json_object,
+    provider_text,
 )
 
 MODEL_PATH = "seedance-1-5-pro"
@@ -59,7 +62,6 @@ class Apixo(Provider):
     base_url = "https://api.apixo.ai/api/v1"
     docs_url = "https://apixo.ai (Seedance 1.5 Pro API docs)"
     key_env = "APIXO_API_KEY"
-    seed_file = "002_2b67c0d7353dba7e.txt"
     caps = Capabilities(
         durations=tuple(range(4, 13)),
         default_duration=8,
@@ -81,7 +83,6 @@ class Apixo(Provider):
             source="4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s; submit, wait 50 s, then poll every 5 s",
         ),
         rate_limit=RateLimit(requests=10000, per_seconds=60.0, scope="account"),
-        url_valid_seconds=15 * 24 * 3600.0,
         notes=(
             "Any whole duration from 4 to 12 s (4, 8 and 12 recommended); billed per second.",
             "The end frame is sent as the second entry of image_urls (image-to-video only).",
@@ -90,6 +91,12 @@ class Apixo(Provider):
             "Requests are routed with provider=auto (APIXO picks the route).",
             "At most 1,000 concurrent tasks and 10,000 requests per minute.",
         ),
+    )
+    # Documented: `{"code": <HTTP status>, "message": ...}`. Tolerated: a string code under
+    # errorCode, error_code, failCode or code, an `{"error": {...}}` object, and plain text.
+    errors = ErrorFormat(
+        code_keys=("errorCode", "error_code", "failCode", "code"),
+        message_keys=("message", "msg", "error", "detail"),
     )
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
@@ -110,7 +117,7 @@ class Apixo(Provider):
                 frames.append(req.end_image_url)
             model_input["image_urls"] = frames
         body = {"request_type": "async", "provider": ROUTING, "input": model_input}
-        return WireRequest("POST", f"/generateTask/{MODEL_PATH}", json=body)
+        return WireRequest(method="POST", path=f"/generateTask/{MODEL_PATH}", json=body)
 
     def parse_submit(self, status_code: int, body: Any) -> str:
         data = self._payload(status_code, body)
@@ -120,7 +127,7 @@ class Apixo(Provider):
         return task_id
 
     def build_status(self, task_id: str) -> WireRequest:
-        return WireRequest("GET", f"/statusTask/{MODEL_PATH}", params={"taskId": task_id})
+        return WireRequest(method="GET", path=f"/statusTask/{MODEL_PATH}", params={"taskId": task_id})
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
         data = self._payload(status_code, body)
@@ -134,38 +141,17 @@ class Apixo(Provider):
             return TaskState(status=status, error=_job_error(data), provider_status=raw)
         return TaskState(status=status, provider_status=raw)
 
-    def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        if isinstance(body, Mapping):
-            envelope = body.get("code")
-            if status_code < 400 and isinstance(envelope, int) and not isinstance(envelope, bool):
-                status_code = envelope
-            nested = body.get("error")
-            source: Mapping[str, Any] = nested if isinstance(nested, Mapping) else body
-            code = first_str(source, "errorCode", "error_code", "failCode")
-            if code is None and isinstance(source.get("code"), str):
-                code = first_str(source, "code")
-            message = first_str(source, "message", "msg", "error", "detail")
-        else:
-            code = None
-            message = (body.strip()[:300] or None) if isinstance(body, str) else None
-        return error_from_status(
-            self.id, status_code, provider_code=code, message=message, retry_after=retry_after
-        )
-
     def _payload(self, status_code: int, body: Any) -> Mapping[str, Any]:
-        """The `data` object of an answer, or raise the error the answer carries."""
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
-        if not isinstance(body, Mapping):
-            raise ProtocolError("apixo: the answer is not a JSON object")
-        envelope = body.get("code")
+        """The `data` object of a 2xx answer, or raise the error the envelope carries inside it."""
+        answer = json_object(self.id, body)
+        envelope = answer.get("code")
         if isinstance(envelope, int) and not isinstance(envelope, bool) and envelope >= 400:
-            raise self.error_for(status_code, body)
-        data = body.get("data")
+            raise self.error_for(status_code, answer)
+        data = answer.get("data")
         if isinstance(data, Mapping):
             return data
-        if data is None and any(k in body for k in ("taskId", "state")):
-            return body  # tolerate an answer without the envelope
+        if data is None and any(k in answer for k in ("taskId", "state")):
+            return answer  # tolerate an answer without the envelope
         raise ProtocolError("apixo: the answer has no data object")
 
 
@@ -182,8 +168,8 @@ def _result_url(data: Mapping[str, Any]) -> str:
 
 
 def _job_error(data: Mapping[str, Any]) -> JobError:
-    code = first_str(data, "failCode")
-    text = first_str(data, "failMsg") or "Video generation failed"
+    code = provider_text(first_str(data, "failCode"), MAX_CODE)
+    text = provider_text(first_str(data, "failMsg")) or "Video generation failed"
     advice = _FAIL_ADVICE.get((code or "").upper())
     label = f"apixo: {text}" + (f" ({code})" if code else "")
     if advice:

@@ -1,18 +1,29 @@
-"""What a provider is: capabilities as data, plus pure mapping functions.
+"""What a provider is: pure mapping functions over capabilities and error formats held as data.
 
-A provider never opens a socket. `build_submit` turns a resolved `VideoRequest` into a
-`WireRequest` (method, path, query, JSON body, extra headers; never the key), and the
-`parse_*` functions turn a decoded answer back into a task id, a `TaskState` or an
-exception from `errors.py`. The HTTP layer (`client.py`) does the I/O.
+A provider never opens a socket and keeps no state. What it accepts is data (`Capabilities`,
+with its `PollAdvice` and `RateLimit`), and so is the way it writes its errors
+(`ErrorFormat`). The rest are pure functions of their arguments:
+
+- `build_submit` / `build_status` return the documented `WireRequest` (method, path, query,
+  JSON body, extra headers; never the key);
+- `parse_submit` / `parse_status` read a decoded 2xx answer into a task id or a `TaskState`,
+  and raise for an error a provider puts inside such an answer;
+- `error_for(status, body, retry_after)` builds the exception for an error answer.
+
+The HTTP layer (`client.py`) does the I/O and maps HTTP errors in one place: it raises
+`error_for(...)` for every status >= 400 before any `parse_*` sees the answer. Text a
+provider wrote reaches an error or a failed job only through `provider_text`, which masks
+credentials quoted back in it and caps its length.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from ..errors import (
     AuthError,
@@ -27,11 +38,33 @@ from ..errors import (
     TaskNotFound,
 )
 from ..models import TaskState, VideoRequest
+from ..redaction import mask_credentials
 
-__all__ = ["Capabilities", "PollAdvice", "Provider", "WireRequest", "error_from_status", "first_str"]
+__all__ = [
+    "Capabilities",
+    "ErrorFormat",
+    "ErrorReading",
+    "PollAdvice",
+    "Provider",
+    "RateLimit",
+    "WireRequest",
+    "decode_json_string",
+    "error_from_status",
+    "first_str",
+    "json_object",
+    "provider_text",
+    "whole_number",
+]
+
+T = TypeVar("T")
+
+MAX_TEXT = 300
+"""The most characters of a provider's own text that an error or a failed job shows."""
+MAX_CODE = 60
+"""Likewise for a provider's own error code."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PollAdvice:
     """The provider's documented polling advice and typical render times.
 
@@ -48,14 +81,14 @@ class PollAdvice:
         return self.render_seconds[nearest]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RateLimit:
     requests: int
     per_seconds: float
     scope: str = "account"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Capabilities:
     durations: tuple[int, ...]
     default_duration: int
@@ -73,12 +106,11 @@ class Capabilities:
     idempotency: bool
     poll: PollAdvice
     rate_limit: RateLimit | None = None
-    url_valid_seconds: float | None = None
     https_images_only: bool = False
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WireRequest:
     """An HTTP request as the provider documents it, minus the Authorization header."""
 
@@ -92,16 +124,150 @@ class WireRequest:
         return base_url.rstrip("/") + self.path
 
 
+@dataclass(frozen=True, kw_only=True)
+class ErrorReading:
+    """What an error answer says: the provider's code word, an HTTP status written in the
+    body (`{"code": 429}`), and its text. Code and text are fit to show (`provider_text`)."""
+
+    code: str | None = None
+    status: int | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErrorFormat:
+    """How one provider writes its error answers, and what its documented codes mean.
+
+    One tolerant reader serves every provider: plain text, `{"error": {...}}`,
+    `{"error": "<code word or text>"}` and flat objects. Where the providers differ (which
+    keys hold the code and the text, what a code word looks like, what the document says a
+    code or a status means) is this data.
+    """
+
+    code_keys: tuple[str, ...]
+    """Keys whose string is the provider's code, the first found winning; a number there is an
+    HTTP status. An `error` string counts only if it looks like `code_word` (else it is text)."""
+    message_keys: tuple[str, ...]
+    """Keys whose string is the provider's text, the one to prefer first; may name `error`."""
+    nested: bool = True
+    """Whether an `{"error": {...}}` object is read: like the top level (which fills in what
+    it leaves out), with `type` as a last code key. False where `error` is always text."""
+    code_word: re.Pattern[str] | None = None
+    """The look of the provider's code words: an `error` string matching it whole is a code,
+    and a plain-text body is searched for documented codes among its matches."""
+    plain_text: Literal["text", "code", "ignored"] = "text"
+    """A plain-text body is the message ("text"), the code when it is exactly a documented
+    one and else the message ("code"), or not read at all ("ignored")."""
+    codes: Mapping[str, int] = field(default_factory=dict)
+    """Documented code (any letter case) -> its HTTP status, for errors inside a 2xx answer."""
+    code_texts: Mapping[str, str] = field(default_factory=dict)
+    """Documented code -> what it means, shown when the body carries no text of its own."""
+    status_texts: Mapping[int, str] = field(default_factory=dict)
+    """HTTP status -> what the document says it means, likewise."""
+    unknown_code_status: int | None = None
+    """The status of an error inside a 2xx answer whose code `codes` does not list
+    (None: the answer's own status, which maps to a plain `ProviderError`)."""
+    no_code_status: int | None = None
+    """Likewise for an error inside a 2xx answer with neither a code word nor a status."""
+
+    def read(self, body: Any) -> ErrorReading:
+        """The code, status and text of an error answer, whatever shape it came in."""
+        code, status, text = self._read(body)
+        return ErrorReading(code=provider_text(code, MAX_CODE), status=status, text=provider_text(text))
+
+    def error_from(
+        self, provider: str, status_code: int, reading: ErrorReading, retry_after: float | None = None
+    ) -> ProviderError:
+        """The exception for an error answer with HTTP `status_code`, as `reading` reads it.
+
+        Under a 2xx status (an error inside the answer) the status comes from the documented
+        code, else from the body's own number, else from `unknown_code_status` /
+        `no_code_status`. A body without text (or with just "success") gets the documented
+        meaning of its code or status.
+        """
+        code, text = reading.code, reading.text
+        status = status_code
+        if status < 400:
+            documented = _lookup(self.codes, code)
+            if documented is not None:
+                status = documented
+            elif reading.status is not None and reading.status >= 400:
+                status = reading.status
+            else:
+                fallback = self.unknown_code_status if code else self.no_code_status
+                status = fallback or status
+        if text is None or text.lower() == "success":
+            text = _lookup(self.code_texts, code) or self.status_texts.get(status) or text
+        return error_from_status(provider, status, provider_code=code, message=text, retry_after=retry_after)
+
+    def _read(self, body: Any, code_keys: tuple[str, ...] = ()) -> tuple[str | None, int | None, str | None]:
+        if isinstance(body, str):
+            return self._read_text(body.strip())
+        if not isinstance(body, Mapping):
+            return None, None, None
+        nested = body.get("error")
+        inner = self.nested and isinstance(nested, Mapping)
+        # Inside an error object, `type` names the code when nothing else does (OpenAI style).
+        code, status, text = self._read(nested, ("type",)) if inner else (None, None, None)
+        used = None  # the key whose string became the code, so that it is not the text too
+        for key in (*self.code_keys, *code_keys):
+            value = body.get(key)
+            if key == "error":  # a code only when it looks like one; else it is text
+                if code is None and isinstance(value, str) and self._is_code_word(value.strip()):
+                    code, used = value.strip(), key
+            elif isinstance(value, int) and not isinstance(value, bool):
+                status = status or value
+            elif isinstance(value, str) and value.strip().isdigit():
+                status = status or int(value)
+            elif isinstance(value, str) and value.strip() and code is None:
+                code, used = value.strip(), key
+        for key in self.message_keys:
+            value = body.get(key)
+            if text is None and key != used and isinstance(value, str) and value.strip():
+                text = value.strip()
+        return code, status, text
+
+    def _is_code_word(self, word: str) -> bool:
+        return bool(word and self.code_word and self.code_word.fullmatch(word))
+
+    def _read_text(self, text: str) -> tuple[str | None, int | None, str | None]:
+        if self.plain_text == "ignored":
+            return None, None, None
+        if self.plain_text == "code":
+            return (text, None, None) if _lookup(self.codes, text) is not None else (None, None, text or None)
+        words = self.code_word.findall(text) if self.code_word else []
+        return next((w for w in words if _lookup(self.codes, w) is not None), None), None, text or None
+
+
+def _lookup(table: Mapping[str, T], code: str | None) -> T | None:
+    """`table[code]` with the documented code in any letter case, else None."""
+    if not code:
+        return None
+    for key in (code, code.upper(), code.lower()):
+        if key in table:
+            return table[key]
+    return None
+
+
+def provider_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
+    """Text a provider wrote, fit to show: stripped, with any credential it quotes back masked
+    (`redaction.mask_credentials`), and at most `limit` characters; None when empty."""
+    if value is None:
+        return None
+    return mask_credentials(value.strip())[:limit] or None
+
+
 class Provider(ABC):
-    """One provider API. Subclasses set the class attributes and implement the mappings."""
+    """One provider API: who it is, `caps` (what it accepts) and `errors` (how it writes its
+    errors) as class attributes, and the pure mappings to and from its documented wire."""
 
     id: str
     name: str
     base_url: str
     docs_url: str
     key_env: str
-    seed_file: str
     caps: Capabilities
+    errors: ErrorFormat
 
     @abstractmethod
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
@@ -109,7 +275,7 @@ class Provider(ABC):
 
     @abstractmethod
     def parse_submit(self, status_code: int, body: Any) -> str:
-        """The provider task id from a submit answer, or raise the matching error."""
+        """The provider task id from a 2xx submit answer, or raise the error carried inside it."""
 
     @abstractmethod
     def build_status(self, task_id: str) -> WireRequest:
@@ -117,35 +283,27 @@ class Provider(ABC):
 
     @abstractmethod
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        """A status answer as a `TaskState`, or raise the matching error."""
+        """A 2xx status answer as a `TaskState`, or raise the error carried inside it."""
 
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        """The exception for an error answer; providers override to read their own codes."""
-        code, message = _generic_code_and_message(body)
-        return error_from_status(
-            self.id, status_code, provider_code=code, message=message, retry_after=retry_after
-        )
+        """The exception for an error answer: every HTTP status >= 400, before any `parse_*`
+        sees the answer, and an error a provider sends inside a 2xx answer."""
+        return self.errors.error_from(self.id, status_code, self.errors.read(body), retry_after)
 
 
-def _generic_code_and_message(body: Any) -> tuple[str | None, str | None]:
-    """Read the error code and text from the common JSON error shapes, tolerantly."""
-    if not isinstance(body, Mapping):
-        return None, (body.strip()[:300] or None) if isinstance(body, str) else None
-    nested = body.get("error")
-    if isinstance(nested, Mapping):
-        return first_str(nested, "code", "type", "errorCode"), first_str(nested, "message", "msg")
-    code = first_str(body, "errorCode", "error_code", "code", "failCode")
-    message = first_str(body, "error", "message", "error_message", "msg", "detail", "failMsg")
-    return code, message
+def json_object(provider: str, body: Any) -> Mapping[str, Any]:
+    """A decoded answer that must be a JSON object, else `ProtocolError` naming the provider."""
+    if isinstance(body, Mapping):
+        return body
+    raise ProtocolError(f"{provider}: the answer is not a JSON object")
 
 
 def first_str(data: Mapping[str, Any], *keys: str) -> str | None:
+    """The first non-empty string among `keys` of `data`, else None."""
     for key in keys:
         value = data.get(key)
         if isinstance(value, str) and value:
             return value
-        if isinstance(value, int) and not isinstance(value, bool) and key in ("code",) and value >= 400:
-            return str(value)
     return None
 
 

@@ -8,19 +8,21 @@ with `{"taskId": ...}`. camelCase body; `aspectRatio` is `landscape` (16:9) or `
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ..errors import ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
-from ..redaction import mask_credentials
 from .base import (
     Capabilities,
+    ErrorFormat,
     PollAdvice,
     Provider,
     RateLimit,
     WireRequest,
-    error_from_status,
     first_str,
+    json_object,
+    provider_text,
 )
 
 ASPECT_WIRE = {"16:9": "landscape", "9:16": "portrait"}
@@ -48,7 +50,6 @@ class NanoPhoto(Provider):
     base_url = "https://nanophoto.ai"
     docs_url = "https://nanophoto.ai/docs (SeeDance 1.5 Pro Video Generation API)"
     key_env = "NANOPHOTO_API_KEY"
-    seed_file = "000_5588edd09253cf5b.txt"
     caps = Capabilities(
         durations=(4, 8, 12),
         default_duration=8,
@@ -76,6 +77,15 @@ class NanoPhoto(Provider):
             "100 API requests per hour per key, status checks included.",
         ),
     )
+    # Documented: `{"error": "<text>", "errorCode": "<CODE>", "requiredCredits"?}`, as JSON only.
+    errors = ErrorFormat(
+        code_keys=("errorCode",),
+        message_keys=("error", "message"),
+        nested=False,
+        plain_text="ignored",
+        codes=_STATUS_FOR_CODE,
+        unknown_code_status=400,
+    )
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
         assert req.aspect_ratio is not None and req.resolution is not None and req.duration is not None
@@ -92,12 +102,10 @@ class NanoPhoto(Provider):
             "generateAudio": req.audio,
             "fixedLens": req.fixed_lens,
         }
-        return WireRequest("POST", "/api/seedance-1-5-pro/generate", json=body)
+        return WireRequest(method="POST", path="/api/seedance-1-5-pro/generate", json=body)
 
     def parse_submit(self, status_code: int, body: Any) -> str:
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
-        data = _mapping(body)
+        data = json_object(self.id, body)
         if "errorCode" in data or ("error" in data and "taskId" not in data):
             raise self.error_for(status_code, data)
         task_id = first_str(data, "taskId", "task_id", "id")
@@ -106,12 +114,10 @@ class NanoPhoto(Provider):
         return task_id
 
     def build_status(self, task_id: str) -> WireRequest:
-        return WireRequest("POST", "/api/seedance-1-5-pro/check-status", json={"taskId": task_id})
+        return WireRequest(method="POST", path="/api/seedance-1-5-pro/check-status", json={"taskId": task_id})
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
-        data = _mapping(body)
+        data = json_object(self.id, body)
         if "errorCode" in data or ("error" in data and "status" not in data):
             raise self.error_for(status_code, data)
         raw = str(data.get("status") or "")
@@ -126,7 +132,7 @@ class NanoPhoto(Provider):
                     status=JobStatus.SUCCEEDED, video_url=url, credits=credits, provider_status=raw
                 )
             case "failed":
-                message = mask_credentials(first_str(data, "error", "message") or "Video generation failed")
+                message = provider_text(first_str(data, "error", "message")) or "Video generation failed"
                 err = JobError(
                     code="generation_failed", message=f"nanophoto: {message} (credits are refunded)"
                 )
@@ -136,20 +142,8 @@ class NanoPhoto(Provider):
                 return TaskState(status=JobStatus.RUNNING, credits=credits, provider_status=raw or None)
 
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        data: Mapping[str, Any] = body if isinstance(body, Mapping) else {}
-        code = first_str(data, "errorCode")
-        message = first_str(data, "error", "message")
-        message = mask_credentials(message)[:300] if message else None
-        if code and "requiredCredits" in data:
-            message = f"{message or 'Insufficient credits'}; this job needs {data['requiredCredits']} credits"
-        if status_code < 400 and code:
-            status_code = _STATUS_FOR_CODE.get(code, 400)
-        return error_from_status(
-            self.id, status_code, provider_code=code, message=message, retry_after=retry_after
-        )
-
-
-def _mapping(body: Any) -> Mapping[str, Any]:
-    if isinstance(body, Mapping):
-        return body
-    raise ProtocolError("nanophoto: the answer is not a JSON object")
+        reading = self.errors.read(body)
+        if reading.code and isinstance(body, Mapping) and "requiredCredits" in body:
+            needed = f"{reading.text or 'Insufficient credits'}; this job needs {body['requiredCredits']} credits"
+            reading = replace(reading, text=needed)
+        return self.errors.error_from(self.id, status_code, reading, retry_after)

@@ -10,12 +10,12 @@ statuses 401, 402, 429 and 500.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from ..errors import ProviderError
 from ..models import VideoRequest
 from .base import Capabilities, PollAdvice, WireRequest
-from .envelope import EnvelopeTaskProvider, error_with_codes
+from .envelope import ERRORS, EnvelopeTaskProvider
 
 # What the document says each HTTP error means (the body's shape is not documented).
 ERROR_STATUSES: dict[int, str] = {
@@ -32,7 +32,6 @@ class Seedance15Pro(EnvelopeTaskProvider):
     base_url = "https://seedance1-5pro.com/api"
     docs_url = "https://seedance1-5pro.com (API-Dokumentation)"
     key_env = "SEEDANCE15PRO_API_KEY"
-    seed_file = "003_a850845d7aff9648.txt"
     caps = Capabilities(
         durations=(5, 10),
         default_duration=5,
@@ -63,6 +62,7 @@ class Seedance15Pro(EnvelopeTaskProvider):
             "The duration default (5 s) is this client's choice: the provider requires one.",
         ),
     )
+    errors = replace(ERRORS, status_texts=ERROR_STATUSES)
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
         assert req.aspect_ratio is not None and req.duration is not None
@@ -74,7 +74,4 @@ class Seedance15Pro(EnvelopeTaskProvider):
         }
         if req.image_url:
             body["image_urls"] = [req.image_url]
-        return WireRequest("POST", "/generate", json=body)
-
-    def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        return error_with_codes(self.id, {}, status_code, body, retry_after, statuses=ERROR_STATUSES)
+        return WireRequest(method="POST", path="/generate", json=body)

@@ -24,9 +24,18 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from ..errors import InvalidRequest, ProtocolError, ProviderError
+from ..errors import InvalidRequest, ProtocolError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
-from .base import Capabilities, PollAdvice, Provider, WireRequest, error_from_status, first_str, whole_number
+from .base import (
+    Capabilities,
+    ErrorFormat,
+    PollAdvice,
+    Provider,
+    WireRequest,
+    first_str,
+    json_object,
+    whole_number,
+)
 
 QUALITY_TIER = "standard"
 
@@ -55,7 +64,17 @@ _STATES = {
     "expired": JobStatus.EXPIRED,
 }
 
-_CODE_WORD = re.compile(r"[a-z][a-z0-9_]*\Z")
+# The body of an error is not documented: read tolerantly, with the code as a lower-case word
+# under `code` (or `error`, or inside an `error` object); a plain-text body may be a bare code.
+ERRORS = ErrorFormat(
+    code_keys=("code", "error_code", "errorCode", "error"),
+    message_keys=("message", "msg", "detail", "error_message", "reason", "error"),
+    code_word=re.compile(r"[a-z][a-z0-9_]*"),
+    plain_text="code",
+    codes=STATUS_FOR_CODE,
+    unknown_code_status=400,
+    no_code_status=400,
+)
 _ID_KEYS = ("id", "task_id", "taskId")
 
 
@@ -65,7 +84,6 @@ class Seedance2AI(Provider):
     base_url = "https://seedance2ai.io/api/v1"
     docs_url = "https://seedance2ai.io (API docs)"
     key_env = "SEEDANCE2AI_API_KEY"
-    seed_file = "004_607af6b97010e798.txt"
     caps = Capabilities(
         durations=tuple(range(4, 16)),
         default_duration=5,
@@ -95,6 +113,7 @@ class Seedance2AI(Provider):
             "No published price; each finished task reports credits_used. The same credits pay for web use.",
         ),
     )
+    errors = ERRORS
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
         assert req.aspect_ratio is not None and req.resolution is not None and req.duration is not None
@@ -121,12 +140,10 @@ class Seedance2AI(Provider):
                 body["end_image_url"] = _https("end_image_url", req.end_image_url)
         if req.seed is not None:
             body["seed"] = req.seed
-        return WireRequest("POST", "/video/seedance", json=body, headers={"Idempotency-Key": key})
+        return WireRequest(method="POST", path="/video/seedance", json=body, headers={"Idempotency-Key": key})
 
     def parse_submit(self, status_code: int, body: Any) -> str:
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
-        data = _mapping(body)
+        data = json_object(self.id, body)
         nested = data.get("data")
         for source in (data, nested if isinstance(nested, Mapping) else {}):
             task_id = _task_id(source)
@@ -137,12 +154,10 @@ class Seedance2AI(Provider):
         raise ProtocolError("seedance2ai: the submit answer has no task id (id, task_id or taskId)")
 
     def build_status(self, task_id: str) -> WireRequest:
-        return WireRequest("GET", f"/tasks/{quote(task_id, safe='')}")
+        return WireRequest(method="GET", path=f"/tasks/{quote(task_id, safe='')}")
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        if status_code >= 400:
-            raise self.error_for(status_code, body)
-        data = _mapping(body)
+        data = json_object(self.id, body)
         nested = data.get("data")
         if "status" not in data and isinstance(nested, Mapping):
             data = nested
@@ -164,17 +179,6 @@ class Seedance2AI(Provider):
             case _:
                 return TaskState(status=status, credits=credits, provider_status=raw)
 
-    def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        code, message = _code_and_message(body)
-        if code is not None and code.isdigit():  # {"code": 429, ...}: an HTTP status, not a code word
-            status_code = int(code) if status_code < 400 else status_code
-            code = None
-        if status_code < 400:
-            status_code = STATUS_FOR_CODE.get(code or "", 400)
-        return error_from_status(
-            self.id, status_code, provider_code=code, message=message, retry_after=retry_after
-        )
-
 
 def _https(field: str, url: str) -> str:
     if urlsplit(url).scheme.lower() != "https":
@@ -185,12 +189,6 @@ def _https(field: str, url: str) -> str:
             allowed=["https URL"],
         )
     return url
-
-
-def _mapping(body: Any) -> Mapping[str, Any]:
-    if isinstance(body, Mapping):
-        return body
-    raise ProtocolError("seedance2ai: the answer is not a JSON object")
 
 
 def _task_id(data: Mapping[str, Any]) -> str | None:
@@ -213,7 +211,8 @@ def _video_url(data: Mapping[str, Any]) -> str:
 
 
 def _job_error(data: Mapping[str, Any], status: JobStatus) -> JobError:
-    code, text = _code_and_message(data)
+    reading = ERRORS.read(data)
+    code, text = (reading.code.lower() if reading.code else None), reading.text
     if status is JobStatus.FAILED:
         label = f"seedance2ai: {text or 'Video generation failed'}" + (f" ({code})" if code else "")
         return JobError(
@@ -223,31 +222,3 @@ def _job_error(data: Mapping[str, Any], status: JobStatus) -> JobError:
     word = "cancelled" if status is JobStatus.CANCELLED else "expired"
     label = f"seedance2ai: the task was {word}" + (f": {text}" if text else "")
     return JobError(code=word, message=f"{label}; generate again if you still need the clip")
-
-
-def _code_and_message(body: Any) -> tuple[str | None, str | None]:
-    """Read an error code and text from any of the shapes the provider may send.
-
-    `{"error": {"code", "message"}}`, `{"error": "<code>", "message"}`, `{"error": "<text>"}`,
-    `{"code", "message"}` or plain text.
-    """
-    if isinstance(body, str):
-        text = body.strip()[:300]
-        return (text, None) if text.lower() in STATUS_FOR_CODE else (None, text or None)
-    if not isinstance(body, Mapping):
-        return None, None
-    nested = body.get("error")
-    if isinstance(nested, Mapping):
-        return _code_word(first_str(nested, "code", "type")), first_str(nested, "message", "msg", "detail")
-    code = _code_word(first_str(body, "code", "error_code", "errorCode"))
-    message = first_str(body, "message", "msg", "detail", "error_message", "reason")
-    if isinstance(nested, str) and nested:
-        if code is None and _CODE_WORD.match(nested):
-            code = nested
-        elif message is None:
-            message = nested
-    return code, message
-
-
-def _code_word(value: str | None) -> str | None:
-    return value.strip().lower() if value and value.strip() else None

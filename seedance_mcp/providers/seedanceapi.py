@@ -10,12 +10,12 @@ Reading the answers is shared with seedance1-5pro.com (`envelope.py`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from ..errors import ProviderError
 from ..models import VideoRequest
 from .base import Capabilities, PollAdvice, WireRequest
-from .envelope import EnvelopeTaskProvider, error_with_codes
+from .envelope import ERRORS, EnvelopeTaskProvider
 
 # The documented error codes: HTTP status and what the document says they mean.
 ERROR_CODES: dict[str, tuple[int, str]] = {
@@ -37,7 +37,6 @@ class SeedanceApi(EnvelopeTaskProvider):
     base_url = "https://seedanceapi.org/v1"
     docs_url = "https://seedanceapi.org (Seedance 1.5 API docs)"
     key_env = "SEEDANCEAPI_API_KEY"
-    seed_file = "001_11cb4f37b314b646.txt"
     caps = Capabilities(
         durations=(4, 8, 12),
         default_duration=8,
@@ -65,6 +64,11 @@ class SeedanceApi(EnvelopeTaskProvider):
             "Not documented: the failure status (FAILED assumed), the error body, polling advice.",
         ),
     )
+    errors = replace(
+        ERRORS,
+        codes={code: status for code, (status, _) in ERROR_CODES.items()},
+        code_texts={code: meaning for code, (_, meaning) in ERROR_CODES.items()},
+    )
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
         assert req.aspect_ratio is not None and req.resolution is not None and req.duration is not None
@@ -79,7 +83,4 @@ class SeedanceApi(EnvelopeTaskProvider):
             "generate_audio": req.audio,
             "fixed_lens": req.fixed_lens,
         }
-        return WireRequest("POST", "/generate", json=body)
-
-    def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        return error_with_codes(self.id, ERROR_CODES, status_code, body, retry_after)
+        return WireRequest(method="POST", path="/generate", json=body)

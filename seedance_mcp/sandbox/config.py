@@ -11,13 +11,14 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from ..providers import PROVIDER_IDS
+
 __all__ = ["FAULT_ENDPOINTS", "FAULT_KINDS", "PROVIDER_IDS", "Fault", "FaultKind", "FaultOn", "SandboxConfig"]
 
 FaultKind = Literal["429", "503", "500", "reset", "truncate", "fail_render"]
 FaultOn = Literal["submit", "status", "download"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 FAULT_ENDPOINTS: tuple[str, ...] = get_args(FaultOn)
-PROVIDER_IDS = ("nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai")
 
 
 @dataclass(frozen=True)
