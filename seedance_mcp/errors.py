@@ -2,7 +2,8 @@
 
     SeedanceError                      code, retryable, message (says what to do next)
     ├── InvalidRequest                 bad input, refused before anything is sent
-    ├── ConfigError                    missing key, unknown provider, bad env var
+    │   └── UnknownProvider            a provider id not in the registry (also a ConfigError)
+    ├── ConfigError                    missing key, bad env var
     ├── JobNotFound                    no such job in the local ledger
     ├── BudgetExceeded                 estimate above SEEDANCE_MAX_CREDITS
     ├── ProviderError                  the provider answered with an error
@@ -49,6 +50,7 @@ __all__ = [
     "SeedanceError",
     "TaskNotFound",
     "TransportError",
+    "UnknownProvider",
 ]
 
 
@@ -100,6 +102,12 @@ class InvalidRequest(SeedanceError):
 
 class ConfigError(SeedanceError):
     code = "config_error"
+
+
+class UnknownProvider(InvalidRequest, ConfigError):
+    """A provider id that is not in the registry: bad input (code `invalid_request`) naming the
+    field and the allowed ids. It is a `ConfigError` too, because the id may come from the
+    environment (SEEDANCE_PROVIDER) as well as from an argument."""
 
 
 class JobNotFound(SeedanceError):

@@ -30,7 +30,7 @@ T = TypeVar("T")
 # The value after "Bearer", "Authorization:" or "api_key=", up to a delimiter. A value that is
 # already a marker ("<redacted...>") is left as it is.
 _QUOTED = re.compile(
-    r"(?i)(\bbearer\s+|\bauthorization\s*[:=]\s*(?:bearer\s+)?|\bapi[_\s-]?key\s*[:=]\s*)[^\s\"',;}<]+"
+    r"(?i)(\bbearer\s+|\b(?:authorization|api[_\s-]?key)\s*[:=]\s*(?:bearer\s+)?)[^\s\"',;}<]+"
 )
 
 

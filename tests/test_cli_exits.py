@@ -21,6 +21,7 @@ from seedance_mcp.models import Job, JobStatus, VideoRequest
 ERROR_EXITS: dict[type[errors.SeedanceError], int] = {
     errors.SeedanceError: EXIT_FAILED,
     errors.InvalidRequest: EXIT_INPUT,
+    errors.UnknownProvider: EXIT_INPUT,
     errors.ConfigError: EXIT_INPUT,
     errors.JobNotFound: EXIT_INPUT,
     errors.BudgetExceeded: EXIT_INPUT,

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
+from seedance_mcp.cli.exits import exit_code_for
 from seedance_mcp.craft.inputs import check_provider
-from seedance_mcp.errors import ConfigError, InvalidRequest, exit_code_for
-from seedance_mcp.providers import PROVIDER_IDS, UnknownProvider, get_provider
+from seedance_mcp.errors import ConfigError, InvalidRequest, UnknownProvider
+from seedance_mcp.providers import PROVIDER_IDS, get_provider
 
 
 @pytest.mark.parametrize("lookup", [get_provider, check_provider], ids=["get_provider", "check_provider"])

@@ -4,8 +4,8 @@
 |------|-----------------------------------------------------------------------------|
 | 0    | done, or submitted with --no-wait                                           |
 | 1    | the job failed (failed, cancelled, expired, unknown), or any other error    |
-| 2    | bad input, nothing was sent: a refused command line, InvalidRequest,        |
-|      | ConfigError, JobNotFound, BudgetExceeded, ProviderRejected                  |
+| 2    | bad input, nothing was sent: a refused command line, InvalidRequest (with   |
+|      | UnknownProvider), ConfigError, JobNotFound, BudgetExceeded, ProviderRejected|
 | 3    | the provider refused or could not be reached: every other ProviderError,    |
 |      | every TransportError                                                        |
 | 4    | still running when the wait ended                                           |

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ..errors import ConfigError, InvalidRequest
+from ..errors import UnknownProvider
 from .apixo import Apixo
 from .base import Capabilities, PollAdvice, Provider, RateLimit, WireRequest
 from .nanophoto import NanoPhoto
@@ -20,7 +20,6 @@ __all__ = [
     "PollAdvice",
     "Provider",
     "RateLimit",
-    "UnknownProvider",
     "WireRequest",
     "get_provider",
 ]
@@ -29,12 +28,6 @@ PROVIDERS: dict[str, Provider] = {
     p.id: p for p in (NanoPhoto(), SeedanceApi(), Apixo(), Seedance15Pro(), Seedance2AI())
 }
 PROVIDER_IDS: tuple[str, ...] = tuple(PROVIDERS)
-
-
-class UnknownProvider(InvalidRequest, ConfigError):
-    """A provider id that is not in the registry: bad input, code `invalid_request` (CLI exit 2),
-    naming the field and the allowed ids. It is a `ConfigError` too, because the id may come
-    from the environment (SEEDANCE_PROVIDER) as well as from an argument."""
 
 
 def get_provider(provider_id: str) -> Provider:
