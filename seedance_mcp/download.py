@@ -147,7 +147,7 @@ async def download_video(
                 await anyio.to_thread.run_sync(_remove, part)
     raise DownloadError(
         f"Could not download the video from {where} after {attempts} attempt(s): {last}. "
-        f"The job itself is done: run check_status (`seedance status {job_id}`) later to fetch it again.",
+        f"The render itself is done: check job {job_id} again later to fetch the video.",
         retryable=True,
     )
 
@@ -161,8 +161,8 @@ async def _fetch(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: i
             if status in _EXPIRED:
                 raise DownloadError(
                     f"The video URL answered HTTP {status}: the provider's URL may have expired or "
-                    f"been removed. Run check_status (`seedance status {job_id}`) again to get a fresh "
-                    "URL, where the provider gives one; otherwise render the video again.",
+                    f"been removed. Check job {job_id} again to get a fresh URL, where the provider gives "
+                    "one; otherwise render the video again.",
                     code="video_url_expired",
                     retryable=False,
                 )
@@ -176,7 +176,7 @@ async def _fetch(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: i
             expected = _content_length(response)
             if expected is not None and expected > MAX_VIDEO_BYTES:
                 raise _too_big(where)
-            written = await _stream_to(response, part, chunk_size, where, job_id)
+            written = await _stream_to(response, part, chunk_size, where)
             # Content-Length counts the bytes on the wire: when the body was compressed in
             # transit, compare it with what came over the wire rather than what was written.
             encoding = response.headers.get("content-encoding", "identity").strip().lower()
@@ -193,7 +193,7 @@ async def _fetch(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: i
         ) from err
 
 
-async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, where: str, job_id: str) -> int:
+async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, where: str) -> int:
     """Write the body to `part` (new file), checking the signature on the way; returns its size."""
     head = b""
     total = 0
@@ -203,13 +203,13 @@ async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, whe
                 if len(head) < 8:
                     head += chunk[: 8 - len(head)]
                     if len(head) == 8:
-                        _check_signature(head, response, where, job_id)
+                        _check_signature(head, response, where)
                 total += len(chunk)
                 if total > MAX_VIDEO_BYTES:
                     raise _too_big(where)
                 await out.write(chunk)
             if len(head) < 8:
-                _check_signature(head, response, where, job_id)
+                _check_signature(head, response, where)
             await out.flush()
             await anyio.to_thread.run_sync(os.fsync, out.wrapped.fileno())
         return total
@@ -221,14 +221,14 @@ async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, whe
         ) from err
 
 
-def _check_signature(head: bytes, response: httpx2.Response, where: str, job_id: str) -> None:
+def _check_signature(head: bytes, response: httpx2.Response, where: str) -> None:
     if len(head) == 8 and head[4:8] == b"ftyp":
         return
     kind = response.headers.get("content-type", "no content type")
     raise DownloadError(
         f"The video URL {where} did not return an MP4 video (got {kind}, "
         f"{'an empty body' if not head else 'no ftyp signature'}). The provider may be serving an "
-        f"error page; check the job with check_status (`seedance status {job_id}`) and try again later.",
+        "error page; check the job again later.",
         code="not_a_video",
         retryable=False,
     )

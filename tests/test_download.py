@@ -195,7 +195,7 @@ async def test_only_http_urls_are_downloaded(tmp_path: Path, url: str, scheme: s
 async def test_an_expired_url_is_not_retried_and_says_what_to_do(tmp_path: Path, code: int) -> None:
     server, clock = Server(status(code)), FakeClock()
     async with client_for(server) as client:
-        with pytest.raises(DownloadError, match=rf"HTTP {code}.*expired.*check_status") as err:
+        with pytest.raises(DownloadError, match=rf"HTTP {code}.*expired.*Check job {JOB} again") as err:
             await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
     assert err.value.code == "video_url_expired"
     assert not err.value.retryable

@@ -25,6 +25,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import TextContent
 
 from seedance_mcp import cli
+from seedance_mcp.cli.render import next_step_text
 from seedance_mcp.download import download_video
 from seedance_mcp.engine import Service
 from seedance_mcp.errors import DownloadError
@@ -310,7 +311,7 @@ async def test_a_video_url_that_is_not_http_is_refused_and_writes_nothing(
     assert job.status is JobStatus.SUCCEEDED and job.video_path is None
     assert job.error is not None and job.error.code == "download_failed", job
     assert needle in job.error.message
-    assert f"seedance status {job.job_id}" in (job.notice or "")
+    assert f"seedance status {job.job_id}" in (next_step_text(job) or "")
     assert bool(seen) == fetched
     assert not_ledger(new_files(before, tree(tmp_path))) == set()
 
@@ -354,7 +355,7 @@ def test_an_output_folder_that_is_a_file_is_refused_clearly_and_left_alone(
     assert job["error"]["code"] == "download_failed"
     assert f"Cannot create the output folder {output}" in job["error"]["message"]
     assert "SEEDANCE_OUTPUT_DIR" in job["error"]["message"]
-    assert f"seedance status {job['job_id']}" in job["notice"]
+    assert f"seedance status {job['job_id']}" in job["next_step"]
     assert code == 0  # the render itself is done; the error and the notice carry the rest
     assert not_ledger(new_files(before, tree(tmp_path))) == set()
 

@@ -42,6 +42,7 @@ import anyio
 import pytest
 from cli_harness import run_cli, simulator_env
 
+from seedance_mcp.cli.render import next_step_text
 from seedance_mcp.engine import Service
 from seedance_mcp.errors import SeedanceError
 from seedance_mcp.ledger import Ledger
@@ -210,12 +211,12 @@ def check_soak(sb: Sandbox, root: Path, run: SoakRun) -> tuple[Counter[str], lis
                     paths.add(path)
                     if path.parent != root / "videos" or not whole_mp4(path):
                         problems.append(f"{where}: {path} is not a whole MP4 in the output folder")
-                elif job.error is None or f"seedance status {job.job_id}" not in (job.notice or ""):
+                elif job.error is None or f"seedance status {job.job_id}" not in (next_step_text(job) or ""):
                     problems.append(f"{where}: download failed without saying how to retry")
     for job in run.download_failed:
         if job.error is None or job.error.code != "download_failed":
             problems.append(f"{tag_of(job)}: a failed download recorded as {job.error}")
-        if f"seedance status {job.job_id}" not in (job.notice or ""):
+        if f"seedance status {job.job_id}" not in (next_step_text(job) or ""):
             problems.append(f"{tag_of(job)}: a failed download without the command to retry it")
     orphans = sorted(set(tasks) - seen)
     if orphans:

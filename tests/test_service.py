@@ -14,6 +14,7 @@ import httpx2
 import pytest
 from fakes import FakeClock
 
+from seedance_mcp.cli.render import next_step_text
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.engine.notices import next_step
 from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected
@@ -130,7 +131,7 @@ async def test_a_bounded_wait_returns_the_running_job_and_status_finishes_it(tmp
     job = await svc.generate(REQ, wait_seconds=45)
     assert job.status is JobStatus.QUEUED
     assert script.status_calls == 0  # nothing can be done before the documented 1 minute
-    assert job.notice is not None and f"seedance status {job.job_id}" in job.notice
+    assert f"seedance status {job.job_id} --wait" in (next_step_text(job) or "")
     assert time.now - 1_800_000_000.0 == pytest.approx(45.0)
     # a second process (new Service over the same ledger) resumes it by id
     svc.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, assert_never
 
 from pydantic import BaseModel
 
@@ -96,11 +96,47 @@ def job_text(job: Job) -> str:
         lines.append(f"  error: {job.error.code}: {job.error.message}")
     if job.notice:
         lines.append(f"  note: {job.notice}")
+    step = next_step_text(job)
+    if step:
+        lines.append(f"  next: {step}")
     return "\n".join(lines)
 
 
+def next_step_text(job: Job) -> str | None:
+    """The engine's next step for `job`, worded as the `seedance` command that takes it."""
+    from ..engine.notices import next_step  # a job exists, so the engine is loaded already
+    from ..models import NextAction
+
+    step = next_step(job)
+    status = f"`seedance status {step.job_id}`"
+    match step.action:
+        case NextAction.DONE | NextAction.OVER:
+            return None
+        case NextAction.CHECK_AGAIN:
+            return (
+                f"still rendering. Resume with `seedance status {step.job_id} --wait`; the job is saved and "
+                "nothing is lost."
+            )
+        case NextAction.RETRY_DOWNLOAD:
+            return f"run {status} to try the download again."
+        case NextAction.SAVE_VIDEO:
+            return f"run {status} to save the video."
+        case NextAction.RESEND:
+            return f"run {status}: it re-sends the submit safely with the same idempotency key."
+        case NextAction.VERIFY_WITH_PROVIDER:
+            return "check the provider's dashboard or history before submitting again."
+        case NextAction.REVISE:
+            return "change the prompt or settings before trying again; failed renders are refunded."
+    assert_never(step.action)
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    """A job as JSON: the Job record plus `next_step`, the command to run next (or null)."""
+    return {**job.model_dump(mode="json"), "next_step": next_step_text(job)}
+
+
 def job(job: Job, *, as_json: bool) -> None:
-    _show(job, [job_text(job)], as_json=as_json)
+    _show(job_json(job), [job_text(job)], as_json=as_json)
 
 
 def jobs(jobs: list[Job], *, as_json: bool) -> None:
@@ -109,7 +145,7 @@ def jobs(jobs: list[Job], *, as_json: bool) -> None:
         f"{'sandbox ' if j.sandbox else ''}{j.video_path or j.provider_task_id or '-'}"
         for j in jobs
     ]
-    _show({"jobs": _dump(jobs)}, lines or ["no jobs yet"], as_json=as_json)
+    _show({"jobs": [job_json(j) for j in jobs]}, lines or ["no jobs yet"], as_json=as_json)
 
 
 def submitting(sub: Submission) -> None:

@@ -1,7 +1,9 @@
-"""What the engine tells the reader about a job: facts, in one place.
+"""What the engine tells the reader about a job: facts, in one place, and the next step as data.
 
 A job's `notice` says what happened that its status alone does not (an answer was lost, a
-download failed, the clip is a sandbox placeholder).
+download failed, the clip is a sandbox placeholder). It never names a command or a tool:
+`next_step` says what to do next as an action and a job id, and each front end words that in
+its own terms (the CLI as a `seedance ...` command line, the MCP server as a tool call).
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ __all__ = [
 ]
 
 SANDBOX_PLACEHOLDER = (
-    "SANDBOX: nothing real was rendered; this clip is a placeholder from the built-in simulator. "
-    "Set a provider key for a real render."
+    "SANDBOX MODE: the built-in simulator answered, so nothing real was rendered and nothing was "
+    "charged; the clip is a placeholder. Set a provider key for real videos."
 )
+"""The one wording of "this came from the simulator", on every sandbox job in every front end."""
 STATUS_CHECK_FAILED = "Last status check failed: "
 """Prefix of the notice a failed status check leaves; the next good answer clears it."""
 NOTHING_CREATED = "Nothing was created and no credits were spent; try again later."
@@ -58,15 +61,12 @@ def unknown_note(provider: Provider, job: Job, what: str) -> str:
 def resend_note(provider: Provider, job: Job, code: str) -> str:
     return (
         f"The answer to the submit was lost ({code}). {provider.id} honours idempotency keys, "
-        f"so `seedance status {job.job_id}` re-sends it safely with the same key."
+        "so checking the job again re-sends it safely with the same key."
     )
 
 
-def download_failed_note(job: Job, message: str) -> str:
-    return (
-        f"The render finished but the download failed: {message} "
-        f"Run `seedance status {job.job_id}` to try again."
-    )
+def download_failed_note(message: str) -> str:
+    return f"The render finished but the download failed: {message}"
 
 
 def early_note(job: Job, *, low: float, high: float, elapsed: float, first_poll: float) -> str:
@@ -78,17 +78,12 @@ def early_note(job: Job, *, low: float, high: float, elapsed: float, first_poll:
 
 
 def finish(job: Job) -> Job:
-    """The job as it is handed back: its own notice, plus the sandbox and still-rendering notes."""
+    """The job as it is handed back: its own notice, after the sandbox note where it applies."""
     notes = []
     if job.sandbox:
         notes.append(SANDBOX_PLACEHOLDER)
     if job.notice and job.notice not in notes:
         notes.append(job.notice)
-    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
-        notes.append(
-            f"Still rendering. Resume with `seedance status {job.job_id} --wait` or the check_status tool; "
-            "the job is saved and nothing is lost."
-        )
     return job.model_copy(update={"notice": " ".join(notes) or None})
 
 

@@ -227,9 +227,7 @@ class JobRunner:
         if job.status.is_final:
             final_phase = "done" if job.status is JobStatus.SUCCEEDED else "failed"
         else:
-            final_message = (
-                f"still {job.status.value} on {self.provider.id}; resume with check_status {job.job_id}"
-            )
+            final_message = f"still {job.status.value} on {self.provider.id}; the job is saved"
         await self._emit(job, final_phase, self._clock() - created, expected, final_message)
         return job
 
@@ -248,7 +246,7 @@ class JobRunner:
             return self._ledger.update(
                 job.job_id,
                 error=notices.job_error(err),
-                notice=notices.download_failed_note(job, err.message),
+                notice=notices.download_failed_note(err.message),
             )
         return self._ledger.update(job.job_id, video_path=str(path.resolve()), error=None, notice=None)
 

@@ -12,7 +12,7 @@ through the runtime's redaction, so no key value can leave the server.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, assert_never
 
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import CallToolResult, ContentBlock, ResourceLink, TextContent
@@ -34,7 +34,7 @@ from ..errors import (
     TaskNotFound,
     TransportError,
 )
-from ..models import Job, JobStatus
+from ..models import Job, NextAction
 from .models import JobResult, StatusReport
 from .progress import MAX_WAIT_SECONDS
 from .runtime import Runtime
@@ -130,44 +130,52 @@ def tool_error(err: SeedanceError, runtime: Runtime) -> ToolError:
 # ---- jobs -------------------------------------------------------------------------------
 
 
-def _next_step(job: Job) -> str:
-    resume = (
-        f"Call check_status with job_id={job.job_id!r} (wait_seconds up to {MAX_WAIT_SECONDS:.0f}) until "
-        "status is succeeded. Do not call generate_video again for this clip: that would start, and pay "
-        "for, a second render."
-    )
-    match job.status:
-        case JobStatus.SUCCEEDED if job.video_path:
+def next_step_text(job: Job) -> str:
+    """The engine's next step for `job`, worded as the tool calls an agent makes."""
+    from ..engine.notices import next_step  # a job exists, so the engine is loaded already
+
+    step = next_step(job)
+    call = f"call check_status with job_id={step.job_id!r}"
+    match step.action:
+        case NextAction.DONE:
             done = f"Done: the video is saved at {job.video_path}."
             return done + (" It is a sandbox placeholder, not a real render." if job.sandbox else "")
-        case JobStatus.SUCCEEDED if job.error is not None:
-            return (
-                f"The render finished but the download failed; call check_status with job_id={job.job_id!r}."
-            )
-        case JobStatus.SUCCEEDED:
+        case NextAction.RETRY_DOWNLOAD:
+            return f"The render finished but the download failed; {call}."
+        case NextAction.SAVE_VIDEO:
             return "The render finished; the video is at video_url. check_status with download=true saves it."
-        case JobStatus.QUEUED | JobStatus.RUNNING:
-            return "Still rendering; the job is saved. " + resume
-        case JobStatus.FAILED:
+        case NextAction.CHECK_AGAIN:
+            return (
+                f"Still rendering; the job is saved. Call check_status with job_id={step.job_id!r} "
+                f"(wait_seconds up to {MAX_WAIT_SECONDS:.0f}) "
+                "until status is succeeded. Do not call generate_video again for this clip: that would start, "
+                "and pay for, a second render."
+            )
+        case NextAction.REVISE:
             why = f" ({job.error.message})" if job.error else ""
             return (
                 f"The render failed{why}; providers refund failed jobs. Change the prompt or settings, and "
                 "ask the user before trying again."
             )
-        case JobStatus.UNKNOWN:
+        case NextAction.RESEND:
+            return (
+                "The submit's answer was lost; the provider honours idempotency keys, so check_status re-sends "
+                f"it safely with the same key. Do not submit again; {call}."
+            )
+        case NextAction.VERIFY_WITH_PROVIDER:
             return (
                 "The submit's answer was lost, so the task may exist and may cost credits. Do not submit "
-                f"again; call check_status with job_id={job.job_id!r} and read the notice."
+                f"again; {call} and read the notice."
             )
-        case JobStatus.CANCELLED | JobStatus.EXPIRED:
+        case NextAction.OVER:
             return "This job is over and cannot be resumed; submit a new one only if the user asks."
-    return resume
+    assert_never(step.action)
 
 
 def job_result(job: Job) -> JobResult:
     """The job with its resource URI and the next step."""
     return JobResult(
-        **job.model_dump(), resource_uri=JOB_URI.format(job_id=job.job_id), next_step=_next_step(job)
+        **job.model_dump(), resource_uri=JOB_URI.format(job_id=job.job_id), next_step=next_step_text(job)
     )
 
 
@@ -183,11 +191,9 @@ def job_line(job: Job) -> str:
 def _headline(job: Job) -> str:
     parts = []
     if job.sandbox:
-        parts.append(
-            "SANDBOX MODE: the built-in simulator answered, so nothing real was rendered and nothing was "
-            "charged; the clip is a placeholder. Set a provider key in the server's environment for real "
-            "videos."
-        )
+        from ..engine.notices import SANDBOX_PLACEHOLDER
+
+        parts.append(SANDBOX_PLACEHOLDER)
     cost = ""
     if job.credits is not None:
         cost = f", {job.credits} credits"
