@@ -55,7 +55,8 @@ httpx2.AsyncClient()
 shared = ssl.create_default_context()
 httpx2.AsyncClient(verify=shared)
 out = {}
-for name, make in (("default", lambda: httpx2.AsyncClient()), ("shared", lambda: httpx2.AsyncClient(verify=shared))):
+for name, make in (("default", lambda: httpx2.AsyncClient()), \
+("shared", lambda: httpx2.AsyncClient(verify=shared))):
     before, start = rss(), time.perf_counter()
     keep = [make() for _ in range(n)]
     out[name] = {"seconds": time.perf_counter() - start, "mb": rss() - before}

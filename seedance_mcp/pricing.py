@@ -82,7 +82,10 @@ def estimate(provider: Provider, resolution: str | None, duration: int, audio: b
     credits = table.cells.get(key)
     note = table.note
     if credits is None:
-        note = f"No published price for {resolution or 'default resolution'}, {duration} s, audio {'on' if audio else 'off'}."
+        note = (
+            f"No published price for {resolution or 'default resolution'}, {duration} s, "
+            f"audio {'on' if audio else 'off'}."
+        )
     return CreditEstimate(
         provider=provider.id,
         credits=credits,

@@ -49,7 +49,9 @@ class RetryPolicy:
 
         A server's own `Retry-After` is still honoured as sent.
         """
-        return dataclasses.replace(self, base_delay=self.base_delay * factor, max_delay=self.max_delay * factor)
+        return dataclasses.replace(
+            self, base_delay=self.base_delay * factor, max_delay=self.max_delay * factor
+        )
 
 
 DEFAULT_RETRY = RetryPolicy()

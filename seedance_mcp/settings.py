@@ -138,9 +138,7 @@ class Settings:
         provider = source.get("SEEDANCE_PROVIDER", "").strip().lower() or None
         if provider is not None:
             get_provider(provider)  # refuse an unknown id early, naming the allowed ones
-        forced = (
-            sandbox if sandbox is not None else is_truthy(source.get("SEEDANCE_SANDBOX", ""))
-        )
+        forced = sandbox if sandbox is not None else is_truthy(source.get("SEEDANCE_SANDBOX", ""))
         home = source.get("SEEDANCE_HOME", "").strip()
         speed = _number(source, "SEEDANCE_SANDBOX_SPEED")
         return cls(
@@ -178,7 +176,14 @@ class Settings:
         chosen = (provider or "").strip().lower() or self.default_provider
         if self.sandbox_forced:
             p = get_provider(chosen or SANDBOX_DEFAULT_PROVIDER)
-            return Target(provider=p, key=None, key_env=None, sandbox=True, base_url=None, notice=_sandbox_notice(p, asked=True))
+            return Target(
+                provider=p,
+                key=None,
+                key_env=None,
+                sandbox=True,
+                base_url=None,
+                notice=_sandbox_notice(p, asked=True),
+            )
         if chosen:
             p = get_provider(chosen)
             key, key_env = self._key(p)
@@ -198,7 +203,14 @@ class Settings:
             key, key_env = self._key(p)
             return Target(provider=p, key=key, key_env=key_env, sandbox=False, base_url=self.base_url)
         p = get_provider(SANDBOX_DEFAULT_PROVIDER)
-        return Target(provider=p, key=None, key_env=None, sandbox=True, base_url=None, notice=_sandbox_notice(p, asked=False))
+        return Target(
+            provider=p,
+            key=None,
+            key_env=None,
+            sandbox=True,
+            base_url=None,
+            notice=_sandbox_notice(p, asked=False),
+        )
 
 
 def _sandbox_notice(provider: Provider, *, asked: bool) -> str:

@@ -37,7 +37,8 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     prompt = req.prompt.strip()
     if len(prompt) < max(caps.prompt_min, 1):
         raise InvalidRequest(
-            f"prompt: {pid} needs at least {max(caps.prompt_min, 1)} characters of prompt; got {len(prompt)}.",
+            f"prompt: {pid} needs at least {max(caps.prompt_min, 1)} characters of prompt; "
+            f"got {len(prompt)}.",
             field="prompt",
             value=len(prompt),
             allowed=[f"{max(caps.prompt_min, 1)}-{caps.prompt_max} characters"],
@@ -102,8 +103,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     if req.seed is not None:
         if not caps.seed or caps.seed_range is None:
             raise InvalidRequest(
-                f"seed: {pid} does not take a seed; leave it out."
-                + _others(lambda p: p.caps.seed, provider),
+                f"seed: {pid} does not take a seed; leave it out." + _others(lambda p: p.caps.seed, provider),
                 field="seed",
                 value=req.seed,
             )
@@ -157,8 +157,7 @@ def resolve_clip(
     if duration not in caps.durations:
         raise InvalidRequest(
             f"duration: {pid} does not offer {duration} s; allowed durations for {pid}: "
-            f"{_join(caps.durations)} (seconds)."
-            + _others(lambda p: duration in p.caps.durations, provider),
+            f"{_join(caps.durations)} (seconds)." + _others(lambda p: duration in p.caps.durations, provider),
             field="duration",
             value=duration,
             allowed=caps.durations,
@@ -186,7 +185,10 @@ def check_public_url(url: str, field: str, *, https_only: bool = False, provider
         )
     if parts.scheme not in ("http", "https"):
         if not parts.scheme or len(parts.scheme) == 1 or url.startswith(("/", ".", "~")):
-            hint = "it looks like a local file; the provider fetches images itself, so upload it and pass a public URL"
+            hint = (
+                "it looks like a local file; the provider fetches images itself, "
+                "so upload it and pass a public URL"
+            )
         else:
             hint = f"the scheme {parts.scheme!r} is not fetched by providers"
         raise InvalidRequest(

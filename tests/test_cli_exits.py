@@ -99,5 +99,7 @@ def test_every_job_status_has_an_expected_exit() -> None:
 
 @pytest.mark.parametrize(("status", "waited"), JOB_EXITS, ids=lambda v: str(v))
 def test_job_status_maps_to_its_exit_code(status: JobStatus, waited: bool) -> None:
-    job = Job(job_id="job_0123456789ab", provider="nanophoto", status=status, request=VideoRequest(prompt="x"))
+    job = Job(
+        job_id="job_0123456789ab", provider="nanophoto", status=status, request=VideoRequest(prompt="x")
+    )
     assert job_exit(job, waited=waited) == JOB_EXITS[(status, waited)]

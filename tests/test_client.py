@@ -29,7 +29,6 @@ from seedance_mcp.validation import resolve_request
 KEY = "sk-test-NEVER-SHOWN-4242"
 
 
-
 class Script:
     """A mock provider: answers from a list of steps, records every request it sees."""
 

@@ -23,7 +23,6 @@ URL = "https://cdn.example.com/videos/abc.mp4?X-Signature=SIGNED-SECRET"
 JOB = "job_0123456789ab"
 
 
-
 Handler = Callable[[httpx2.Request], httpx2.Response]
 
 
@@ -90,7 +89,9 @@ async def test_follows_a_redirect_to_the_cdn(tmp_path: Path) -> None:
         return ok()
 
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(handler)) as client:
-        path = await download_video(client, "https://api.example.com/v/1", tmp_path, JOB, sleep=FakeClock().sleep)
+        path = await download_video(
+            client, "https://api.example.com/v/1", tmp_path, JOB, sleep=FakeClock().sleep
+        )
     assert path.read_bytes() == VIDEO
 
 
@@ -240,7 +241,9 @@ async def test_errors_never_show_headers_or_signed_query(tmp_path: Path) -> None
     headers = {"Authorization": "Bearer sk-must-not-leak", "X-Trace": "header-secret"}
     async with client_for(server, headers=headers) as client:
         with pytest.raises(DownloadError) as err:
-            await download_video(client, URL, tmp_path, JOB, retry=RetryPolicy(attempts=2), sleep=FakeClock().sleep)
+            await download_video(
+                client, URL, tmp_path, JOB, retry=RetryPolicy(attempts=2), sleep=FakeClock().sleep
+            )
     text = str(err.value) + repr(err.value.to_dict())
     assert "cdn.example.com/videos/abc.mp4" in text
     for secret in ("sk-must-not-leak", "header-secret", "SIGNED-SECRET"):

@@ -56,7 +56,6 @@ HOSTILE_REFS = [
 ]
 
 
-
 def tree(root: Path) -> dict[str, bytes | str]:
     """Every file and link under `root`, with its bytes (or where the link points)."""
     found: dict[str, bytes | str] = {}

@@ -419,7 +419,9 @@ def test_no_key_reaches_errors_wires_or_reprs(provider_id: str, monkeypatch: pyt
     }
     failed = provider.parse_status(
         200,
-        failed_answers.get(provider_id, {"data": {"task_id": "t", "status": "FAILED", "error_message": echoed}}),
+        failed_answers.get(
+            provider_id, {"data": {"task_id": "t", "status": "FAILED", "error_message": echoed}}
+        ),
     )
     assert failed.error is not None
     texts.append(failed.model_dump_json())

@@ -83,7 +83,6 @@ LOST_ANSWER = {"answer_lost", "provider_failure"}  # a submit that may have crea
 REFUSED = {"rate_limited", "provider_unavailable", "connect_failed"}  # a submit that created none
 
 
-
 def provider_env(sb: Sandbox, provider: str, root: Path, key: str) -> dict[str, str]:
     """A real (non-sandbox-mode) configuration pointed at the simulator of one provider."""
     return simulator_env(sb, provider, root, key, SEEDANCE_RETRY_BASE_DELAY="0.005")

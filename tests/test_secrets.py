@@ -38,7 +38,6 @@ WRONG_KEY = "sk-secrets-WRONG-KEY-0b7e55"  # registered with the session scan by
 PIECES = (KEY, KEY[-12:], KEY[11:23], "93c1d0a7")
 
 
-
 def assert_no_key(*texts: str | bytes, key: str = KEY) -> None:
     pieces = PIECES if key == KEY else (key, key[-12:])
     for text in texts:

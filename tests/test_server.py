@@ -40,7 +40,6 @@ TOOLS = {"write_cinematic_prompt", "estimate_credits", "generate_video", "check_
 FAKE_KEY = "np-live-7f3c9a51e2b84d06b9aa41c2d5e8f017"
 
 
-
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         "SEEDANCE_HOME": str(tmp_path / "home"),
@@ -156,7 +155,8 @@ def test_importing_and_building_the_server_stays_light() -> None:
     code = (
         "import sys, seedance_mcp.server as s; s.build_server(); "
         "heavy = ['jinja2', 'sqlite3', 'platformdirs', 'seedance_mcp.engine', 'seedance_mcp.sandbox', "
-        "'seedance_mcp.craft.draft', 'seedance_mcp.craft.library', 'seedance_mcp.ledger', 'seedance_mcp.client', "
+        "'seedance_mcp.craft.draft', 'seedance_mcp.craft.library', 'seedance_mcp.ledger', "
+        "'seedance_mcp.client', "
         "'seedance_mcp.download']; "
         "print([m for m in heavy if m in sys.modules])"
     )
@@ -597,7 +597,9 @@ class _Session:
     def __init__(self) -> None:
         self.progress: list[tuple[float, float | None, str | None]] = []
 
-    async def report_progress(self, progress: float, total: float | None = None, message: str | None = None) -> None:
+    async def report_progress(
+        self, progress: float, total: float | None = None, message: str | None = None
+    ) -> None:
         self.progress.append((progress, total, message))
 
 
@@ -659,14 +661,18 @@ def _runtime(service: _FakeService) -> Runtime:
 
 
 def _job(job_id: str, provider: str, status: JobStatus, **fields: Any) -> Job:
-    return Job(job_id=job_id, provider=provider, status=status, request=VideoRequest(prompt="a fox"), **fields)
+    return Job(
+        job_id=job_id, provider=provider, status=status, request=VideoRequest(prompt="a fox"), **fields
+    )
 
 
 @pytest.mark.anyio
 async def test_estimate_credits_alone_writes_one_line_per_estimate() -> None:
     service = _FakeService()
     service.estimates = [
-        CreditEstimate(provider="nanophoto", credits=16, resolution="720p", duration=8, audio=True, source="price list"),
+        CreditEstimate(
+            provider="nanophoto", credits=16, resolution="720p", duration=8, audio=True, source="price list"
+        ),
         CreditEstimate(
             provider="seedance15pro",
             credits=None,
@@ -677,7 +683,9 @@ async def test_estimate_credits_alone_writes_one_line_per_estimate() -> None:
             note="no 8 s clips",
         ),
     ]
-    report = await job_tools.estimate_credits(_context(_runtime(service)), resolution="720p", duration=8, audio=True)
+    report = await job_tools.estimate_credits(
+        _context(_runtime(service)), resolution="720p", duration=8, audio=True
+    )
     assert service.asked == [("estimate", (None, {"resolution": "720p", "duration": 8, "audio": True}))]
     assert report.estimates == service.estimates
     assert report.message == (
@@ -754,7 +762,9 @@ def test_check_status_and_generate_video_render_a_job_the_same_way() -> None:
         "message": "Job job_dddddddddddd on nanophoto: running, estimated 8 credits.",
     }
     assert made.structured_content["request"]["prompt"] == "a fox, key <redacted>"
-    assert _text(made).startswith("Job job_dddddddddddd on nanophoto: running, estimated 8 credits.\nNext step: ")
+    assert _text(made).startswith(
+        "Job job_dddddddddddd on nanophoto: running, estimated 8 credits.\nNext step: "
+    )
     assert FAKE_KEY not in _text(made) and FAKE_KEY not in json.dumps(status.structured_content)
 
 
@@ -763,7 +773,9 @@ async def test_write_cinematic_prompt_alone_drafts_lints_or_refuses() -> None:
     ctx = _context(_runtime(_FakeService()))
     with pytest.raises(ToolError, match="give an idea"):
         await craft_tools.write_cinematic_prompt(ctx)
-    drafted = await craft_tools.write_cinematic_prompt(ctx, idea="a heron fishing at dawn", provider="nanophoto")
+    drafted = await craft_tools.write_cinematic_prompt(
+        ctx, idea="a heron fishing at dawn", provider="nanophoto"
+    )
     assert drafted.draft == draft.write_cinematic_prompt("a heron fishing at dawn", provider="nanophoto")
     assert drafted.lint_warnings == [] and "estimate_credits" in drafted.next_step
     linted = await craft_tools.write_cinematic_prompt(ctx, lint="x " * 600, provider="nanophoto")

@@ -17,7 +17,6 @@ from mcp_types import TextContent
 TOOLS = {"write_cinematic_prompt", "estimate_credits", "generate_video", "check_status", "list_providers"}
 
 
-
 def _command() -> tuple[str, list[str]]:
     """The installed console script when there is one, else `python -m seedance_mcp.server`."""
     script = Path(sys.executable).with_name("seedance-mcp")

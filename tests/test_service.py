@@ -27,7 +27,6 @@ MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 200
 VIDEO_URL = "https://cdn.example.test/out/clip.mp4"
 
 
-
 START = 1_800_000_000.0
 
 
@@ -294,7 +293,10 @@ def _job_in(status: JobStatus, provider: str = "nanophoto", **fields: Any) -> Jo
     ("job", "action"),
     [
         (_job_in(JobStatus.SUCCEEDED, video_path="/v/job_x.mp4"), NextAction.DONE),
-        (_job_in(JobStatus.SUCCEEDED, error=JobError(code="download_failed", message="m")), NextAction.RETRY_DOWNLOAD),
+        (
+            _job_in(JobStatus.SUCCEEDED, error=JobError(code="download_failed", message="m")),
+            NextAction.RETRY_DOWNLOAD,
+        ),
         (_job_in(JobStatus.SUCCEEDED, video_url="https://cdn.example.test/v.mp4"), NextAction.SAVE_VIDEO),
         (_job_in(JobStatus.QUEUED), NextAction.CHECK_AGAIN),
         (_job_in(JobStatus.RUNNING), NextAction.CHECK_AGAIN),

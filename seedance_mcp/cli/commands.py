@@ -94,7 +94,9 @@ def providers(args: argparse.Namespace) -> list[ProviderInfo]:
 def estimate(args: argparse.Namespace) -> list[CreditEstimate]:
     """One estimate for --provider, else one per provider."""
     with _opened(args) as svc:
-        return svc.estimate(args.provider, resolution=args.resolution, duration=args.duration, audio=args.audio)
+        return svc.estimate(
+            args.provider, resolution=args.resolution, duration=args.duration, audio=args.audio
+        )
 
 
 def jobs(args: argparse.Namespace) -> list[Job]:
@@ -200,7 +202,9 @@ def draft(args: argparse.Namespace) -> PromptDraft:
         )
     return write_cinematic_prompt(
         args.idea,
-        **_passed(args, "provider", "template", "shot_size", "camera_move", "angle", "light", "style", "mood"),
+        **_passed(
+            args, "provider", "template", "shot_size", "camera_move", "angle", "light", "style", "mood"
+        ),
         **_passed(args, "sound", "language", "duration", "audio", "fixed_lens"),
         dialogue=args.dialogue or None,
         shots=args.shots or None,
@@ -218,7 +222,9 @@ class DemoView(Protocol):
 
     def drafted(self, draft: PromptDraft) -> None: ...
 
-    def priced(self, estimates: list[CreditEstimate], *, resolution: str, duration: int, audio: bool) -> None: ...
+    def priced(
+        self, estimates: list[CreditEstimate], *, resolution: str, duration: int, audio: bool
+    ) -> None: ...
 
     def submitting(self, provider: str) -> None: ...
 

@@ -66,9 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     p = sub.add_parser("demo", help="the whole flow against the built-in simulator; no key needed")
-    p.add_argument(
-        "--output-dir", help=f"where to save the placeholder MP4 (default ./{DEFAULT_OUTPUT_DIR})"
-    )
+    p.add_argument("--output-dir", help=f"where to save the placeholder MP4 (default ./{DEFAULT_OUTPUT_DIR})")
 
     p = sub.add_parser("providers", help="what each provider supports and whether its key is set")
     common(p)

@@ -267,7 +267,8 @@ class DemoPrinter:
 
 def sandbox(address: SandboxAddress) -> None:
     print(
-        f"seedance sandbox on http://{address.host}:{address.port} (Ctrl-C to stop); nothing real is rendered."
+        f"seedance sandbox on http://{address.host}:{address.port} (Ctrl-C to stop); "
+        "nothing real is rendered."
     )
     for pid in address.providers:
         print(f"  {pid:<14} SEEDANCE_BASE_URL={address.base_url(pid)}")
@@ -286,7 +287,11 @@ def _failure(error: Mapping[str, Any], line: str, *, as_json: bool) -> None:
 def usage_error(message: str, usage: str, *, as_json: bool) -> None:
     """A refused command line: its usage and the reason on stderr (and, with --json, the error)."""
     sys.stderr.write(usage)
-    _failure({"code": "invalid_request", "message": message, "retryable": False}, f"error: {message}", as_json=as_json)
+    _failure(
+        {"code": "invalid_request", "message": message, "retryable": False},
+        f"error: {message}",
+        as_json=as_json,
+    )
 
 
 def error(err: SeedanceError, *, as_json: bool) -> None:

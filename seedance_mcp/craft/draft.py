@@ -95,7 +95,8 @@ def _fit(template: str, context: dict[str, Any], limit: int, where: str) -> tupl
         }
         field = max(sizes, key=lambda k: sizes[k])
         raise InvalidRequest(
-            f"{field}: even with only the essentials the prompt has {len(text)} characters, over {where}; shorten "
+            f"{field}: even with only the essentials the prompt has {len(text)} characters, "
+            f"over {where}; shorten "
             f"{field} by at least {len(text) - limit} characters.",
             field=field,
             value=sizes[field],

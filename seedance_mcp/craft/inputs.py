@@ -56,7 +56,8 @@ def check_duration(duration: int | None, provider: Provider | None) -> int | Non
     if isinstance(duration, bool) or not isinstance(duration, int) or duration not in allowed:
         who = provider.id if provider else "any provider"
         raise InvalidRequest(
-            f"duration: {duration!r} s is not offered by {who}; allowed: {', '.join(map(str, allowed))} (seconds).",
+            f"duration: {duration!r} s is not offered by {who}; "
+            f"allowed: {', '.join(map(str, allowed))} (seconds).",
             field="duration",
             value=duration,
             allowed=list(allowed),

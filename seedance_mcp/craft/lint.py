@@ -60,7 +60,8 @@ def lint_prompt(
         warnings.append(
             LintWarning(
                 rule="too_long",
-                message=f"The prompt has {len(text)} characters, over {where}: cut {len(text) - limit} characters "
+                message=f"The prompt has {len(text)} characters, over {where}: "
+                f"cut {len(text) - limit} characters "
                 "(filler, style and repeated detail first)"
                 + (f", or use a provider with room for it: {', '.join(bigger)}." if bigger else "."),
             )
@@ -73,7 +74,8 @@ def lint_prompt(
         warnings.append(
             LintWarning(
                 rule="sound_without_audio",
-                message="Audio is off but the prompt describes sound or dialogue: turn audio on (it usually doubles "
+                message="Audio is off but the prompt describes sound or dialogue: "
+                "turn audio on (it usually doubles "
                 "the price) or remove the sound description.",
             )
         )
@@ -81,7 +83,8 @@ def lint_prompt(
         warnings.append(
             LintWarning(
                 rule="audio_without_sound",
-                message="Audio is on but nothing audible is described: name the ambient sound, effects or music "
+                message="Audio is on but nothing audible is described: "
+                "name the ambient sound, effects or music "
                 "(e.g. 'waves breaking, distant gulls'), or turn audio off to halve the cost.",
             )
         )
@@ -94,7 +97,8 @@ def lint_prompt(
         warnings.append(
             LintWarning(
                 rule="filler_words",
-                message=f"Remove filler that gives the model nothing to show: {', '.join(repr(f) for f in filler)}. "
+                message="Remove filler that gives the model nothing to show: "
+                f"{', '.join(repr(f) for f in filler)}. "
                 "Describe the light, texture or motion you want instead.",
             )
         )
@@ -112,7 +116,8 @@ def lint_abstract(text: str) -> list[LintWarning]:
     return [
         LintWarning(
             rule="no_visible_subject",
-            message=f"{', '.join(repr(a) for a in abstract)} cannot be filmed on their own and no visible subject "
+            message=f"{', '.join(repr(a) for a in abstract)} cannot be filmed on their own "
+            "and no visible subject "
             "or action is named: say who or what is on screen and what they do "
             "(e.g. 'a girl lets a paper lantern drift over the river').",
         )
@@ -134,7 +139,8 @@ def _lint_camera(text: str, fixed_lens: bool | None) -> list[LintWarning]:
             warnings.append(
                 LintWarning(
                     rule="stacked_camera_moves",
-                    message=f"{where} names several camera moves ({', '.join(kinds)}): keep one primary move per shot "
+                    message=f"{where} names several camera moves ({', '.join(kinds)}): "
+                    "keep one primary move per shot "
                     "and drop the others; for more moves, split the clip into shots.",
                 )
             )
@@ -143,7 +149,8 @@ def _lint_camera(text: str, fixed_lens: bool | None) -> list[LintWarning]:
         warnings.append(
             LintWarning(
                 rule="camera_move_with_fixed_lens",
-                message=f"Fixed lens is on but the prompt asks for camera motion ({', '.join(moving)}): turn fixed "
+                message=f"Fixed lens is on but the prompt asks for camera motion ({', '.join(moving)}): "
+                "turn fixed "
                 "lens off, or describe a static camera and let the subject move.",
             )
         )
@@ -159,7 +166,8 @@ def _lint_timing(text: str, duration: int, provider: Provider | None) -> list[Li
         warnings.append(
             LintWarning(
                 rule="dialogue_too_long",
-                message=f"The quoted dialogue has about {math.ceil(spoken)} words; about {fits} fit in {duration} s "
+                message=f"The quoted dialogue has about {math.ceil(spoken)} words; "
+                f"about {fits} fit in {duration} s "
                 f"(~{WORDS_PER_SECOND:g} words per second): shorten the lines or choose a longer duration "
                 f"(allowed: {allowed} s).",
             )

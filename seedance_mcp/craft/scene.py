@@ -179,7 +179,8 @@ class Drafter:
             if _is_name(speaker):
                 self.warn(
                     "speaker_by_look",
-                    f"Describe {speaker!r} by look (e.g. 'the woman in the red coat'): the model does not know "
+                    f"Describe {speaker!r} by look (e.g. 'the woman in the red coat'): "
+                    "the model does not know "
                     "names, so it cannot tell who speaks.",
                 )
             lines.append({"speaker": speaker, "line": line})

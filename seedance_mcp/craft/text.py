@@ -62,7 +62,8 @@ _CAMERA_PATTERNS: dict[str, str] = {
     "dolly": r"\bdoll(?:y|ies|ying|ied)\b(?!\s+(?:in|forward|toward|towards|closer|out|back|away)\b)",
     "pan": r"\bpan(?:s|ned|ning)\b|\bpan\s+(?:left|right|across|over|to|from|shot)\b"
     r"|\b(?:slow|whip|quick|gentle|camera|swish)\s+pan\b",
-    "tilt": r"\btilt(?:s|ed|ing)?\s+(?:up|down|upward|downward)\b|\b(?:slow|gentle|camera)\s+tilt\b|\btilt\s+shot\b",
+    "tilt": r"\btilt(?:s|ed|ing)?\s+(?:up|down|upward|downward)\b"
+    r"|\b(?:slow|gentle|camera)\s+tilt\b|\btilt\s+shot\b",
     "tracking": r"\btracking\b|\bcamera\s+(?:tracks|follows)\b|\bfollow(?:ing)?\s+shot\b",
     "orbit": r"\borbit(?:s|ing|ed)?\b|\barc\s+shot\b|\b360[- ]degree\s+(?:shot|orbit|turn)\b",
     "crane": r"\bcrane\s+(?:shot|up|down|move|movement)\b|\b(?:rising|descending|slow)\s+crane\b|\bjib\b"

@@ -40,7 +40,9 @@ class LedgerBudget:
         window = limit.per_seconds * self._scale
         bucket = f"{self._prefix}{provider.id}"
         while True:
-            wait = self._ledger.reserve_request(bucket, limit=limit.requests, window=window, now=self._clock())
+            wait = self._ledger.reserve_request(
+                bucket, limit=limit.requests, window=window, now=self._clock()
+            )
             if wait <= 0:
                 return
             if wait > LONGEST_SLEEP * max(self._scale, 0.001):

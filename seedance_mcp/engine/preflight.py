@@ -153,7 +153,8 @@ def check_budget(settings: Settings, estimate: CreditEstimate, *, confirm_unpric
     if cap is not None and estimate.credits > cap:
         raise BudgetExceeded(
             f"this job is estimated at {estimate.credits} credits on {estimate.provider}, above "
-            f"SEEDANCE_MAX_CREDITS={cap:g}. Raise the cap, or pick a shorter, lower-resolution or silent clip."
+            f"SEEDANCE_MAX_CREDITS={cap:g}. "
+            "Raise the cap, or pick a shorter, lower-resolution or silent clip."
         )
 
 

@@ -31,7 +31,12 @@ ProgressFn = Callable[[Progress], Awaitable[None]]
 
 
 async def emit(
-    on_progress: ProgressFn | None, job: Job, phase: Phase, elapsed: float, expected: float | None, message: str
+    on_progress: ProgressFn | None,
+    job: Job,
+    phase: Phase,
+    elapsed: float,
+    expected: float | None,
+    message: str,
 ) -> None:
     """Report one step of `job` to `on_progress`, if anyone listens."""
     if on_progress is None:

@@ -287,5 +287,7 @@ class JobRunner:
             job = await self.download(job)
         return job
 
-    async def _emit(self, job: Job, phase: Phase, elapsed: float, expected: float | None, message: str) -> None:
+    async def _emit(
+        self, job: Job, phase: Phase, elapsed: float, expected: float | None, message: str
+    ) -> None:
         await emit(self._delivery.on_progress, job, phase, elapsed, expected, message)

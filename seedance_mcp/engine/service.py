@@ -147,7 +147,9 @@ class Service:
         return notices.finish(job)
 
     @asynccontextmanager
-    async def _runner(self, target: Target, delivery: Delivery, *, retry_until: float) -> AsyncIterator[JobRunner]:
+    async def _runner(
+        self, target: Target, delivery: Delivery, *, retry_until: float
+    ) -> AsyncIterator[JobRunner]:
         wiring = self._wiring
         async with wiring.client(target, deadline=retry_until) as client:
             yield JobRunner(

@@ -96,7 +96,9 @@ class Wiring:
     def target_for_job(self, job: Job) -> Target:
         """Where a recorded job lives: the simulator for a sandbox job, else its provider."""
         if job.sandbox:
-            return Target(provider=get_provider(job.provider), key=None, key_env=None, sandbox=True, base_url=None)
+            return Target(
+                provider=get_provider(job.provider), key=None, key_env=None, sandbox=True, base_url=None
+            )
         return self.settings.target(job.provider)
 
     def client(self, target: Target, *, deadline: float | None) -> ProviderClient:

@@ -144,6 +144,8 @@ class NanoPhoto(Provider):
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
         reading = self.errors.read(body)
         if reading.code and isinstance(body, Mapping) and "requiredCredits" in body:
-            needed = f"{reading.text or 'Insufficient credits'}; this job needs {body['requiredCredits']} credits"
+            needed = (
+                f"{reading.text or 'Insufficient credits'}; this job needs {body['requiredCredits']} credits"
+            )
             reading = replace(reading, text=needed)
         return self.errors.error_from(self.id, status_code, reading, retry_after)

@@ -245,8 +245,9 @@ def run_forever(
     *,
     on_ready: Callable[[str], None] | None = None,
 ) -> None:
-    """Serve until interrupted: Ctrl+C shuts down gracefully and returns. `host` must be a loopback address; `config` defaults
-    to `SandboxConfig()` (documented render times). `on_ready` gets the root URL once bound."""
+    """Serve until interrupted: Ctrl+C shuts down gracefully and returns. `host` must be a loopback
+    address; `config` defaults to `SandboxConfig()` (documented render times). `on_ready` gets the
+    root URL once bound."""
     sock = _bind(host, port)
     try:
         state = _state(config if config is not None else SandboxConfig(), sock)

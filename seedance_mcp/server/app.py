@@ -95,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     token = os.environ.get(MCP_TOKEN_ENV, "").strip() or None
     if not is_loopback(args.host) and token is None:
         raise SystemExit(
-            f"seedance-mcp: --host {args.host} is reachable from other machines; set {MCP_TOKEN_ENV} to a long "
+            f"seedance-mcp: --host {args.host} is reachable from other machines; "
+            f"set {MCP_TOKEN_ENV} to a long "
             "random token (clients send it as 'Authorization: Bearer <token>'), or bind 127.0.0.1."
         )
     if not 0 < args.port < 65536:
@@ -107,4 +108,3 @@ def main(argv: Sequence[str] | None = None) -> None:
         " (token required)" if token else "",
     )
     anyio.run(serve_http, build_server(), args.host, args.port, token, args.log_level)
-

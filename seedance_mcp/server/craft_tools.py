@@ -36,8 +36,7 @@ async def write_cinematic_prompt(
     idea: Annotated[
         str | None,
         Field(
-            description="What the clip is about, in plain words "
-            "(e.g. 'a fox crossing a snowy road at dawn')."
+            description="What the clip is about, in plain words (e.g. 'a fox crossing a snowy road at dawn')."
         ),
     ] = None,
     provider: Annotated[
@@ -115,17 +114,14 @@ async def write_cinematic_prompt(
                 image_url=image_url,
             )
         warnings = (
-            lint_prompt(
-                lint, provider=provider, duration=duration, audio=audio, fixed_lens=fixed_lens
-            )
+            lint_prompt(lint, provider=provider, duration=duration, audio=audio, fixed_lens=fixed_lens)
             if lint is not None
             else []
         )
     except SeedanceError as err:
         raise tool_error(err, runtime_of(ctx)) from err
     step = (
-        "Next: estimate_credits for the clip, tell the user the price, then generate_video with "
-        "draft.prompt."
+        "Next: estimate_credits for the clip, tell the user the price, then generate_video with draft.prompt."
     )
     if lint is not None:
         step = (

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 __all__ = ["TOKEN_ENV", "BearerGuard", "is_loopback", "serve_http"]
 
 
-
 def is_loopback(host: str) -> bool:
     """Whether a bind address is reachable from this machine only ("localhost", 127.x, ::1)."""
     if host.strip().lower() == "localhost":

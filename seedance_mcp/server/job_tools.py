@@ -75,7 +75,9 @@ async def estimate_credits(
     """
     runtime = runtime_of(ctx)
     try:
-        estimates = runtime.service().estimate(provider, resolution=resolution, duration=duration, audio=audio)
+        estimates = runtime.service().estimate(
+            provider, resolution=resolution, duration=duration, audio=audio
+        )
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     return EstimateReport(estimates=estimates, message=estimate_message(estimates))
@@ -90,7 +92,9 @@ def estimate_message(estimates: list[CreditEstimate]) -> str:
             lines.append(f"{e.provider}: {e.credits} credits ({what}; {e.source}).")
         else:
             lines.append(f"{e.provider}: no price ({what}; {e.source}){': ' + e.note if e.note else ''}.")
-    lines.append("Credits are each provider's own unit. Confirm the price with the user before generate_video.")
+    lines.append(
+        "Credits are each provider's own unit. Confirm the price with the user before generate_video."
+    )
     return "\n".join(lines)
 
 
@@ -239,7 +243,9 @@ async def list_providers(ctx: RuntimeContext) -> ProviderReport:
         raise tool_error(err, runtime) from err
     usable = [p.id for p in infos if p.key_set]
     head = f"Providers with a key: {', '.join(usable)}." if usable else "No provider key is set."
-    return ProviderReport(providers=infos, default_provider=default, sandbox=sandbox, message=f"{head} {note}")
+    return ProviderReport(
+        providers=infos, default_provider=default, sandbox=sandbox, message=f"{head} {note}"
+    )
 
 
 async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
@@ -257,7 +263,11 @@ async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
 def _changes(title: str, *, idempotent: bool) -> ToolAnnotations:
     """The annotations of a tool that calls the provider and writes the ledger and the output folder."""
     return ToolAnnotations(
-        title=title, read_only_hint=False, destructive_hint=False, idempotent_hint=idempotent, open_world_hint=True
+        title=title,
+        read_only_hint=False,
+        destructive_hint=False,
+        idempotent_hint=idempotent,
+        open_world_hint=True,
     )
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from ..craft.models import LintWarning, PromptDraft
 from ..models import CreditEstimate, Job, ProviderInfo
+from ..providers import PROVIDER_IDS
 
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
@@ -33,7 +34,12 @@ __all__ = [
     "read_only",
 ]
 
-ProviderId = Literal["nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai"]
+if TYPE_CHECKING:
+    ProviderId = str
+else:
+    # The registry is the one list of ids: Literal[("a", "b")] is Literal["a", "b"], so the
+    # tools' JSON schemas offer exactly the registered providers as an enum.
+    ProviderId = Literal[PROVIDER_IDS]
 
 
 class JobResult(Job):

@@ -148,7 +148,8 @@ def next_step_text(job: Job) -> str:
             return (
                 f"Still rendering; the job is saved. Call check_status with job_id={step.job_id!r} "
                 f"(wait_seconds up to {MAX_WAIT_SECONDS:.0f}) "
-                "until status is succeeded. Do not call generate_video again for this clip: that would start, "
+                "until status is succeeded. "
+                "Do not call generate_video again for this clip: that would start, "
                 "and pay for, a second render."
             )
         case NextAction.REVISE:
@@ -159,7 +160,8 @@ def next_step_text(job: Job) -> str:
             )
         case NextAction.RESEND:
             return (
-                "The submit's answer was lost; the provider honours idempotency keys, so check_status re-sends "
+                "The submit's answer was lost; the provider honours idempotency keys, "
+                "so check_status re-sends "
                 f"it safely with the same key. Do not submit again; {call}."
             )
         case NextAction.VERIFY_WITH_PROVIDER:
@@ -210,7 +212,9 @@ def _redacted_data(model: BaseModel, runtime: Runtime) -> dict[str, Any]:
 
 def _job_content(view: JobResult, runtime: Runtime) -> list[ContentBlock]:
     """The readable text (headline, next step, the record) and the link to the job's resource."""
-    text = runtime.redact(f"{_headline(view)}\nNext step: {view.next_step}\n\n{view.model_dump_json(indent=2)}")
+    text = runtime.redact(
+        f"{_headline(view)}\nNext step: {view.next_step}\n\n{view.model_dump_json(indent=2)}"
+    )
     link = ResourceLink(
         type="resource_link",
         uri=view.resource_uri,
@@ -226,7 +230,9 @@ def job_call_result(job: Job, runtime: Runtime) -> CallToolResult:
     """`generate_video`'s result: the job itself (`JobResult`) as structured content, with the text
     and the resource link."""
     view = job_result(job)
-    return CallToolResult(content=_job_content(view, runtime), structured_content=_redacted_data(view, runtime))
+    return CallToolResult(
+        content=_job_content(view, runtime), structured_content=_redacted_data(view, runtime)
+    )
 
 
 def status_call_result(job: Job, runtime: Runtime) -> CallToolResult:
