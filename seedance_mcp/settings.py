@@ -22,6 +22,7 @@ __all__ = [
     "DEFAULT_PORT",
     "DEFAULT_SANDBOX_SPEED",
     "DEFAULT_TIMEOUT_SECONDS",
+    "FALSY",
     "GENERIC_KEY_ENV",
     "MCP_TOKEN_ENV",
     "TRUTHY",
@@ -49,7 +50,9 @@ DEFAULT_OUTPUT_DIR = "seedance-videos"
 DEFAULT_SANDBOX_SPEED = 0.05
 """The simulator's time scale unless SEEDANCE_SANDBOX_SPEED says: a 60 s render takes 3 s."""
 TRUTHY = frozenset({"1", "true", "yes", "on"})
-"""The words that switch a boolean variable on (compared lower-case)."""
+"""The words that switch a boolean on (compared lower-case)."""
+FALSY = frozenset({"0", "false", "no", "off"})
+"""The words that switch a boolean off (compared lower-case)."""
 
 
 def is_truthy(text: str) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import InvalidRequest
 from ..providers import PROVIDERS, Provider
+from ..settings import FALSY, TRUTHY
 from ..validation import check_public_url
 from .inputs import (
     allowed_durations,
@@ -357,9 +358,9 @@ def _as_bool(field: str, value: object) -> bool:
     if isinstance(value, bool):
         return value
     word = str(value).strip().lower()
-    if word in ("true", "yes", "on", "1"):
+    if word in TRUTHY:
         return True
-    if word in ("false", "no", "off", "0"):
+    if word in FALSY:
         return False
     raise InvalidRequest(
         f"{field}: expected true or false, got {value!r}.", field=field, value=value, allowed=[True, False]

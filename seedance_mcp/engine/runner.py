@@ -254,24 +254,16 @@ class JobRunner:
 
     async def resume(self, job: Job, wait_seconds: float) -> Job:
         """The next step for a recorded job that is not done: settle, re-send, poll, wait, fetch."""
-        if job.provider_task_id is None and not job.status.is_final and job.status is not JobStatus.UNKNOWN:
-            job = self.settle(job)
-        if job.status is JobStatus.UNKNOWN or job.provider_task_id is None:
-            if not self.provider.caps.idempotency or job.status is not JobStatus.UNKNOWN:
-                return job
-            with self._locks.hold(job.job_id):
-                job = await self.submit(job)  # safe: the same idempotency key as the first time
-            if job.provider_task_id is None:
-                return job
+        job = await self._recover_submit(job)
+        if job.provider_task_id is None or job.status is JobStatus.UNKNOWN:
+            return job  # nothing can be asked of the provider: the notice says why
         if job.status is JobStatus.SUCCEEDED:
             return await self.download(job)
         schedule = self._schedule(job)
         elapsed = self._clock() - job.created_at.timestamp()
-        if elapsed < schedule.initial_delay:
+        if elapsed < schedule.initial_delay and wait_seconds <= 0:
             # Too early for the render to be done: asking now would only spend the
             # provider's request budget (NanoPhoto: 100 an hour, status checks included).
-            if wait_seconds > 0:
-                return await self.wait(job, self._clock() + wait_seconds)
             early = notices.early_note(
                 job,
                 low=schedule.expected_low,
@@ -280,11 +272,23 @@ class JobRunner:
                 first_poll=schedule.initial_delay,
             )
             return job.model_copy(update={"notice": early})
-        job = await self.poll(job)
+        polls = 0
+        if elapsed >= schedule.initial_delay:
+            job = await self.poll(job)
+            polls = 1
         if not job.status.is_final and wait_seconds > 0:
-            return await self.wait(job, self._clock() + wait_seconds, polls=1)
+            return await self.wait(job, self._clock() + wait_seconds, polls=polls)
         if job.status is JobStatus.SUCCEEDED and self._delivery.download:
             job = await self.download(job)
+        return job
+
+    async def _recover_submit(self, job: Job) -> Job:
+        """A job whose submit never got a recorded answer: settle it, and re-send where safe."""
+        if job.provider_task_id is None and not job.status.is_final and job.status is not JobStatus.UNKNOWN:
+            job = self.settle(job)
+        if job.status is JobStatus.UNKNOWN and self.provider.caps.idempotency:
+            with self._locks.hold(job.job_id):
+                job = await self.submit(job)  # safe: the same idempotency key as the first time
         return job
 
     async def _emit(
