@@ -1,6 +1,10 @@
 """The server's runtime: the `Service` built on the first tool call and closed when the server
 stops, and the redaction of every configured key value from what the tools hand back.
 
+The key values are known from the start: those in the server's environment, and, once the
+service is built, those of its settings (a test's service may be configured apart from
+`os.environ`). So an error raised while the service is being built is redacted too.
+
 The runtime is the server's lifespan value, so a tool or resource reaches it through its
 `ctx: RuntimeContext` (`runtime_of(ctx)`). The service module (HTTP client, ledger,
 simulator) is imported only when the service is first built.
@@ -10,8 +14,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp.server.mcpserver import Context
 
@@ -23,6 +27,8 @@ if TYPE_CHECKING:
     from ..engine.service import Service
 
 __all__ = ["Runtime", "RuntimeContext", "ServiceFactory", "runtime_of"]
+
+T = TypeVar("T")
 
 ServiceFactory = Callable[[], "Service"]
 """Builds the service the tools use (tests pass one over a temporary ledger)."""
@@ -60,22 +66,26 @@ class Runtime:
             service.close()
 
     def secrets(self) -> list[str]:
-        """Every configured key value, so that no output can ever carry one."""
-        if self._service is None:
-            return []
+        """Every configured key value, so that no output can ever carry one: those of the server's
+        environment, and those of the service's settings once it is built."""
         from ..settings import configured_secrets
 
-        try:
-            env = self._service.settings.env
-        except SeedanceError:
-            env = os.environ
-        return configured_secrets(env)
+        found = set(configured_secrets(os.environ))
+        if self._service is not None:
+            # settings that cannot be read hold nothing beyond the environment's
+            with suppress(SeedanceError):
+                found.update(configured_secrets(self._service.settings.env))
+        return sorted(found)
 
     def redact(self, text: str) -> str:
         """The text with every configured key value replaced (see `redaction.redact`)."""
+        return self.redact_data(text)
+
+    def redact_data(self, value: T) -> T:
+        """`value` (text, or data as decoded from JSON) with every configured key value replaced."""
         from ..redaction import redact
 
-        return redact(text, self.secrets())
+        return redact(value, self.secrets())
 
 
 RuntimeContext = Context[Runtime, Any]
