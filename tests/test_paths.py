@@ -133,7 +133,7 @@ async def test_hostile_job_references_over_mcp(tmp_path: Path) -> None:
         for ref in HOSTILE_REFS:
             result = await client.call_tool("check_status", {"job_id": ref, "wait_seconds": 1})
             text = "\n".join(b.text for b in result.content if isinstance(b, TextContent))
-            assert result.is_error and "job_not_found" in text and "check_status without job_id" in text, ref
+            assert result.is_error and "job_not_found" in text and "list_jobs" in text, ref
             with pytest.raises(MCPError) as refused:
                 await client.read_resource(f"seedance://jobs/{ref}")
             assert str(refused.value).strip()
@@ -420,17 +420,22 @@ async def test_an_output_dir_smuggled_into_a_tool_call_goes_nowhere(tmp_path: Pa
         "SEEDANCE_POLL_INITIAL_DELAY": "0",
     }
     before = tree(tmp_path)
+    call = {"prompt": "../../elsewhere/evil.mp4", "duration": 4, "wait_seconds": 20}
     async with Client(build_server(lambda: Service(Settings.from_env(env)))) as client:
-        result = await client.call_tool(
+        smuggled = await client.call_tool(
             "generate_video",
             {
-                "prompt": "../../elsewhere/evil.mp4",
-                "duration": 4,
-                "wait_seconds": 20,
+                **call,
                 "output_dir": str(tmp_path / "elsewhere"),
                 "video_path": str(tmp_path / "elsewhere" / "evil.mp4"),
             },
         )
+        refused = tree(tmp_path)
+        result = await client.call_tool("generate_video", call)
+    # an argument the tool does not take is refused by name, before anything is written
+    text = "\n".join(b.text for b in smuggled.content if isinstance(b, TextContent))
+    assert smuggled.is_error and "output_dir:" in text and "video_path:" in text
+    assert not_ledger(new_files(before, refused)) == set()
     assert not result.is_error
     job = result.structured_content
     assert job is not None and job["status"] == "succeeded"

@@ -147,8 +147,8 @@ TOOL_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "job_id": st.one_of(TEXT, st.sampled_from(["job_", "job_000000000000", "task_", "-1"])),
         "wait_seconds": WAIT,
         "download": st.booleans(),
-        "limit": st.integers(min_value=-5, max_value=150),
     },
+    "list_jobs": {"limit": st.integers(min_value=-5, max_value=150)},
     "list_providers": {},
 }
 
@@ -310,7 +310,7 @@ def check_tool_answer(mcp: Mcp, tool: str, args: dict[str, Any]) -> bool:
             facts = json.loads(detail.rsplit("\nDetails: ", 1)[1])
             assert facts["code"], text
         else:  # the arguments failed the input schema, or a missing idea/lint
-            assert "validation error" in detail or re.match(r"^[a-z_]+: ", detail), text
+            assert re.match(r"^\w+: ", detail), text  # the refused argument is named first
         assert ledger_rows(mcp.home) == rows, f"an error answer left a job behind: {args!r}"
         assert mcp.served.snapshot() == (requests, submits), (
             f"an error answer reached the simulator: {args!r}"
@@ -332,6 +332,8 @@ def check_tool_answer(mcp: Mcp, tool: str, args: dict[str, Any]) -> bool:
 @pytest.mark.parametrize("tool", sorted(TOOL_ARGS))
 def test_every_tool_answers_any_arguments_clearly(tool: str, mcp: Mcp, soak: bool) -> None:
     outcomes: list[bool] = []
+    if tool == "check_status":  # with no job_id it checks the most recent job: give it one
+        assert check_tool_answer(mcp, "generate_video", {"prompt": "a kite", "wait_seconds": 0})
 
     @examples(soak, 40 if TOOL_ARGS[tool] else 5)
     @given(args=tool_arguments(tool))

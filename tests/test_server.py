@@ -30,13 +30,20 @@ from seedance_mcp.providers import PROVIDER_IDS
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
 from seedance_mcp.server import build_server, craft_tools, job_tools, main
 from seedance_mcp.server.http import TOKEN_ENV, BearerGuard
-from seedance_mcp.server.models import ProviderId, StatusReport
+from seedance_mcp.server.models import JobList, JobResult, ProviderId
 from seedance_mcp.server.progress import ProgressRelay
-from seedance_mcp.server.results import job_call_result, status_call_result
+from seedance_mcp.server.results import job_call_result
 from seedance_mcp.server.runtime import Runtime, RuntimeContext
 from seedance_mcp.settings import Settings
 
-TOOLS = {"write_cinematic_prompt", "estimate_credits", "generate_video", "check_status", "list_providers"}
+TOOLS = {
+    "write_cinematic_prompt",
+    "estimate_credits",
+    "generate_video",
+    "check_status",
+    "list_jobs",
+    "list_providers",
+}
 FAKE_KEY = "np-live-7f3c9a51e2b84d06b9aa41c2d5e8f017"
 
 
@@ -65,10 +72,10 @@ def _text(result: CallToolResult) -> str:
 
 
 async def _recent(client: Client) -> list[dict[str, Any]]:
-    result = await client.call_tool("check_status", {})
+    result = await client.call_tool("list_jobs", {})
     assert not result.is_error, _text(result)
     assert result.structured_content is not None
-    recent: list[dict[str, Any]] = result.structured_content["recent"]
+    recent: list[dict[str, Any]] = result.structured_content["jobs"]
     return recent
 
 
@@ -104,12 +111,14 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     assert {"job_id", "status", "video_path", "sandbox", "resource_uri", "next_step"} <= set(
         generate.output_schema["properties"]  # type: ignore[index]
     )
-    assert set(tools["check_status"].input_schema["properties"]) == {
-        "job_id",
-        "wait_seconds",
-        "download",
-        "limit",
-    }
+    assert set(tools["check_status"].input_schema["properties"]) == {"job_id", "wait_seconds", "download"}
+    assert set(tools["list_jobs"].input_schema["properties"]) == {"limit"}
+    # one job shape: check_status publishes generate_video's output schema; list_jobs lists it
+    assert tools["check_status"].output_schema == generate.output_schema
+    assert "message" in generate.output_schema["properties"]  # type: ignore[index]
+    assert set(tools["list_jobs"].output_schema["properties"]) == {"jobs", "message"}  # type: ignore[index]
+    for tool in tools.values():  # the docstrings' layout does not reach the agent
+        assert "\n    " not in (tool.description or ""), tool.name
     assert set(tools["estimate_credits"].input_schema["properties"]) == {
         "provider",
         "resolution",
@@ -119,7 +128,7 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     assert tools["list_providers"].input_schema.get("properties", {}) == {}
     assert "lint" in tools["write_cinematic_prompt"].input_schema["properties"]
 
-    for name in ("write_cinematic_prompt", "estimate_credits", "list_providers"):
+    for name in ("write_cinematic_prompt", "estimate_credits", "list_jobs", "list_providers"):
         hints = tools[name].annotations
         assert hints is not None and hints.read_only_hint is True and hints.idempotent_hint is True, name
     hints = generate.annotations
@@ -253,6 +262,13 @@ async def test_write_cinematic_prompt_and_lint(sandbox_env: dict[str, str]) -> N
         ({"provider": "seedanceapi", "resolution": "1080p"}, ["resolution", "480p, 720p", "nanophoto"]),
         ({"provider": "nanophoto", "wait_seconds": 120}, ["wait_seconds", "50"]),
         ({"provider": "nanophoto", "image_url": "/home/me/cat.png"}, ["image_url", "public"]),
+        # refused by the input schema: the field, the value and the allowed values, no pydantic text
+        ({"resolution": "4k"}, ['resolution: "4k" is not allowed', "480p, 720p, 1080p"]),
+        ({"duration": "five"}, ['duration: "five"', "a whole number"]),
+        ({"audio": "loud", "seed": 1.5}, ["audio:", "true or false", "seed: 1.5", "whole number"]),
+        # misspelt names are refused, with the near match and the accepted names
+        ({"resolutoin": "720p"}, ["resolutoin:", "did you mean resolution?", "takes: prompt, provider"]),
+        ({"durration": 4, "api_key": "x"}, ["durration:", "did you mean duration?", "api_key:"]),
     ],
 )
 async def test_bad_input_is_a_readable_error_and_submits_nothing(
@@ -264,6 +280,7 @@ async def test_bad_input_is_a_readable_error_and_submits_nothing(
         text = _text(result)
         for word in expected:
             assert word in text, f"{word!r} missing from: {text}"
+        assert "pydantic" not in text and "validation error" not in text, text
         assert await _recent(client) == []
 
 
@@ -370,15 +387,14 @@ async def test_long_render_returns_running_and_check_status_finishes_it(sandbox_
 
         done = await client.call_tool("check_status", {"job_id": job["job_id"], "wait_seconds": 30})
         assert not done.is_error, _text(done)
-        report = done.structured_content
-        assert report is not None
-        finished = report["job"]
+        finished = done.structured_content
+        assert finished is not None
         assert finished["job_id"] == job["job_id"] and finished["status"] == "succeeded"
         assert Path(finished["video_path"]).is_file()
 
         again = await client.call_tool("check_status", {"job_id": job["provider_task_id"]})
         assert again.structured_content is not None
-        assert again.structured_content["job"]["job_id"] == job["job_id"]
+        assert again.structured_content["job_id"] == job["job_id"]
 
         recent = await _recent(client)
         assert [j["job_id"] for j in recent] == [job["job_id"]]
@@ -397,7 +413,7 @@ async def test_unknown_job_points_to_the_job_list(sandbox_env: dict[str, str]) -
         with pytest.raises(MCPError, match="job_000000000000"):
             await client.read_resource("seedance://jobs/job_000000000000")
     assert result.is_error
-    assert "check_status without job_id" in _text(result) and "job_not_found" in _text(result)
+    assert "list_jobs" in _text(result) and "job_not_found" in _text(result)
 
 
 # ---- prompts ------------------------------------------------------------------------------------
@@ -700,33 +716,44 @@ async def test_list_providers_alone_gives_the_configuration_error_as_its_note() 
     service = _FakeService(target_error=ConfigError("SEEDANCE_PROVIDER: 'pixelmagic' is not a provider."))
     report = await job_tools.list_providers(_context(_runtime(service)))
     assert (report.providers, report.default_provider, report.sandbox) == ([], None, False)
-    assert report.message == "No provider key is set. SEEDANCE_PROVIDER: 'pixelmagic' is not a provider."
+    assert report.message == (
+        "No provider key is set (each provider's key_env names the variable to set). "
+        "SEEDANCE_PROVIDER: 'pixelmagic' is not a provider."
+    )
 
 
 @pytest.mark.anyio
-async def test_check_status_alone_lists_recent_jobs_one_line_each() -> None:
+async def test_list_jobs_alone_lists_recent_jobs_one_line_each() -> None:
     service = _FakeService()
     service.recent = [
         _job("job_aaaaaaaaaaaa", "nanophoto", JobStatus.SUCCEEDED, sandbox=True, video_path="/v/a.mp4"),
         _job("job_bbbbbbbbbbbb", "apixo", JobStatus.RUNNING),
     ]
-    result = await job_tools.check_status(_context(_runtime(service)), limit=5)
+    result = await job_tools.list_jobs(_context(_runtime(service)), limit=5)
     assert service.asked == [("jobs", 5)]
     assert _text(result) == (
         "2 recent job(s), newest first:\n"
         "- job_aaaaaaaaaaaa nanophoto succeeded [sandbox] /v/a.mp4\n"
         "- job_bbbbbbbbbbbb apixo running"
     )
-    report = StatusReport.model_validate(result.structured_content)
-    assert report.job is None and report.message == _text(result)
-    assert [(j.job_id, j.resource_uri) for j in report.recent] == [
+    report = JobList.model_validate(result.structured_content)
+    assert report.message == _text(result)
+    assert [(j.job_id, j.resource_uri) for j in report.jobs] == [
         ("job_aaaaaaaaaaaa", "seedance://jobs/job_aaaaaaaaaaaa"),
         ("job_bbbbbbbbbbbb", "seedance://jobs/job_bbbbbbbbbbbb"),
     ]
+    assert report.jobs[1].message == "Job job_bbbbbbbbbbbb on apixo: running."
+    assert report.jobs[0].notice and report.jobs[0].notice.startswith("SANDBOX MODE")  # as handed back
 
-    empty = await job_tools.check_status(_context(_runtime(_FakeService())), job_id="  ")
+    empty = await job_tools.list_jobs(_context(_runtime(_FakeService())))
     assert _text(empty) == "No jobs yet; generate_video creates one."
-    assert empty.structured_content == {"job": None, "recent": [], "message": _text(empty)}
+    assert empty.structured_content == {"jobs": [], "message": _text(empty)}
+
+
+@pytest.mark.anyio
+async def test_check_status_without_a_job_id_and_no_jobs_names_generate_video() -> None:
+    with pytest.raises(ToolError, match="generate_video"):
+        await job_tools.check_status(_context(_runtime(_FakeService())), job_id="  ")
 
 
 @pytest.mark.anyio
@@ -741,7 +768,7 @@ async def test_job_resource_alone_serves_the_record_or_not_found() -> None:
         await job_tools.job_resource("job_000000000000", _context(runtime))
 
 
-def test_check_status_and_generate_video_render_a_job_the_same_way() -> None:
+def test_a_job_result_is_the_job_with_its_headline_redacted() -> None:
     service = _FakeService(env={"NANOPHOTO_API_KEY": FAKE_KEY})
     runtime = _runtime(service)
     runtime.service()  # built, so its key is known to the redaction
@@ -753,19 +780,17 @@ def test_check_status_and_generate_video_render_a_job_the_same_way() -> None:
         request=VideoRequest(prompt=f"a fox, key {FAKE_KEY}"),
     )
     made = job_call_result(job, runtime)
-    status = status_call_result(job, runtime)
-    assert status.content == made.content
-    assert made.structured_content is not None and status.structured_content is not None
-    assert status.structured_content == {
-        "job": made.structured_content,
-        "recent": [],
-        "message": "Job job_dddddddddddd on nanophoto: running, estimated 8 credits.",
-    }
+    assert made.structured_content is not None
+    view = JobResult.model_validate(made.structured_content)
+    assert view.message == "Job job_dddddddddddd on nanophoto: running, estimated 8 credits."
     assert made.structured_content["request"]["prompt"] == "a fox, key <redacted>"
     assert _text(made).startswith(
         "Job job_dddddddddddd on nanophoto: running, estimated 8 credits.\nNext step: "
     )
-    assert FAKE_KEY not in _text(made) and FAKE_KEY not in json.dumps(status.structured_content)
+    led = job_call_result(job, runtime, lead="The most recent job.")
+    assert led.structured_content is not None
+    assert led.structured_content["message"] == "The most recent job.\n" + view.message
+    assert FAKE_KEY not in _text(made) and FAKE_KEY not in json.dumps(made.structured_content)
 
 
 @pytest.mark.anyio
@@ -806,3 +831,141 @@ async def test_the_runtime_is_the_lifespan_value_and_its_service_closes_with_the
         result = await client.call_tool("list_providers", {})
         assert not result.is_error and not service.closed
     assert service.closed
+
+
+# ---- one job shape --------------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_every_tool_shows_one_job_in_one_shape_with_one_notice(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        none_yet = await client.call_tool("check_status", {})
+        made = await client.call_tool(  # finished, so the job's facts no longer move between the calls
+            "generate_video", {"prompt": "a fox at dawn", "duration": 4, "wait_seconds": 30}
+        )
+        assert made.structured_content is not None, _text(made)
+        job_id = made.structured_content["job_id"]
+        checked = await client.call_tool("check_status", {"job_id": job_id})
+        latest = await client.call_tool("check_status", {})
+        listed = await client.call_tool("list_jobs", {"limit": 1})
+        resource = await client.read_resource(f"seedance://jobs/{job_id}")
+    assert none_yet.is_error and "generate_video" in _text(none_yet) and "job_id" in _text(none_yet)
+    assert listed.structured_content is not None and latest.structured_content is not None
+    [entry] = listed.structured_content["jobs"]
+    stored = json.loads(resource.contents[0].text)  # type: ignore[union-attr]
+    shapes = [made.structured_content, checked.structured_content, latest.structured_content, entry, stored]
+    for shape in shapes:
+        assert shape is not None and set(shape) == set(JobResult.model_fields), shape
+        assert shape["job_id"] == job_id and shape["message"] and shape["next_step"]
+    notices = {shape["notice"] for shape in shapes if shape is not None}
+    assert len(notices) == 1 and notices.pop().startswith("SANDBOX MODE")
+    assert latest.structured_content["message"].startswith("No job_id given")
+    assert "list_jobs" in latest.structured_content["message"]
+    assert latest.structured_content["message"].endswith(checked.structured_content["message"])  # type: ignore[index]
+    assert _text(latest).startswith(latest.structured_content["message"])
+
+
+@pytest.mark.anyio
+async def test_list_jobs_refuses_a_limit_out_of_range(sandbox_env: dict[str, str]) -> None:
+    async with Client(_server(sandbox_env)) as client:
+        result = await client.call_tool("list_jobs", {"limit": 500})
+        stale = await client.call_tool("check_status", {"limit": 5})  # the old way to list
+    assert result.is_error and "limit: 500" in _text(result) and "from 1 to 100" in _text(result)
+    assert stale.is_error and "limit:" in _text(stale) and "check_status takes: job_id" in _text(stale)
+
+
+@pytest.mark.anyio
+async def test_list_providers_says_one_thing_about_keys_then_the_sandbox(tmp_path: Path) -> None:
+    async with Client(_server(_env(tmp_path))) as client:
+        result = await client.call_tool("list_providers", {})
+    assert result.structured_content is not None
+    message = result.structured_content["message"]
+    assert message.startswith("No provider key is set (each provider's key_env names the variable to set). ")
+    second = message.split(". ", 1)[1]
+    assert second[0].isupper() and "sandbox mode" in second, message
+    assert ". no " not in message and message.endswith(".")
+
+
+# ---- redaction: every answer, from the first call ----------------------------------------------
+
+
+class _LeakyService(_FakeService):
+    """A service whose answers carry the key, and whose settings know it."""
+
+    def estimate(self, provider: str | None, **options: Any) -> list[CreditEstimate]:
+        return [
+            CreditEstimate(
+                provider="nanophoto",
+                credits=None,
+                resolution=None,
+                duration=4,
+                audio=False,
+                source="x",
+                note=f"see {FAKE_KEY}",
+            )
+        ]
+
+    def get_job(self, ref: str) -> Job:
+        raise JobNotFound(f"No job {ref!r} in the local ledger.")
+
+    async def status(self, ref: str, **options: Any) -> Job:
+        return _job(f"job_{ref}", "nanophoto", JobStatus.RUNNING)  # its message names the job id
+
+
+@pytest.mark.anyio
+async def test_every_tool_prompt_and_resource_answer_is_redacted(
+    monkeypatch: pytest.MonkeyPatch, secret_scan: Any
+) -> None:
+    monkeypatch.setenv("NANOPHOTO_API_KEY", FAKE_KEY)
+    service = _LeakyService(
+        env={}, target_error=ConfigError(f"SEEDANCE_PROVIDER: {FAKE_KEY!r} is not a provider.")
+    )
+    seen: list[str] = []
+    async with Client(build_server(lambda: service)) as client:  # type: ignore[arg-type, return-value]
+        drafted = await client.call_tool("write_cinematic_prompt", {"idea": f"a fox, key {FAKE_KEY}"})
+        linted = await client.call_tool("write_cinematic_prompt", {"lint": f"a fox, key {FAKE_KEY}"})
+        typo = await client.call_tool("write_cinematic_prompt", {"idea": "a fox", FAKE_KEY: 1})
+        bad = await client.call_tool("generate_video", {"prompt": "a fox", "resolution": FAKE_KEY})
+        priced = await client.call_tool("estimate_credits", {})
+        providers = await client.call_tool("list_providers", {})
+        prompt = await client.get_prompt("cinematic", {"idea": f"a fox, key {FAKE_KEY}"})
+        with pytest.raises(MCPError) as missing:
+            await client.read_resource(f"seedance://jobs/{FAKE_KEY}")
+        checked = await client.call_tool("check_status", {"job_id": FAKE_KEY})
+        for answer in (drafted, linted, typo, bad, priced, providers, prompt, checked):
+            seen.append(answer.model_dump_json())
+        seen.append(str(missing.value))
+    assert "key <redacted>" in json.dumps(drafted.structured_content)
+    assert "<redacted>" in seen[2] and "<redacted>" in seen[3] and "see <redacted>" in seen[4]
+    assert "<redacted>" in seen[5] and "key <redacted>" in seen[6] and "<redacted>" in seen[8]
+    assert checked.structured_content is not None
+    assert checked.structured_content["message"] == "Job job_<redacted> on nanophoto: running."
+    for text in seen:
+        assert FAKE_KEY not in text, text
+
+
+@pytest.mark.anyio
+async def test_an_error_before_the_service_is_built_is_redacted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEEDANCE_API_KEY", FAKE_KEY)
+
+    def broken() -> Service:
+        raise ConfigError(f"SEEDANCE_BASE_URL: {FAKE_KEY!r} is not a URL.")
+
+    async with Client(build_server(broken)) as client:
+        result = await client.call_tool("list_providers", {})
+    assert result.is_error and "<redacted>" in _text(result) and FAKE_KEY not in _text(result)
+
+
+# ---- the command line ------------------------------------------------------------------------
+
+
+def test_version_and_program_name(capsys: pytest.CaptureFixture[str]) -> None:
+    from seedance_mcp import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out == f"seedance-mcp {__version__}\n"
+    with pytest.raises(SystemExit):
+        main(["--help"], prog="seedance serve")
+    out = capsys.readouterr().out
+    assert out.startswith("usage: seedance serve") and "streamable-http" in out

@@ -14,7 +14,14 @@ from mcp.client import Client
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp_types import TextContent
 
-TOOLS = {"write_cinematic_prompt", "estimate_credits", "generate_video", "check_status", "list_providers"}
+TOOLS = {
+    "write_cinematic_prompt",
+    "estimate_credits",
+    "generate_video",
+    "check_status",
+    "list_jobs",
+    "list_providers",
+}
 
 
 def _command() -> tuple[str, list[str]]:
@@ -61,7 +68,8 @@ async def test_stdio_server_renders_in_the_sandbox(tmp_path: Path) -> None:
             done = await client.call_tool("check_status", {"job_id": job["job_id"], "wait_seconds": 30})
             assert not done.is_error, done.content
             assert done.structured_content is not None
-            finished = done.structured_content["job"]
+            finished = done.structured_content  # the same shape generate_video returned
+            assert set(finished) == set(job) and finished["job_id"] == job["job_id"]
             text = "\n".join(b.text for b in done.content if isinstance(b, TextContent))
     assert finished["status"] == "succeeded"
     video = Path(finished["video_path"])

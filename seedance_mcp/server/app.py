@@ -1,8 +1,8 @@
 """The `seedance` MCP server put together, and the `seedance-mcp` command that serves it.
 
-`build_server` makes the server (its name, instructions and runtime lifespan) and registers
-the tools, the prompts and the job resource on it; `main` parses the command line and serves
-over stdio or streamable HTTP.
+`build_server` makes the server (its name, instructions and runtime lifespan) with the tools,
+the prompts and the job resource; `main` parses the command line and serves over stdio or
+streamable HTTP.
 
 Start-up stays light: importing this module reads no environment and no file, and the
 service (HTTP client, ledger, simulator, templates) is imported and built on the first tool
@@ -35,6 +35,8 @@ Seedance video generation through five provider APIs.
 Flow: write_cinematic_prompt (draft the prompt) -> estimate_credits (tell the user the price \
 and get a yes) -> generate_video (spends credits; waits up to 45 s) -> check_status with the \
 job_id until status is "succeeded" (then video_path is the MP4 on disk).
+generate_video and check_status return the same job shape (job_id, status, video_path, \
+notice, message, next_step); list_jobs lists saved jobs in that shape.
 Never call generate_video twice for the same clip: a returned job is saved and keeps \
 rendering. API keys live in this server's environment; never ask the user to paste one into \
 the chat. Results with sandbox=true come from the built-in simulator: the clip is a \
@@ -54,8 +56,10 @@ def build_server(service_factory: ServiceFactory | None = None) -> MCPServer[Run
         instructions=INSTRUCTIONS,
         version=_version(),
         lifespan=runtime.lifespan,
+        # craft first: clients list write_cinematic_prompt before the job tools
+        tools=[*craft_tools.tools(), *job_tools.tools()],
     )
-    craft_tools.register(server)  # first: clients list write_cinematic_prompt before the job tools
+    craft_tools.register(server)
     job_tools.register(server)
     return server
 
@@ -66,12 +70,18 @@ def _version() -> str:
     return __version__
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(prog: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="seedance-mcp",
+        prog=prog,
         description="MCP server for Seedance video generation (stdio by default).",
     )
-    parser.add_argument("--transport", choices=("stdio", "streamable-http"), default="stdio")
+    parser.add_argument("--version", action="version", version=f"seedance-mcp {_version()}")
+    parser.add_argument(
+        "--transport",
+        choices=("stdio", "streamable-http"),
+        default="stdio",
+        help="stdio (default: the client starts this process) or streamable-http (a long-running server)",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default: loopback only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"HTTP port (default {DEFAULT_PORT})")
     parser.add_argument(
@@ -80,12 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point `seedance-mcp` (also `seedance serve` and `python -m seedance_mcp.server`)."""
+def main(argv: Sequence[str] | None = None, prog: str = "seedance-mcp") -> None:
+    """Console entry point `seedance-mcp` (also `python -m seedance_mcp.server`, and `seedance serve`,
+    which passes its own name as `prog` so that `--help` and errors say `usage: seedance serve`)."""
     given = list(sys.argv[1:] if argv is None else argv)
     if given[:1] == ["--"]:  # `seedance serve -- --transport ...` passes the separator along
         given = given[1:]
-    args = _parser().parse_args(given)
+    args = _parser(prog).parse_args(given)
     logging.basicConfig(stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
     if args.log_level != "DEBUG":
         logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per poll is noise
@@ -95,12 +106,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     token = os.environ.get(MCP_TOKEN_ENV, "").strip() or None
     if not is_loopback(args.host) and token is None:
         raise SystemExit(
-            f"seedance-mcp: --host {args.host} is reachable from other machines; "
+            f"{prog}: --host {args.host} is reachable from other machines; "
             f"set {MCP_TOKEN_ENV} to a long "
             "random token (clients send it as 'Authorization: Bearer <token>'), or bind 127.0.0.1."
         )
     if not 0 < args.port < 65536:
-        raise SystemExit(f"seedance-mcp: --port {args.port} is not a TCP port; allowed: 1-65535.")
+        raise SystemExit(f"{prog}: --port {args.port} is not a TCP port; allowed: 1-65535.")
     log.info(
         "serving streamable HTTP on http://%s:%d/mcp%s",
         args.host,

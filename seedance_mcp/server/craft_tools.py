@@ -1,6 +1,7 @@
 """Prompt craft on the MCP surface: the `write_cinematic_prompt` tool (draft a prompt from an
 idea, or lint the user's own) and one MCP prompt per template in `prompts/`, each a
-module-level function, put on a server by `register`.
+module-level function; `tools()` publishes the tool, `register` puts the prompts on a server.
+A prompt's text, like every tool's answer, passes through the runtime's redaction.
 
 The prompt code (templates, craft data, Jinja2) is imported on the first call, not at start-up.
 """
@@ -11,12 +12,13 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
 from ..errors import SeedanceError
-from .models import PromptResult, ProviderId, add_tool, read_only
+from .models import PromptResult, ProviderId, checked_tool, read_only
 from .results import tool_error
 from .runtime import Runtime, RuntimeContext, runtime_of
 
@@ -27,6 +29,7 @@ __all__ = [
     "multi_shot",
     "product",
     "register",
+    "tools",
     "write_cinematic_prompt",
 ]
 
@@ -150,6 +153,7 @@ def cinematic(
     mood: _Text = None,
     sound: _Text = None,
     provider: _Provider = None,
+    ctx: RuntimeContext | None = None,
 ) -> str:
     """One cinematic shot: subject and action, one camera move, a named light, style, mood, sound."""
     return _render_prompt("cinematic", locals())
@@ -162,6 +166,7 @@ def product(
     style: _Text = None,
     sound: _Text = None,
     provider: _Provider = None,
+    ctx: RuntimeContext | None = None,
 ) -> str:
     """Product showcase: the product as hero, close framing, studio light, clean sound."""
     return _render_prompt("product", locals())
@@ -172,6 +177,7 @@ def dialogue(
     dialogue: Annotated[str, Field(description="The lines, one per line, as 'Speaker: line'.")],
     language: Annotated[str | None, Field(description="Language the lines are spoken in.")] = None,
     provider: _Provider = None,
+    ctx: RuntimeContext | None = None,
 ) -> str:
     """A dialogue scene with lip-synced speech; render it with audio=true."""
     return _render_prompt("dialogue", locals())
@@ -183,6 +189,7 @@ def multi_shot(
     light: _Text = None,
     sound: _Text = None,
     provider: _Provider = None,
+    ctx: RuntimeContext | None = None,
 ) -> str:
     """A multi-shot clip ("Shot 1: ... Shot 2: ..."): one camera move per shot, one light and sound."""
     return _render_prompt("multi-shot", locals())
@@ -193,28 +200,36 @@ def image_to_video(
     camera_move: _Text = None,
     sound: _Text = None,
     provider: _Provider = None,
+    ctx: RuntimeContext | None = None,
 ) -> str:
     """Animate a start image: the motion, the camera and what changes (render it with image_url)."""
     return _render_prompt("image-to-video", locals())
 
 
 def _render_prompt(template: str, fields: dict[str, Any]) -> str:
+    """The template rendered from the prompt's arguments (`fields`, its `locals()`, holding its
+    `ctx`), redacted like every other answer."""
     from ..craft.draft import render_template
 
+    ctx = fields.pop("ctx", None)
+    runtime = runtime_of(ctx) if ctx is not None else Runtime(None)
     try:
         text = render_template(template, {k: v for k, v in fields.items() if v})
     except SeedanceError as err:
-        raise MCPError(code=INVALID_PARAMS, message=err.message) from err
-    return (
+        raise MCPError(code=INVALID_PARAMS, message=runtime.redact(err.message)) from err
+    return runtime.redact(
         "Use this Seedance prompt with generate_video, after estimate_credits and the user's OK "
         f"on the price:\n\n{text}"
     )
 
 
+def tools() -> list[Tool]:
+    """`write_cinematic_prompt`: read-only and free (it drafts or lints, never renders)."""
+    return [checked_tool(write_cinematic_prompt, read_only("Write a cinematic prompt"))]
+
+
 def register(server: MCPServer[Runtime]) -> None:
-    """Put `write_cinematic_prompt` (read-only and free: it drafts or lints, never renders) and one
-    MCP prompt per template in `prompts/` (same names) on `server`."""
-    add_tool(server, write_cinematic_prompt, read_only("Write a cinematic prompt"))
+    """Put one MCP prompt per template in `prompts/` (same names) on `server`."""
     server.prompt(title="Cinematic shot")(cinematic)
     server.prompt(title="Product showcase")(product)
     server.prompt(title="Dialogue scene")(dialogue)

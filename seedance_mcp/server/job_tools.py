@@ -1,7 +1,10 @@
 """The render, price and status tools and the job resource: `estimate_credits`,
-`generate_video`, `check_status`, `list_providers` and `seedance://jobs/{job_id}`, each a
-module-level function over the `Service` of the server's runtime (reached through `ctx`), put
-on a server by `register`.
+`generate_video`, `check_status`, `list_jobs`, `list_providers` and `seedance://jobs/{job_id}`,
+each a module-level function over the `Service` of the server's runtime (reached through
+`ctx`); `tools()` publishes the tools, `register` puts the resource on a server.
+
+One job has one shape (`JobResult`) wherever it appears: `generate_video` and `check_status`
+return it, the resource holds it, and `list_jobs` lists it, with the same `notice`.
 
 Every call returns well inside a client's 60 s request timeout: `generate_video` and
 `check_status` wait at most `MAX_WAIT_SECONDS`, report progress while they wait, and hand
@@ -15,30 +18,24 @@ from __future__ import annotations
 from typing import Annotated
 
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ..errors import ConfigError, JobNotFound, SeedanceError
-from ..models import AspectRatio, CreditEstimate, Resolution, VideoRequest
+from ..errors import ConfigError, SeedanceError
+from ..models import AspectRatio, CreditEstimate, Job, Resolution, VideoRequest
 from .models import (
     EstimateReport,
+    JobList,
     JobResult,
     ProviderId,
     ProviderReport,
-    StatusReport,
-    add_tool,
+    checked_tool,
     read_only,
 )
 from .progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
-from .results import (
-    JOB_URI,
-    job_call_result,
-    job_result,
-    recent_call_result,
-    status_call_result,
-    tool_error,
-)
+from .results import JOB_URI, job_call_result, job_list_result, job_result, tool_error
 from .runtime import Runtime, RuntimeContext, runtime_of
 
 __all__ = [
@@ -47,8 +44,10 @@ __all__ = [
     "estimate_message",
     "generate_video",
     "job_resource",
+    "list_jobs",
     "list_providers",
     "register",
+    "tools",
 ]
 
 
@@ -189,36 +188,72 @@ async def check_status(
     ctx: RuntimeContext,
     job_id: Annotated[
         str | None,
-        Field(description="Local job id (job_...) or the provider's task id; empty lists recent jobs."),
+        Field(description="Local job id (job_...) or the provider's task id; empty: the most recent job."),
     ] = None,
     wait_seconds: Annotated[
         float,
         Field(ge=0, le=MAX_WAIT_SECONDS, description="Seconds to wait for a running job to finish (0-50)."),
     ] = 0.0,
     download: Annotated[bool, Field(description="Save the MP4 when the job has succeeded.")] = True,
-    limit: Annotated[int, Field(ge=1, le=100, description="How many recent jobs to list (no job_id).")] = 10,
-) -> Annotated[CallToolResult, StatusReport]:
-    """Check a render job, optionally waiting up to 50 s (free; never starts a second render).
+) -> Annotated[CallToolResult, JobResult]:
+    """Check one render job, optionally waiting up to 50 s (free; never starts a second render).
 
-    With a job_id: polls the provider once, waits up to wait_seconds with progress
-    notifications, and downloads the video when it has succeeded (video_path). Call it
-    again while status is "queued" or "running". Without a job_id: lists recent jobs from
-    the local ledger, newest first.
+    Polls the provider once, waits up to wait_seconds with progress notifications, and
+    downloads the video when it has succeeded (video_path). Returns the job in the same
+    shape as generate_video, with message (the headline) and next_step. Call it again while
+    status is "queued" or "running". Without a job_id it checks the most recent job; use
+    list_jobs to see the others and their ids.
     """
     runtime = runtime_of(ctx)
+    lead = None
     try:
         svc = runtime.service()
-        if job_id is None or not job_id.strip():
-            return recent_call_result(svc.jobs(limit), runtime)
+        ref = (job_id or "").strip()
+        if not ref:
+            latest = svc.jobs(1)
+            if not latest:
+                raise ToolError(
+                    "job_id: no jobs yet, so there is nothing to check. generate_video starts a job "
+                    "and returns its job_id."
+                )
+            ref = latest[0].job_id
+            lead = "No job_id given: this is the most recent job; list_jobs lists the others."
         relay = ProgressRelay(ctx)
-        ref = job_id.strip()
         job = await with_heartbeat(
             relay,
             lambda: svc.status(ref, wait_seconds=wait_seconds, download=download, on_progress=relay),
         )
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
-    return status_call_result(job, runtime)
+    return job_call_result(job, runtime, lead=lead)
+
+
+async def list_jobs(
+    ctx: RuntimeContext,
+    limit: Annotated[
+        int, Field(ge=1, le=100, description="How many jobs to list, newest first (1-100).")
+    ] = 10,
+) -> Annotated[CallToolResult, JobList]:
+    """List the saved render jobs, newest first (read-only: nothing is polled or downloaded).
+
+    Each entry has the same shape as generate_video's and check_status's result (job_id,
+    status, video_path, notice, message, next_step). Use it to find a job_id; call
+    check_status with it to refresh a job that is still "queued" or "running".
+    """
+    runtime = runtime_of(ctx)
+    try:
+        jobs = [_handed_back(job) for job in runtime.service().jobs(limit)]
+    except SeedanceError as err:
+        raise tool_error(err, runtime) from err
+    return job_list_result(jobs, runtime)
+
+
+def _handed_back(job: Job) -> Job:
+    """A job read from the ledger, as the engine hands a job back (`notices.finish`), so that its
+    notice is the one generate_video and check_status show for it."""
+    from ..engine.notices import finish  # the service is built, so the engine is loaded already
+
+    return finish(job)
 
 
 async def list_providers(ctx: RuntimeContext) -> ProviderReport:
@@ -242,19 +277,29 @@ async def list_providers(ctx: RuntimeContext) -> ProviderReport:
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     usable = [p.id for p in infos if p.key_set]
-    head = f"Providers with a key: {', '.join(usable)}." if usable else "No provider key is set."
-    return ProviderReport(
-        providers=infos, default_provider=default, sandbox=sandbox, message=f"{head} {note}"
+    keys = (
+        f"Providers with a key: {', '.join(usable)}."
+        if usable
+        else "No provider key is set (each provider's key_env names the variable to set)."
     )
+    return ProviderReport(
+        providers=infos, default_provider=default, sandbox=sandbox, message=f"{keys} {_sentence(note)}"
+    )
+
+
+def _sentence(text: str) -> str:
+    """`text` as a sentence of its own: a capital first letter and a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    return text[0].upper() + text[1:] + ("" if text.endswith((".", "!", "?")) else ".")
 
 
 async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
     """One render job as JSON: the `seedance://jobs/{job_id}` resource."""
     runtime = runtime_of(ctx)
     try:
-        job = runtime.service().get_job(job_id)
-    except JobNotFound as err:
-        raise ResourceNotFoundError(err.message) from err
+        job = _handed_back(runtime.service().get_job(job_id))
     except SeedanceError as err:
         raise ResourceNotFoundError(runtime.redact(err.message)) from err
     return runtime.redact(job_result(job).model_dump_json(indent=2))
@@ -271,12 +316,19 @@ def _changes(title: str, *, idempotent: bool) -> ToolAnnotations:
     )
 
 
+def tools() -> list[Tool]:
+    """The job tools, in the order clients list them."""
+    return [
+        checked_tool(estimate_credits, read_only("Estimate credits")),
+        checked_tool(generate_video, _changes("Generate a video (spends credits)", idempotent=False)),
+        checked_tool(check_status, _changes("Check a render job", idempotent=True)),
+        checked_tool(list_jobs, read_only("List saved jobs")),
+        checked_tool(list_providers, read_only("List providers")),
+    ]
+
+
 def register(server: MCPServer[Runtime]) -> None:
-    """Put the four job tools (in the order clients list them) and the job resource on `server`."""
-    add_tool(server, estimate_credits, read_only("Estimate credits"))
-    add_tool(server, generate_video, _changes("Generate a video (spends credits)", idempotent=False))
-    add_tool(server, check_status, _changes("Check a render job", idempotent=True))
-    add_tool(server, list_providers, read_only("List providers"))
+    """Put the job resource on `server` (the tools are published by `tools()`)."""
     server.resource(
         JOB_URI,
         name="job",

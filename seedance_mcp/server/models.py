@@ -1,6 +1,10 @@
 """The shapes of the MCP surface: the provider choice the tools accept, the models they
-return (their output schemas), and how a tool is published: its annotations, its title and
-its description.
+return (their output schemas), and how a tool is published: its annotations, its title, its
+description and the `CheckedTool` that checks its arguments and redacts its answer.
+
+One job has one shape everywhere: `JobResult` (the Job, its resource URI, the next step and
+a readable headline) is what `generate_video` and `check_status` return, what the job
+resource holds, and each entry of `list_jobs`.
 
 Light on purpose (pydantic and the core models only): the server imports this at start-up.
 The prompt tool returns the craft's own `PromptDraft` and `LintWarning`, which are as light.
@@ -18,19 +22,20 @@ from pydantic import BaseModel, Field
 from ..craft.models import LintWarning, PromptDraft
 from ..models import CreditEstimate, Job, ProviderInfo
 from ..providers import PROVIDER_IDS
+from .calls import CheckedTool
 
 if TYPE_CHECKING:
-    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.tools import Tool
 
 __all__ = [
     "READ_ONLY",
     "EstimateReport",
+    "JobList",
     "JobResult",
     "PromptResult",
     "ProviderId",
     "ProviderReport",
-    "StatusReport",
-    "add_tool",
+    "checked_tool",
     "read_only",
 ]
 
@@ -43,17 +48,15 @@ else:
 
 
 class JobResult(Job):
-    """A job as the ledger stores it, plus where to read it and what to do next."""
+    """A job as the ledger stores it, plus where to read it, what to do next and a headline."""
 
     resource_uri: str = Field(description="MCP resource with this job's JSON (seedance://jobs/<job_id>).")
     next_step: str = Field(description="What the agent should do next, in one or two sentences.")
+    message: str = Field(description="The job in one readable line: id, provider, status, credits.")
 
 
-class StatusReport(BaseModel):
-    job: JobResult | None = Field(default=None, description="The job asked about (when a job_id was given).")
-    recent: list[JobResult] = Field(
-        default_factory=list, description="Recent jobs, newest first (no job_id)."
-    )
+class JobList(BaseModel):
+    jobs: list[JobResult] = Field(description="Saved jobs, newest first, each in the one job shape.")
     message: str
 
 
@@ -89,11 +92,14 @@ def read_only(title: str) -> ToolAnnotations:
     return READ_ONLY.model_copy(update={"title": title})
 
 
-def add_tool(server: MCPServer[Any], tool: Callable[..., Any], annotations: ToolAnnotations) -> None:
-    """Put `tool` on `server` under its annotations' title, described by its docstring.
+def checked_tool(tool: Callable[..., Any], annotations: ToolAnnotations) -> Tool:
+    """`tool` as the server publishes it: under its annotations' title, described by its
+    docstring, its arguments checked and its answer redacted (`CheckedTool`).
 
     The description is the docstring without its source indentation (`inspect.cleandoc`), so
     an agent reads plain paragraphs rather than Python's layout.
     """
     description = inspect.cleandoc(tool.__doc__ or "")
-    server.add_tool(tool, title=annotations.title, description=description, annotations=annotations)
+    return CheckedTool.from_function(
+        tool, title=annotations.title, description=description, annotations=annotations
+    )

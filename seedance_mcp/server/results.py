@@ -1,10 +1,9 @@
 """What a tool call hands back, each with the agent's next step.
 
-A job is rendered in one place: as `JobResult` (its record, its resource URI and the next
-step), as a headline, and as one line of a job list. `generate_video` hands it back as
-`job_call_result` (the job itself), `check_status` as `status_call_result` (the job inside a
-`StatusReport`) or, without a job id, `recent_call_result` (the recent jobs, one line each);
-the job results carry a readable text and a link to the job's resource. A `SeedanceError`
+A job is rendered in one place and has one shape: `JobResult` (its record, its resource URI,
+the next step and its headline as `message`), plus one line of a job list. `generate_video`
+and `check_status` hand it back as `job_call_result` (the job itself, a readable text and a
+link to the job's resource), `list_jobs` as `job_list_result` (the jobs, one line each). A `SeedanceError`
 becomes a `ToolError` that names the field, the facts and what to do next. Everything passes
 through the runtime's redaction, so no key value can leave the server.
 """
@@ -15,7 +14,7 @@ import json
 from typing import Any, assert_never
 
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import CallToolResult, ContentBlock, ResourceLink, TextContent
+from mcp_types import CallToolResult, ResourceLink, TextContent
 from pydantic import BaseModel
 
 from ..errors import (
@@ -35,17 +34,17 @@ from ..errors import (
     TransportError,
 )
 from ..models import Job, NextAction
-from .models import JobResult, StatusReport
+from .models import JobList, JobResult
 from .progress import MAX_WAIT_SECONDS
 from .runtime import Runtime
 
 __all__ = [
     "JOB_URI",
+    "headline",
     "job_call_result",
     "job_line",
+    "job_list_result",
     "job_result",
-    "recent_call_result",
-    "status_call_result",
     "tool_error",
 ]
 
@@ -73,7 +72,7 @@ def _next_step_for(err: SeedanceError) -> str | None:
                 "Nothing was submitted. Fix the value named above (an argument or the server's environment)."
             )
         case JobNotFound():
-            return "Call check_status without job_id to list recent jobs and their ids."
+            return "Call list_jobs to see the saved jobs and their ids."
         case BudgetExceeded():
             return (
                 "Nothing was submitted. Tell the user the estimate; only with their explicit agreement call "
@@ -93,7 +92,7 @@ def _next_step_for(err: SeedanceError) -> str | None:
             wait = f" about {err.retry_after:.0f} s" if err.retry_after else " a little"
             return f"Wait{wait}, then repeat the call; the provider refused it for now and charged nothing."
         case TaskNotFound():
-            return "The provider does not know this task; call check_status without job_id to see saved jobs."
+            return "The provider does not know this task; call list_jobs to see the saved jobs."
         case IdempotencyConflict():
             return "Call check_status for the job instead of submitting it again."
         case TransportError():
@@ -175,9 +174,12 @@ def next_step_text(job: Job) -> str:
 
 
 def job_result(job: Job) -> JobResult:
-    """The job with its resource URI and the next step."""
+    """The job in its one shape: the record, its resource URI, the next step and the headline."""
     return JobResult(
-        **job.model_dump(), resource_uri=JOB_URI.format(job_id=job.job_id), next_step=next_step_text(job)
+        **job.model_dump(),
+        resource_uri=JOB_URI.format(job_id=job.job_id),
+        next_step=next_step_text(job),
+        message=headline(job),
     )
 
 
@@ -190,7 +192,8 @@ def job_line(job: Job) -> str:
     )
 
 
-def _headline(job: Job) -> str:
+def headline(job: Job) -> str:
+    """The job in one readable line (after the sandbox placeholder note, on a sandbox job)."""
     parts = []
     if job.sandbox:
         from ..engine.notices import SANDBOX_PLACEHOLDER
@@ -205,16 +208,16 @@ def _headline(job: Job) -> str:
     return "\n".join(parts)
 
 
-def _redacted_data(model: BaseModel, runtime: Runtime) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(runtime.redact(model.model_dump_json()))
-    return data
+def job_call_result(job: Job, runtime: Runtime, *, lead: str | None = None) -> CallToolResult:
+    """One job as a tool result (`generate_video`, `check_status`): the job itself (`JobResult`)
+    as structured content, the headline, next step and record as text, and the resource link.
 
-
-def _job_content(view: JobResult, runtime: Runtime) -> list[ContentBlock]:
-    """The readable text (headline, next step, the record) and the link to the job's resource."""
-    text = runtime.redact(
-        f"{_headline(view)}\nNext step: {view.next_step}\n\n{view.model_dump_json(indent=2)}"
-    )
+    `lead` goes in front of the headline (in `message` and in the text): why this job is the
+    one shown."""
+    view = job_result(job)
+    if lead:
+        view = view.model_copy(update={"message": f"{lead}\n{view.message}"})
+    text = f"{view.message}\nNext step: {view.next_step}\n\n{view.model_dump_json(indent=2)}"
     link = ResourceLink(
         type="resource_link",
         uri=view.resource_uri,
@@ -223,32 +226,23 @@ def _job_content(view: JobResult, runtime: Runtime) -> list[ContentBlock]:
         description="The job's current record (JSON).",
         mime_type="application/json",
     )
-    return [TextContent(type="text", text=text), link]
-
-
-def job_call_result(job: Job, runtime: Runtime) -> CallToolResult:
-    """`generate_video`'s result: the job itself (`JobResult`) as structured content, with the text
-    and the resource link."""
-    view = job_result(job)
     return CallToolResult(
-        content=_job_content(view, runtime), structured_content=_redacted_data(view, runtime)
+        content=[TextContent(type="text", text=runtime.redact(text)), link],
+        structured_content=_redacted_data(view, runtime),
     )
 
 
-def status_call_result(job: Job, runtime: Runtime) -> CallToolResult:
-    """`check_status`'s result for one job: the `StatusReport` shape with the job in `job` and the
-    headline as `message` (the text and the link are `job_call_result`'s)."""
-    view = job_result(job)
-    structured = {"job": _redacted_data(view, runtime), "recent": [], "message": _headline(view)}
-    return CallToolResult(content=_job_content(view, runtime), structured_content=structured)
-
-
-def recent_call_result(jobs: list[Job], runtime: Runtime) -> CallToolResult:
-    """`check_status`'s result without a job: the recent jobs as a `StatusReport`, one line each."""
+def job_list_result(jobs: list[Job], runtime: Runtime) -> CallToolResult:
+    """`list_jobs`' result: the jobs as a `JobList`, each in the one job shape, and one line each."""
     lines = [f"{len(jobs)} recent job(s), newest first:"] + [job_line(j) for j in jobs]
     message = "\n".join(lines) if jobs else "No jobs yet; generate_video creates one."
-    report = StatusReport(recent=[job_result(j) for j in jobs], message=message)
+    report = JobList(jobs=[job_result(j) for j in jobs], message=message)
     return CallToolResult(
         content=[TextContent(type="text", text=runtime.redact(message))],
         structured_content=_redacted_data(report, runtime),
     )
+
+
+def _redacted_data(model: BaseModel, runtime: Runtime) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(runtime.redact(model.model_dump_json()))
+    return data

@@ -38,8 +38,12 @@ let done = job;
 while (done.status !== "succeeded" && done.status !== "failed") {
   r = await client.callTool({ name: "check_status", arguments: { job_id: job.job_id, wait_seconds: 45 } }, undefined,
     { onprogress: (p) => { progress++; } });
-  done = r.structuredContent.job ?? r.structuredContent;
-  console.log(el(), "check_status:", done.status, done.video_path ?? "");
+  done = r.structuredContent; // the same job shape generate_video returned
+  console.log(el(), "check_status:", done.message.split("\n").pop(), done.video_path ?? "");
 }
+r = await client.callTool({ name: "list_jobs", arguments: { limit: 5 } });
+console.log(el(), "list_jobs:", r.structuredContent.jobs.length, "job(s);", r.structuredContent.message.split("\n")[0]);
+r = await client.callTool({ name: "generate_video", arguments: { prompt: "A lighthouse", resolutoin: "4k" } });
+console.log(el(), "misspelt argument -> isError:", r.isError, "|", r.content[0].text.slice(0, 200));
 console.log(el(), "file exists:", fs.existsSync(done.video_path), fs.statSync(done.video_path).size, "bytes; progress notes total:", progress);
 await client.close();
