@@ -228,8 +228,12 @@ class Settings:
             return Secret(generic), GENERIC_KEY_ENV
         return None, None
 
-    def target(self, provider: str | None = None) -> Target:
-        """Resolve where a job goes. `provider` is an explicit choice (CLI flag or tool argument)."""
+    def target(self, provider: str | None = None, *, require_key: bool = True) -> Target:
+        """Resolve where a job goes. `provider` is an explicit choice (CLI flag or tool argument).
+
+        `require_key=False` (a dry run, which sends nothing) answers for a chosen provider
+        without a key with its production target, keyless, instead of refusing.
+        """
         chosen = (provider or "").strip().lower() or self.default_provider
         if self.sandbox_forced:
             p = get_provider(chosen or SANDBOX_DEFAULT_PROVIDER)
@@ -244,6 +248,16 @@ class Settings:
         if chosen:
             p = get_provider(chosen)
             key, key_env = self._key(p)
+            if key is None and not require_key:
+                return Target(
+                    provider=p,
+                    key=None,
+                    key_env=None,
+                    sandbox=False,
+                    base_url=self.base_url,
+                    notice=f"no key is set for {p.id}; a real submit needs {p.key_env} "
+                    f"(or {GENERIC_KEY_ENV}).",
+                )
             if key is None:
                 raise ConfigError(
                     f"provider {p.id} was chosen but no key is set: set {p.key_env} (or {GENERIC_KEY_ENV}). "
