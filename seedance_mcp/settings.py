@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 from .providers import PROVIDERS, Provider, get_provider
+from .redaction import MIN_SECRET_CHARS
 
 __all__ = [
     "DEFAULT_OUTPUT_DIR",
@@ -155,11 +156,10 @@ class Target:
 def configured_secrets(env: Mapping[str, str]) -> list[str]:
     """Every key value and the MCP token set in `env`: what no output may ever carry.
 
-    Values shorter than 4 characters are left out: replacing "a" everywhere would garble
-    every answer while protecting nothing a guess would not find.
+    Values shorter than `redaction.MIN_SECRET_CHARS` are left out (the redactor would skip them).
     """
     values = (env.get(name, "").strip() for name in _key_names())
-    return [v for v in values if len(v) >= 4 and not is_placeholder(v)]
+    return [v for v in values if len(v) >= MIN_SECRET_CHARS and not is_placeholder(v)]
 
 
 def _number(env: Mapping[str, str], name: str, *, minimum: float = 0.0) -> float | None:
