@@ -7,13 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_harness import run_cli
 
 from seedance_mcp.engine import Service
 from seedance_mcp.errors import ConfigError, InvalidRequest
 from seedance_mcp.models import VideoRequest
 from seedance_mcp.providers import PROVIDER_IDS, get_provider
 from seedance_mcp.settings import Settings
-from tests.cli_harness import run_cli
 
 
 @pytest.mark.parametrize("provider", PROVIDER_IDS)
