@@ -8,6 +8,9 @@ What may be retried (the heart of "never paid twice"; how long to wait is `retry
 - a paid submit whose answer was lost (read timeout, reset) or that got a 500 is retried
   only when the provider honours an `Idempotency-Key` (the same key every time); otherwise
   the error goes up unchanged and the caller marks the job `unknown`.
+
+Provider code parses the raw answer; everything that leaves the client (task id, task state,
+every exception) has the key scrubbed by the one redactor.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from .errors import (
 )
 from .models import TaskState, VideoRequest
 from .providers import Provider, WireRequest
-from .redaction import redact
+from .redaction import redact, redact_error
 from .retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after
 from .settings import Secret
 
@@ -174,12 +177,15 @@ class ProviderClient:
             ) from None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         log.debug("%s %s %s -> %s", self.provider.id, wire.method, wire.path, response.status_code)
-        body = _decode(response)
-        if self._key is not None:
-            # A provider that quotes the key back ("Invalid API key sk-...") must not get it
-            # into an error, a log line or the ledger: no provider code ever sees it.
-            body = redact(body, [self._key.reveal()])
-        return response.status_code, body, retry_after
+        # The raw answer: provider code parses it as sent. What comes out of this client is
+        # scrubbed instead (`_scrubbed`), so a short key that occurs in a field name
+        # cannot break parsing.
+        return response.status_code, _decode(response), retry_after
+
+    def _scrubbed(self, value: T) -> T:
+        """`value` without the key: a provider that quotes it back ("Invalid API key sk-...")
+        must not get it into a task id, a job's fields, an error, a log line or the ledger."""
+        return value if self._key is None else redact(value, [self._key.reveal()])
 
     async def _exchange(self, wire: WireRequest) -> tuple[int, Any]:
         status, body, retry_after = await self.send(wire)
@@ -198,7 +204,7 @@ class ProviderClient:
 
         async def attempt() -> str:
             status, body = await self._exchange(wire)
-            return self.provider.parse_submit(status, body)
+            return self._scrubbed(self.provider.parse_submit(status, body))
 
         def retryable(err: SeedanceError) -> bool:
             if isinstance(err, ConnectFailed):
@@ -215,7 +221,14 @@ class ProviderClient:
 
         async def attempt() -> TaskState:
             status, body = await self._exchange(wire)
-            return self.provider.parse_status(status, body)
+            state = self.provider.parse_status(status, body)
+            error = state.error
+            if error is not None:
+                error = error.model_copy(
+                    update={"code": self._scrubbed(error.code), "message": self._scrubbed(error.message)}
+                )
+            shown = {"video_url": state.video_url, "provider_status": state.provider_status}
+            return state.model_copy(update={**self._scrubbed(shown), "error": error})
 
         def retryable(err: SeedanceError) -> bool:
             return isinstance(err, TransportError | RateLimited | ProviderUnavailable | ProviderFailure) and (
@@ -235,6 +248,8 @@ class ProviderClient:
             try:
                 return await attempt()
             except SeedanceError as err:
+                if self._key is not None:
+                    redact_error(err, [self._key.reveal()])
                 # The client-side budget (no HTTP status) is not retried here: its wait is
                 # known and long, and the caller decides whether to spend it.
                 local_budget = isinstance(err, RateLimited) and err.status_code is None

@@ -5,17 +5,24 @@ Provider choice, in order: an explicit choice (`--provider` / tool argument, the
 `seedance2ai` when only `SEEDANCE_API_KEY` is set; else sandbox mode. An explicitly chosen
 provider without a key is an error naming the variable to set, never a silent switch to
 the sandbox (unless sandbox mode was asked for).
+
+A variable of ours that holds an unexpanded placeholder (`${NANOPHOTO_API_KEY}`, `$NAME`,
+`%NAME%`: what an MCP client passes on when the variable it names is unset) counts as unset,
+with a warning naming the variable.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
 from .providers import PROVIDERS, Provider, get_provider
+from .redaction import MIN_SECRET_CHARS
 
 __all__ = [
     "DEFAULT_OUTPUT_DIR",
@@ -30,8 +37,12 @@ __all__ = [
     "Settings",
     "Target",
     "configured_secrets",
+    "is_placeholder",
     "is_truthy",
+    "usable_env",
 ]
+
+log = logging.getLogger("seedance_mcp.settings")
 
 # ---- the one place for each default and variable name ---------------------------------------
 
@@ -57,6 +68,51 @@ FALSY = frozenset({"0", "false", "no", "off"})
 
 def is_truthy(text: str) -> bool:
     return text.strip().lower() in TRUTHY
+
+
+# What a client or shell leaves behind when it did not expand a reference to a variable:
+# `${NAME}` (also `${NAME:-default}`, `${env:NAME}`), `$NAME`, `$(NAME)`, `%NAME%` and `{{NAME}}`,
+# with spaces or quotes around it. No real key, URL or number has that shape.
+_PLACEHOLDER = re.compile(
+    r"""\$\{[^{}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\([A-Za-z_][A-Za-z0-9_]*\)|%[A-Za-z_][A-Za-z0-9_]*%"""
+    r"""|\{\{\s*[A-Za-z_][A-Za-z0-9_.:-]*\s*\}\}"""
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """Whether `value` is an unexpanded reference to a variable rather than a value."""
+    text = value.strip().strip("\"'").strip()
+    return bool(text) and _PLACEHOLDER.fullmatch(text) is not None
+
+
+def _ours(name: str) -> bool:
+    return name.startswith("SEEDANCE_") or name in _key_names()
+
+
+def _key_names() -> set[str]:
+    return {p.key_env for p in PROVIDERS.values()} | {GENERIC_KEY_ENV, MCP_TOKEN_ENV}
+
+
+def usable_env(env: Mapping[str, str], *, warn: bool = True) -> dict[str, str]:
+    """`env` without our variables that hold an unexpanded placeholder, each named in a warning.
+
+    An MCP client that finds `"NANOPHOTO_API_KEY": "${NANOPHOTO_API_KEY}"` in its config with
+    the variable unset passes the text through as is; taken as a key it would send real
+    requests that can only fail. Only the variable's name is logged, never its value.
+    """
+    kept: dict[str, str] = {}
+    for name, value in env.items():
+        if _ours(name) and is_placeholder(value):
+            if warn:
+                log.warning(
+                    "%s holds an unexpanded placeholder, not a value; treating it as unset. "
+                    "Set %s in the environment the client starts from, or remove it from the config.",
+                    name,
+                    name,
+                )
+            continue
+        kept[name] = value
+    return kept
 
 
 class Secret:
@@ -100,12 +156,10 @@ class Target:
 def configured_secrets(env: Mapping[str, str]) -> list[str]:
     """Every key value and the MCP token set in `env`: what no output may ever carry.
 
-    Values shorter than 4 characters are left out: replacing "a" everywhere would garble
-    every answer while protecting nothing a guess would not find.
+    Values shorter than `redaction.MIN_SECRET_CHARS` are left out (the redactor would skip them).
     """
-    names = {p.key_env for p in PROVIDERS.values()} | {GENERIC_KEY_ENV, MCP_TOKEN_ENV}
-    values = (env.get(name, "").strip() for name in names)
-    return [v for v in values if len(v) >= 4]
+    values = (env.get(name, "").strip() for name in _key_names())
+    return [v for v in values if len(v) >= MIN_SECRET_CHARS and not is_placeholder(v)]
 
 
 def _number(env: Mapping[str, str], name: str, *, minimum: float = 0.0) -> float | None:
@@ -137,7 +191,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, sandbox: bool | None = None) -> Settings:
-        source = dict(os.environ if env is None else env)
+        source = usable_env(os.environ if env is None else env)
         provider = source.get("SEEDANCE_PROVIDER", "").strip().lower() or None
         if provider is not None:
             get_provider(provider)  # refuse an unknown id early, naming the allowed ones
@@ -174,8 +228,12 @@ class Settings:
             return Secret(generic), GENERIC_KEY_ENV
         return None, None
 
-    def target(self, provider: str | None = None) -> Target:
-        """Resolve where a job goes. `provider` is an explicit choice (CLI flag or tool argument)."""
+    def target(self, provider: str | None = None, *, require_key: bool = True) -> Target:
+        """Resolve where a job goes. `provider` is an explicit choice (CLI flag or tool argument).
+
+        `require_key=False` (a dry run, which sends nothing) answers for a chosen provider
+        without a key with its production target, keyless, instead of refusing.
+        """
         chosen = (provider or "").strip().lower() or self.default_provider
         if self.sandbox_forced:
             p = get_provider(chosen or SANDBOX_DEFAULT_PROVIDER)
@@ -190,6 +248,16 @@ class Settings:
         if chosen:
             p = get_provider(chosen)
             key, key_env = self._key(p)
+            if key is None and not require_key:
+                return Target(
+                    provider=p,
+                    key=None,
+                    key_env=None,
+                    sandbox=False,
+                    base_url=self.base_url,
+                    notice=f"no key is set for {p.id}; a real submit needs {p.key_env} "
+                    f"(or {GENERIC_KEY_ENV}).",
+                )
             if key is None:
                 raise ConfigError(
                     f"provider {p.id} was chosen but no key is set: set {p.key_env} (or {GENERIC_KEY_ENV}). "

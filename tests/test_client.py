@@ -19,6 +19,7 @@ from seedance_mcp.errors import (
     ProviderFailure,
     ProviderUnavailable,
     RateLimited,
+    SeedanceError,
 )
 from seedance_mcp.models import JobStatus, VideoRequest
 from seedance_mcp.providers import get_provider
@@ -358,3 +359,68 @@ async def test_the_client_side_budget_is_not_retried_inside_the_client() -> None
     await client.aclose()
     assert info.value.retry_after == 900.0
     assert delays == [] and script.seen == []
+
+
+# ---- scrub what is shown and stored, not what is parsed (issue 12, small things) ---------------
+
+
+def _client_with_key(key: str, script: Script) -> ProviderClient:
+    return ProviderClient(
+        get_provider("nanophoto"),
+        key=Secret(key),
+        transport=httpx2.MockTransport(script),
+        retry=RetryPolicy(attempts=1),
+    )
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("key", ["a", "s", "status", "taskId", "videoUrl"])
+async def test_a_key_that_occurs_in_field_names_does_not_break_parsing(key: str) -> None:
+    done = {
+        "status": "completed",
+        "taskId": "task_abc123",
+        "videoUrl": "https://cdn.example/v.mp4",
+        "generationTime": 61,
+    }
+    script = Script([NANO_OK, answer(200, done)])
+    async with _client_with_key(key, script) as client:
+        task_id = await client.submit(request_for("nanophoto"), "idem-1")
+        state = await client.status(task_id)
+    assert task_id == "task_abc123"
+    assert state.status is JobStatus.SUCCEEDED
+    assert state.video_url == "https://cdn.example/v.mp4"
+
+
+@pytest.mark.anyio
+async def test_a_key_quoted_back_is_scrubbed_from_the_task_id_state_and_errors() -> None:
+    steps = [
+        answer(200, {"status": "processing", "taskId": f"task_{KEY}", "creditsUsed": 8}),
+        answer(200, {"status": "failed", "taskId": "t1", "error": f"render failed for key {KEY}"}),
+        answer(400, {"error": f"bad prompt from {KEY}", "errorCode": f"X_{KEY}"}),
+    ]
+    script = Script(steps)
+    async with _client_with_key(KEY, script) as client:
+        task_id = await client.submit(request_for("nanophoto"), "idem-1")
+        state = await client.status("t1")
+        with pytest.raises(SeedanceError) as info:
+            await client.status("t1")
+    assert task_id == "task_<redacted>"
+    assert state.error is not None and "for key <redacted>" in state.error.message
+    err = info.value
+    shown = [err.message, str(err), repr(err), repr(err.to_dict()), repr(vars(err))]
+    assert all(KEY not in t for t in shown)
+    assert "bad prompt from <redacted>" in err.message
+
+
+def test_redact_error_reaches_the_chain_and_skips_short_secrets() -> None:
+    from seedance_mcp.redaction import redact, redact_error
+
+    try:
+        try:
+            raise ValueError(f"decode failed: {KEY}")
+        except ValueError as inner:
+            raise SeedanceError(f"wrapped {KEY}") from inner
+    except SeedanceError as err:
+        redact_error(err, [KEY])
+        assert KEY not in err.message and KEY not in str(err.__cause__)
+    assert redact("a cat", ["a"]) == "a cat"  # shorter than MIN_SECRET_CHARS: never searched for

@@ -1043,3 +1043,33 @@ def test_stop_is_prompt_while_a_download_stalls(client: httpx2.Client) -> None:
             assert not sb.running
     finally:
         sb.stop()
+
+
+def test_the_in_process_simulator_keeps_uvicorn_chatter_off_its_hosts_stderr(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.DEBUG), Sandbox(SandboxConfig(speed=0)) as sb:
+        httpx2.get(sb.url + "/", timeout=5)
+    uvicorn_records = [r for r in caplog.records if r.name.startswith("uvicorn")]
+    assert uvicorn_records == [], [r.getMessage() for r in uvicorn_records]
+    assert "Started server process" not in caplog.text
+
+
+def test_the_quiet_filter_lets_warnings_and_other_threads_through() -> None:
+    import logging
+
+    from seedance_mcp.sandbox.runner import _QuietThreadFilter
+
+    quiet = _QuietThreadFilter("seedance-sandbox-1")
+
+    def record(level: int, thread: str) -> logging.LogRecord:
+        rec = logging.LogRecord("uvicorn.error", level, __file__, 1, "m", None, None)
+        rec.threadName = thread
+        return rec
+
+    assert not quiet.filter(record(logging.INFO, "seedance-sandbox-1"))
+    assert quiet.filter(record(logging.WARNING, "seedance-sandbox-1"))
+    assert quiet.filter(record(logging.ERROR, "seedance-sandbox-1"))
+    assert quiet.filter(record(logging.INFO, "MainThread"))  # e.g. the MCP server's own uvicorn

@@ -121,3 +121,80 @@ def test_overrides_and_sandbox_scale() -> None:
     plain = PollSchedule.for_job(p, 5)
     assert scaled.initial_delay == pytest.approx(plain.initial_delay * 0.01)
     assert scaled.expected_high == pytest.approx(plain.expected_high * 0.01)
+
+
+# ---- unexpanded placeholders (issue 12, item 3) ---------------------------------------------
+
+PLACEHOLDERS = [
+    "${NANOPHOTO_API_KEY}",
+    "  ${NANOPHOTO_API_KEY}  ",
+    "${NANOPHOTO_API_KEY:-}",
+    "${env:NANOPHOTO_API_KEY}",
+    "$NANOPHOTO_API_KEY",
+    "%NANOPHOTO_API_KEY%",
+    "$(NANOPHOTO_API_KEY)",
+    "{{NANOPHOTO_API_KEY}}",
+    '"${NANOPHOTO_API_KEY}"',
+]
+
+
+@pytest.mark.parametrize("value", PLACEHOLDERS)
+def test_an_unexpanded_placeholder_is_no_key(value: str, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level("WARNING", logger="seedance_mcp.settings"):
+        t = target({"NANOPHOTO_API_KEY": value})
+    assert t.sandbox and t.key is None
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "NANOPHOTO_API_KEY" in warnings[0].getMessage()
+    assert "unexpanded placeholder" in warnings[0].getMessage()
+
+
+def test_a_placeholder_key_falls_through_to_a_real_one() -> None:
+    t = target({"NANOPHOTO_API_KEY": "${NANOPHOTO_API_KEY}", "APIXO_API_KEY": KEY})
+    assert (t.provider.id, t.key, t.sandbox) == ("apixo", Secret(KEY), False)
+
+
+def test_a_placeholder_generic_key_does_not_select_seedance2ai() -> None:
+    assert target({"SEEDANCE_API_KEY": "${SEEDANCE_API_KEY}"}).sandbox
+
+
+def test_a_chosen_provider_with_a_placeholder_key_is_refused_as_missing() -> None:
+    with pytest.raises(ConfigError) as info:
+        target({"APIXO_API_KEY": "${APIXO_API_KEY}"}, provider="apixo")
+    assert info.value.code == "missing_key"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SEEDANCE_PROVIDER", "${SEEDANCE_PROVIDER}"),
+        ("SEEDANCE_BASE_URL", "$SEEDANCE_BASE_URL"),
+        ("SEEDANCE_SANDBOX", "%SEEDANCE_SANDBOX%"),
+        ("SEEDANCE_MAX_CREDITS", "${SEEDANCE_MAX_CREDITS}"),
+        ("SEEDANCE_HOME", "${SEEDANCE_HOME}"),
+        ("SEEDANCE_OUTPUT_DIR", "${SEEDANCE_OUTPUT_DIR}"),
+    ],
+)
+def test_every_seedance_variable_treats_a_placeholder_as_unset(
+    name: str, value: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="seedance_mcp.settings"):
+        s = Settings.from_env({name: value})  # no "unknown provider" / "not a number" refusal
+    assert s == Settings.from_env({})
+    assert any(name in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "value", ["sk-live-abc$def", "key%with%percent", "$", "%%", "${", "a${B}", "https://x/${y}/z", "12"]
+)
+def test_values_that_merely_contain_a_dollar_or_percent_are_kept(value: str) -> None:
+    from seedance_mcp.settings import is_placeholder
+
+    assert not is_placeholder(value)
+
+
+def test_a_placeholder_is_not_a_secret_to_scrub_and_unrelated_variables_are_left_alone() -> None:
+    from seedance_mcp.settings import configured_secrets, usable_env
+
+    assert configured_secrets({"NANOPHOTO_API_KEY": "${NANOPHOTO_API_KEY}"}) == []
+    assert usable_env({"HOME": "$HOME", "SEEDANCE_PROVIDER": "$X"}, warn=False) == {"HOME": "$HOME"}

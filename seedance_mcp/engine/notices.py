@@ -39,8 +39,8 @@ NOTHING_CREATED = "Nothing was created and no credits were spent; try again late
 REFUSED = "The provider refused the job; no task was created."
 RENDER_FAILED = "The render failed; the provider refunds failed jobs."
 SANDBOX_EXPIRED = (
-    "This sandbox job lived in a simulator that has stopped; sandbox jobs end with their process. "
-    "Nothing was charged."
+    "The simulator no longer knows this sandbox job's task (its state under SEEDANCE_HOME was removed, "
+    "or another simulator ran it). Nothing was charged."
 )
 OTHER_PROCESS_SUBMITTING = "Another process is submitting this job right now; check again in a moment."
 

@@ -128,13 +128,18 @@ def _not_offered(provider: Provider, err: InvalidRequest) -> str:
     return err.message
 
 
-def prepare(settings: Settings, req: VideoRequest, provider: str | None = None) -> Prepared:
-    """Target, validation and price of a request, or the error that refuses it."""
+def prepare(
+    settings: Settings, req: VideoRequest, provider: str | None = None, *, require_key: bool = True
+) -> Prepared:
+    """Target, validation and price of a request, or the error that refuses it.
+
+    `require_key=False` is for a dry run: a chosen provider without a key is prepared as its
+    production request instead of refused (nothing will be sent)."""
     chosen = (provider or "").strip() or settings.default_provider
     if chosen:
         # Bad input is named before a missing key, so one answer fixes the request.
         resolve_request(req, get_provider(chosen))
-    target = settings.target(provider)
+    target = settings.target(provider, require_key=require_key)
     resolved = resolve_request(req, target.provider)
     return Prepared(target, resolved, pricing.estimate_request(target.provider, resolved))
 
@@ -159,7 +164,10 @@ def check_budget(settings: Settings, estimate: CreditEstimate, *, confirm_unpric
 
 
 def dry_run(prepared: Prepared) -> DryRun:
-    """The submit request `prepared` would send, with the key replaced by a placeholder."""
+    """The submit request `prepared` would send, with the key replaced by a placeholder.
+
+    Always the production request: the provider's documented base URL (or SEEDANCE_BASE_URL),
+    never the simulator's, even in sandbox mode."""
     target, resolved, price = prepared
     wire = target.provider.build_submit(resolved, "<idempotency-key>")
     base = (target.base_url or target.provider.base_url).rstrip("/")

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx2
 
@@ -234,14 +235,20 @@ class JobRunner:
     # ---- download -----------------------------------------------------------------------
 
     async def download(self, job: Job) -> Job:
-        """Save the finished video; a failure is recorded on the job, which stays succeeded."""
+        """Save the finished video; a failure is recorded on the job, which stays succeeded.
+
+        A sandbox job's URL points at the simulator that answered last; when that was another
+        (now gone) process's, the task is asked first for the running simulator's URL.
+        """
         if not job.video_url or job.video_path:
             return job
+        url = job.video_url
+        if job.sandbox and _origin(url) != _origin(self.client.base_url):
+            job = await self._fresh_url(job) or job
+            url = job.video_url or url
         try:
             async with self._download_client() as http:
-                path = await download_video(
-                    http, job.video_url, self._output_dir, job.job_id, sleep=self._sleep
-                )
+                path = await download_video(http, url, self._output_dir, job.job_id, sleep=self._sleep)
         except DownloadError as err:
             return self._ledger.update(
                 job.job_id,
@@ -249,6 +256,18 @@ class JobRunner:
                 notice=notices.download_failed_note(err.message),
             )
         return self._ledger.update(job.job_id, video_path=str(path.resolve()), error=None, notice=None)
+
+    async def _fresh_url(self, job: Job) -> Job | None:
+        """The job with the video URL its task gives now, if that differs from the recorded one."""
+        if job.provider_task_id is None:
+            return None
+        try:
+            state = await self.client.status(job.provider_task_id)
+        except SeedanceError:
+            return None  # the download of the recorded URL fails and says so
+        if state.status is not JobStatus.SUCCEEDED or not state.video_url or state.video_url == job.video_url:
+            return None
+        return self._ledger.update(job.job_id, video_url=state.video_url)
 
     # ---- resume -------------------------------------------------------------------------
 
@@ -295,3 +314,9 @@ class JobRunner:
         self, job: Job, phase: Phase, elapsed: float, expected: float | None, message: str
     ) -> None:
         await emit(self._delivery.on_progress, job, phase, elapsed, expected, message)
+
+
+def _origin(url: str) -> str:
+    """scheme://host:port of a URL (a sandbox URL's simulator)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

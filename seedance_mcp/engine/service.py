@@ -79,7 +79,8 @@ class Service:
         preflight.check_budget(self.settings, estimate, confirm_unpriced=confirm_unpriced)
 
     def dry_run(self, req: VideoRequest, provider: str | None = None) -> DryRun:
-        return preflight.dry_run(self.prepare(req, provider))
+        """The request a submit would send, priced; needs no key, since nothing is sent."""
+        return preflight.dry_run(preflight.prepare(self.settings, req, provider, require_key=False))
 
     def jobs(self, limit: int = 20) -> list[Job]:
         return self.ledger.recent(limit)

@@ -2,7 +2,8 @@
 
 Nothing is built until first asked for (a `seedance providers` call opens no ledger and starts
 no simulator), and `close` releases whatever was built. In sandbox mode the provider client is
-pointed at the built-in simulator on loopback with a placeholder key, and every wait (retry
+pointed at the built-in simulator on loopback with a placeholder key (its tasks kept beside
+the ledger, so they outlive the process), and every wait (retry
 backoff, rate window, poll schedule) is scaled by the simulator's speed.
 """
 
@@ -28,10 +29,12 @@ from .budget import LedgerBudget
 if TYPE_CHECKING:
     from ..sandbox import Sandbox, SandboxConfig
 
-__all__ = ["SANDBOX_KEY", "Parts", "Wiring"]
+__all__ = ["SANDBOX_KEY", "SANDBOX_STATE_FILE", "Parts", "Wiring"]
 
 SANDBOX_KEY = "sandbox-key"
 """The bearer key sent to the built-in simulator (any non-empty key is accepted there)."""
+SANDBOX_STATE_FILE = "sandbox.sqlite3"
+"""The built-in simulator's tasks, in the ledger's folder."""
 DOWNLOAD_TIMEOUT = httpx2.Timeout(30.0, connect=10.0)
 
 
@@ -149,7 +152,11 @@ class Wiring:
         if self.sandbox is None:
             from ..sandbox import Sandbox, SandboxConfig
 
-            config = self._sandbox_config or SandboxConfig(speed=self.settings.sandbox_speed)
+            # Its tasks live beside the ledger, so a job submitted by this process can be
+            # resumed by the next one (`seedance status JOB --wait` after `--no-wait`).
+            config = self._sandbox_config or SandboxConfig(
+                speed=self.settings.sandbox_speed, state_path=self.ledger.path.parent / SANDBOX_STATE_FILE
+            )
             self.sandbox = Sandbox(config).start()
         return self.sandbox.base_url(provider.id)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, get_args
 
 from ..providers import PROVIDER_IDS
@@ -77,7 +78,9 @@ class SandboxConfig:
     done at the first poll). `valid_keys` None accepts any non-empty Bearer key. `balance`
     None is unlimited, else one credit pool that every provider's submits draw from.
     `video_size` None serves the shipped sample MP4 as is, else a valid MP4 of exactly that
-    many bytes (the sample plus a trailing `free` box), streamed.
+    many bytes (the sample plus a trailing `free` box), streamed. `state_path` None keeps the
+    tasks in memory only, else in that SQLite file (see `store`), where a simulator started
+    later, in this process or another, finds them.
     """
 
     speed: float = 1.0
@@ -87,6 +90,7 @@ class SandboxConfig:
     balance: int | None = None
     video_size: int | None = None
     clock: Callable[[], float] = field(default=time.monotonic)
+    state_path: Path | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.speed, bool) or not isinstance(self.speed, int | float) or self.speed < 0:
@@ -100,5 +104,15 @@ class SandboxConfig:
             raise ValueError(f"SandboxConfig.balance: {self.balance!r}; allowed: None or credits >= 0")
         if self.video_size is not None and (isinstance(self.video_size, bool) or self.video_size <= 0):
             raise ValueError(f"SandboxConfig.video_size: {self.video_size!r}; allowed: None or bytes > 0")
+        if self.state_path is not None:
+            if not isinstance(self.state_path, Path) or not str(self.state_path).strip():
+                raise ValueError(
+                    f"SandboxConfig.state_path: {self.state_path!r}; "
+                    "allowed: None or a pathlib.Path to a file"
+                )
+            if self.state_path.is_dir():
+                raise ValueError(
+                    f"SandboxConfig.state_path: {str(self.state_path)!r} is a folder; allowed: a file path"
+                )
         if self.valid_keys is not None and any(not k for k in self.valid_keys):
             raise ValueError("SandboxConfig.valid_keys: an empty key; allowed: non-empty strings")

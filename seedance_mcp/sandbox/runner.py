@@ -2,7 +2,9 @@
 benchmarks) and `run_forever` (blocking, for `seedance sandbox --port N`).
 
 Both bind a loopback address only. Neither prints; uvicorn's access log is off and its other
-messages go to the `uvicorn.error` logger. The deliberate aborts of the "reset" and
+messages go to the `uvicorn.error` logger. The in-process simulator keeps uvicorn's own
+chatter ("Started server process", "Shutting down", ...) out of its host's stderr: records
+below WARNING from its thread are dropped, errors still come through. The deliberate aborts of the "reset" and
 "truncate" faults make uvicorn log "ASGI callable returned without completing response.";
 a filter drops exactly those records, one per deliberate abort, and nothing else.
 """
@@ -45,6 +47,20 @@ class _AbortLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         # Drop the record only when it reports an abort the sandbox made on purpose.
         return not (record.getMessage() == _ABORT_MESSAGE and self.state.consume_abort())
+
+
+class _QuietThreadFilter(logging.Filter):
+    """Drops uvicorn's records below WARNING that come from one thread (the simulator's)."""
+
+    def __init__(self, thread_name: str) -> None:
+        super().__init__()
+        self.thread_name = thread_name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.threadName != self.thread_name
+
+
+UVICORN_LOGGERS = ("uvicorn.error", "uvicorn.access", "uvicorn")
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -141,6 +157,7 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self._filter: _AbortLogFilter | None = None
+        self._quiet: _QuietThreadFilter | None = None
         self._port: int | None = None
 
     # -- life cycle ----------------------------------------------------------------------
@@ -158,9 +175,11 @@ class Sandbox:
         logging.getLogger("uvicorn.error").addFilter(self._filter)
         self._state, self._server, self._socket = state, server, sock
         self._port = int(sock.getsockname()[1])
-        self._thread = threading.Thread(
-            target=_serve, args=(server, sock), name=f"seedance-sandbox-{self._port}", daemon=True
-        )
+        name = f"seedance-sandbox-{self._port}"
+        self._quiet = _QuietThreadFilter(name)
+        for logger in UVICORN_LOGGERS:
+            logging.getLogger(logger).addFilter(self._quiet)
+        self._thread = threading.Thread(target=_serve, args=(server, sock), name=name, daemon=True)
         self._thread.start()
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while not server.started:
@@ -184,7 +203,10 @@ class Sandbox:
             self._socket.close()
         if self._filter is not None:
             logging.getLogger("uvicorn.error").removeFilter(self._filter)
-        self._server = self._thread = self._socket = self._filter = None
+        if self._quiet is not None:
+            for logger in UVICORN_LOGGERS:
+                logging.getLogger(logger).removeFilter(self._quiet)
+        self._server = self._thread = self._socket = self._filter = self._quiet = None
 
     def __enter__(self) -> Sandbox:
         return self.start()

@@ -4,6 +4,12 @@ counters, rate-limit windows and idempotency keys.
 The server thread changes it and the test thread reads it, so every access takes one lock
 (never held across an await). API keys are never stored: a key is reduced to a keyed BLAKE2
 digest with a per-sandbox random salt, used only to tell owners apart.
+
+With `SandboxConfig.state_path`, tasks and idempotency keys are also written to a `TaskStore`
+on every change, and a task this simulator does not know is looked up there (another
+process, or an earlier one, created it); the salt is the store's. A stored task's render
+time runs from its wall-clock creation, so one created by a process that has since died is
+as far along as if that process had lived.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from .config import Fault, SandboxConfig
+from .store import StoredTask, TaskStore
 
 __all__ = ["InsufficientBalance", "Phase", "SandboxState", "ServedRequest", "Task", "TaskInfo"]
 
@@ -93,7 +100,10 @@ class SandboxState:
         self.sample_size = sample_size
         self.video_size = video_size
         self._lock = threading.Lock()
+        self._store = TaskStore(config.state_path) if config.state_path is not None else None
         self._salt = secrets.token_bytes(16)
+        if self._store is not None:
+            self._salt = self._store.salt(self._salt)
         self._tasks: dict[str, Task] = {}
         self._requests: list[ServedRequest] = []
         self._balance = config.balance
@@ -203,21 +213,53 @@ class SandboxState:
             self._tasks[task.id] = task
             if idempotency is not None:
                 self._idempotency[(owner, idempotency[0])] = (idempotency[1], task.id)
+            if self._store is not None:
+                self._store.put(_stored(task), idempotency=idempotency)
         return task
+
+    def _known(self, task_id: str) -> Task | None:
+        """The task with this id: this simulator's, else the store's (lock held)."""
+        task = self._tasks.get(task_id)
+        if task is None and self._store is not None:
+            stored = self._store.get(task_id)
+            if stored is not None:
+                task = self._tasks[task_id] = self._loaded(stored)
+        return task
+
+    def _loaded(self, stored: StoredTask) -> Task:
+        age = max(0.0, time.time() - stored.created_wall)
+        return Task(
+            id=stored.id,
+            provider=stored.provider,
+            body=stored.body,
+            owner=stored.owner,
+            duration=stored.duration,
+            charged=stored.charged,
+            fail=stored.fail,
+            fail_code=stored.fail_code,
+            created=self.now() - age,
+            created_wall=stored.created_wall,
+            queue_seconds=stored.queue_seconds,
+            render_seconds=stored.render_seconds,
+            refunded=stored.refunded,
+            extra=stored.extra,
+        )
 
     def idempotent_task(self, owner: str, key: str, fingerprint: str) -> Task | Literal["conflict"] | None:
         """The task an earlier request with this key created, "conflict" if its body differed."""
         with self._lock:
             seen = self._idempotency.get((owner, key))
+            if seen is None and self._store is not None:
+                seen = self._store.idempotent(owner, key)
             if seen is None:
                 return None
             if seen[0] != fingerprint:
                 return "conflict"
-            return self._tasks[seen[1]]
+            return self._known(seen[1])
 
     def find_task(self, provider: str, task_id: str, owner: str) -> Task | None:
         with self._lock:
-            task = self._tasks.get(task_id)
+            task = self._known(task_id)
         if task is None or task.provider != provider or task.owner != owner:
             return None
         return task
@@ -226,7 +268,7 @@ class SandboxState:
         if not name.endswith(".mp4"):
             return None
         with self._lock:
-            return self._tasks.get(name.removesuffix(".mp4"))
+            return self._known(name.removesuffix(".mp4"))
 
     def observe(self, task: Task) -> Phase:
         """The task's phase now; a failure seen for the first time refunds its credits."""
@@ -241,6 +283,8 @@ class SandboxState:
             task.refunded = True
             if self._balance is not None:
                 self._balance += task.charged
+            if self._store is not None:
+                self._store.refunded(task.id)
 
     def task_infos(self, provider: str | None) -> list[TaskInfo]:
         now = self.now()
@@ -270,3 +314,21 @@ class SandboxState:
 
     def file_url(self, task: Task) -> str:
         return f"{self.root_url}/files/{task.file_name}"
+
+
+def _stored(task: Task) -> StoredTask:
+    return StoredTask(
+        id=task.id,
+        provider=task.provider,
+        body=task.body,
+        owner=task.owner,
+        duration=task.duration,
+        charged=task.charged,
+        fail=task.fail,
+        fail_code=task.fail_code,
+        created_wall=task.created_wall,
+        queue_seconds=task.queue_seconds,
+        render_seconds=task.render_seconds,
+        refunded=task.refunded,
+        extra=task.extra,
+    )
