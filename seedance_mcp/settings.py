@@ -285,8 +285,9 @@ class Settings:
 
 
 def _sandbox_notice(provider: Provider, *, asked: bool) -> str:
-    why = "sandbox mode (SEEDANCE_SANDBOX=1)" if asked else "no API key is set, so this runs in sandbox mode"
+    why = " because SEEDANCE_SANDBOX=1 is set" if asked else ""
     return (
-        f"{why}: the built-in simulator of {provider.id} answers on 127.0.0.1 and nothing real is rendered; "
-        f"the clip is a placeholder. Set {provider.key_env} (or another provider's key) for real renders."
+        f"This runs in sandbox mode{why}: the built-in simulator of {provider.id} answers on 127.0.0.1 and "
+        f"nothing real is rendered; the clip is a placeholder. Set {provider.key_env} (or another "
+        "provider's key) for real renders."
     )

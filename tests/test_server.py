@@ -24,6 +24,7 @@ from mcp_types import CallToolResult, ResourceLink, TextContent
 from seedance_mcp.craft import draft, library
 from seedance_mcp.craft import models as craft_models
 from seedance_mcp.engine import Progress, Service
+from seedance_mcp.engine.notices import finish
 from seedance_mcp.errors import ConfigError, JobNotFound
 from seedance_mcp.models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
 from seedance_mcp.providers import PROVIDER_IDS
@@ -660,12 +661,12 @@ class _FakeService:
 
     def jobs(self, limit: int) -> list[Job]:
         self.asked.append(("jobs", limit))
-        return self.recent[:limit]
+        return [finish(job) for job in self.recent[:limit]]  # as the real Service hands them back
 
     def get_job(self, ref: str) -> Job:
         for job in self.recent:
             if job.job_id == ref:
-                return job
+                return finish(job)
         raise JobNotFound(f"No job {ref!r} in the local ledger.")
 
     def close(self) -> None:

@@ -78,13 +78,14 @@ def early_note(job: Job, *, low: float, high: float, elapsed: float, first_poll:
 
 
 def finish(job: Job) -> Job:
-    """The job as it is handed back: its own notice, after the sandbox note where it applies."""
-    notes = []
-    if job.sandbox:
-        notes.append(SANDBOX_PLACEHOLDER)
-    if job.notice and job.notice not in notes:
-        notes.append(job.notice)
-    return job.model_copy(update={"notice": " ".join(notes) or None})
+    """The job as it is handed back: its own notice, after the sandbox note where it applies.
+
+    Idempotent: a job already handed back comes back unchanged.
+    """
+    notice = job.notice
+    if job.sandbox and not (notice or "").startswith(SANDBOX_PLACEHOLDER):
+        notice = f"{SANDBOX_PLACEHOLDER} {notice}" if notice else SANDBOX_PLACEHOLDER
+    return job if notice == job.notice else job.model_copy(update={"notice": notice})
 
 
 def next_step(job: Job) -> NextStep:

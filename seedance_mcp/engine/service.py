@@ -83,10 +83,12 @@ class Service:
         return preflight.dry_run(preflight.prepare(self.settings, req, provider, require_key=False))
 
     def jobs(self, limit: int = 20) -> list[Job]:
-        return self.ledger.recent(limit)
+        """The most recent jobs, newest first, each as every other call hands a job back."""
+        return [notices.finish(job) for job in self.ledger.recent(limit)]
 
     def get_job(self, ref: str) -> Job:
-        return self.ledger.find(ref)
+        """One job by id, task id or unique prefix, as every other call hands a job back."""
+        return notices.finish(self.ledger.find(ref))
 
     # ---- render -------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import anyio
 from mcp.server.mcpserver import MCPServer
 
-from ..settings import DEFAULT_PORT, MCP_TOKEN_ENV
+from ..settings import DEFAULT_PORT, MCP_TOKEN_ENV, usable_env
 from . import craft_tools, job_tools
 from .http import is_loopback, serve_http
 from .runtime import Runtime, ServiceFactory
@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "seedance-mcp") -> None:
     if args.transport == "stdio":
         build_server().run("stdio")
         return
-    token = os.environ.get(MCP_TOKEN_ENV, "").strip() or None
+    token = usable_env(os.environ).get(MCP_TOKEN_ENV, "").strip() or None
     if not is_loopback(args.host) and token is None:
         raise SystemExit(
             f"{prog}: --host {args.host} is reachable from other machines; "

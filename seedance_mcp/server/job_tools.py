@@ -24,7 +24,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..errors import ConfigError, SeedanceError
-from ..models import AspectRatio, CreditEstimate, Job, Resolution, VideoRequest
+from ..models import AspectRatio, CreditEstimate, Resolution, VideoRequest
 from .models import (
     EstimateReport,
     JobList,
@@ -242,18 +242,10 @@ async def list_jobs(
     """
     runtime = runtime_of(ctx)
     try:
-        jobs = [_handed_back(job) for job in runtime.service().jobs(limit)]
+        jobs = runtime.service().jobs(limit)
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     return job_list_result(jobs, runtime)
-
-
-def _handed_back(job: Job) -> Job:
-    """A job read from the ledger, as the engine hands a job back (`notices.finish`), so that its
-    notice is the one generate_video and check_status show for it."""
-    from ..engine.notices import finish  # the service is built, so the engine is loaded already
-
-    return finish(job)
 
 
 async def list_providers(ctx: RuntimeContext) -> ProviderReport:
@@ -299,7 +291,7 @@ async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
     """One render job as JSON: the `seedance://jobs/{job_id}` resource."""
     runtime = runtime_of(ctx)
     try:
-        job = _handed_back(runtime.service().get_job(job_id))
+        job = runtime.service().get_job(job_id)
     except SeedanceError as err:
         raise ResourceNotFoundError(runtime.redact(err.message)) from err
     return runtime.redact(job_result(job).model_dump_json(indent=2))
