@@ -6,6 +6,7 @@ here reaches the internet.
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -14,7 +15,9 @@ from typing import Any
 import pytest
 from cli_harness import run_cli
 
+from seedance_mcp import __version__, cli
 from seedance_mcp.cli import commands
+from seedance_mcp.cli.parser import build_parser
 from seedance_mcp.cli.progress import ProgressBar
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.providers import PROVIDER_IDS, PROVIDERS
@@ -220,3 +223,119 @@ def test_estimate_labels_an_asked_duration_as_asked_not_default(
     assert text.startswith("nanophoto: 480p, 8 s (default), silent:")
     code, payload, _ = run(monkeypatch, capsys, env, "estimate", "--provider", "nanophoto", "--json")
     assert payload["credits"] == 8 and payload["unit"] == "nanophoto credits"
+
+
+# ---- small things ---------------------------------------------------------------------------
+
+
+def test_a_budget_refusal_never_announces_a_submit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = sandbox_env(tmp_path, SEEDANCE_MAX_CREDITS="10")
+    code, _, err = run(monkeypatch, capsys, env, "generate", "A kite", "--duration", "8", "--audio")
+    assert code == 2 and "SEEDANCE_MAX_CREDITS=10" in err
+    assert "submitting" not in err
+    code, listing, _ = run(monkeypatch, capsys, env, "jobs", "--json")
+    assert listing["jobs"] == []
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"seedance {__version__}\n"
+
+
+def _options() -> list[tuple[str, argparse.Action]]:
+    parser = build_parser()
+    [commands_action] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    found = [("seedance", a) for a in parser._actions if a.option_strings]
+    for name, sub in commands_action.choices.items():
+        found += [(name, a) for a in sub._actions if a.dest != "help"]
+    return found
+
+
+@pytest.mark.parametrize(("command", "action"), _options(), ids=lambda x: getattr(x, "dest", x))
+def test_every_option_says_what_it_does_and_what_it_takes(command: str, action: argparse.Action) -> None:
+    assert action.help and action.help != argparse.SUPPRESS, f"{command} {action.dest} has no help text"
+    takes_value = action.nargs != 0 and not isinstance(action, argparse.BooleanOptionalAction)
+    if takes_value and action.option_strings and action.choices is None:
+        assert action.metavar, f"{command} {action.option_strings[0]}: name what the value is"
+    if action.type is not None and action.type is not str and action.dest not in ("seed",):
+        assert re.search(r"\d+ to \d+|0 or more|above 0", action.help), (
+            f"{command} {action.option_strings}: a number option gives its range"
+        )
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["sandbox", "--port", "99999"], "--port: '99999' is not a TCP port from 1 to 65535"),
+        (["sandbox", "--port", "0"], "from 1 to 65535"),
+        (["sandbox", "--speed", "0"], "--speed: '0' is not a positive number"),
+        (["sandbox", "--speed", "-2"], "positive number"),
+        (["sandbox", "--speed", "nan"], "positive number"),
+        (["prompt", "a fox", "--lint", "a fox in snow"], "IDEA and --lint TEXT cannot be combined"),
+        (["generate", "a kite", "--seed", "x"], "--seed: 'x' is not a whole number"),
+    ],
+)
+def test_bad_values_are_usage_errors_naming_the_option(
+    argv: list[str],
+    needle: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(monkeypatch, capsys, sandbox_env(tmp_path), *argv)
+    assert code == 2 and out == ""
+    assert err.strip().splitlines()[-1].startswith("seedance: error: ") and needle in err
+    assert f"usage: seedance {argv[0]}" in err
+
+
+def test_prompt_and_lint_together_is_refused_in_json_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, payload, _ = run(
+        monkeypatch, capsys, sandbox_env(tmp_path), "prompt", "a fox", "--lint", "x", "--json"
+    )
+    assert code == 2 and "IDEA" in payload["error"]["message"] and "--lint" in payload["error"]["message"]
+
+
+def test_a_usage_error_is_json_only_for_a_command_that_takes_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(monkeypatch, capsys, sandbox_env(tmp_path), "demo", "--json")
+    assert code == 2 and out == "" and "unrecognized arguments: --json" in err
+    code, out, err = run(monkeypatch, capsys, sandbox_env(tmp_path), "sandbox", "--port", "x", "--json")
+    assert code == 2 and out == ""
+    code, payload, _ = run(monkeypatch, capsys, sandbox_env(tmp_path), "jobs", "--limit", "x", "--json")
+    assert code == 2 and payload["error"]["code"] == "invalid_request"
+
+
+def test_prompt_text_shows_suggested_settings_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = sandbox_env(tmp_path)
+    code, text, _ = run(monkeypatch, capsys, env, "prompt", "a dog barks at the thunder", "--duration", "8")
+    assert code == 0
+    [line] = [ln for ln in text.splitlines() if ln.startswith("# suggested: ")]
+    assert line == "# suggested: audio on, fixed lens off, duration 8 s"
+    code, text, _ = run(monkeypatch, capsys, env, "prompt", "a quiet lake", "--no-audio")
+    [line] = [ln for ln in text.splitlines() if ln.startswith("# suggested: ")]
+    assert "audio off" in line and "the provider's default length" in line
+    for literal in ("True", "False", "None", "="):
+        assert literal not in line
+
+
+def test_jobs_has_a_header_over_its_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = sandbox_env(tmp_path)
+    code, text, _ = run(monkeypatch, capsys, env, "jobs")
+    assert code == 0 and text == "no jobs yet\n"
+    code, job, _ = run(monkeypatch, capsys, env, "generate", "a kite", "--no-wait", "--json")
+    code, text, _ = run(monkeypatch, capsys, env, "jobs")
+    header, row = text.splitlines()
+    assert header.split()[:2] == ["job", "created"] and "provider" in header and "status" in header
+    assert row.startswith(job["job_id"]) and row.index("nanophoto") == header.index("provider")
+    assert row.index("queued") == header.index("status")

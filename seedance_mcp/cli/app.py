@@ -16,7 +16,7 @@ import anyio
 from ..errors import SeedanceError
 from . import commands, render
 from .exits import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
-from .parser import UsageError, build_parser
+from .parser import JSON_COMMANDS, UsageError, build_parser, command_of
 from .progress import ProgressBar
 
 __all__ = ["main"]
@@ -113,7 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as err:
-        render.usage_error(str(err), err.usage, as_json="--json" in argv)
+        as_json = "--json" in argv and command_of(argv) in JSON_COMMANDS
+        render.usage_error(str(err), err.usage, as_json=as_json)
         return EXIT_INPUT
     bar = ProgressBar(enabled=getattr(args, "wait", True))
     try:

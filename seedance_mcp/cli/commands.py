@@ -246,6 +246,7 @@ async def generate(
     with _opened(args) as svc:
         req = _request(args)
         target, _, price = svc.prepare(req, args.provider)
+        svc.check_budget(price, confirm_unpriced=args.confirm_cost)  # refuse before announcing a submit
         announce(Submission(target.provider.id, price.credits, target.sandbox, target.notice))
         with progress as on_progress:
             return await svc.generate(

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, assert_never
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from ..craft.models import PromptDraft
+    from ..craft.models import PromptDraft, SuggestedSettings
     from ..engine import DryRun
     from ..errors import SeedanceError
     from ..models import CreditEstimate, Job, ProviderInfo
@@ -37,6 +37,7 @@ __all__ = [
     "sandbox",
     "stopped",
     "submitting",
+    "suggested_text",
     "usage_error",
 ]
 
@@ -141,13 +142,18 @@ def job(job: Job, *, as_json: bool) -> None:
     _show(job_json(job), [job_text(job)], as_json=as_json)
 
 
+JOBS_HEADER = f"{'job':<16}  {'created (UTC)':<16}  {'provider':<13} {'status':<10} video or provider task id"
+"""The column names above `seedance jobs`."""
+
+
 def jobs(jobs: list[Job], *, as_json: bool) -> None:
     lines = [
-        f"{j.job_id}  {j.created_at:%Y-%m-%d %H:%M}  {j.provider:<13} {j.status.value:<10} "
+        f"{j.job_id:<16}  {j.created_at:%Y-%m-%d %H:%M}  {j.provider:<13} {j.status.value:<10} "
         f"{'sandbox ' if j.sandbox else ''}{j.video_path or j.provider_task_id or '-'}"
         for j in jobs
     ]
-    _show({"jobs": [job_json(j) for j in jobs]}, lines or ["no jobs yet"], as_json=as_json)
+    text = [JOBS_HEADER, *lines] if lines else ["no jobs yet"]
+    _show({"jobs": [job_json(j) for j in jobs]}, text, as_json=as_json)
 
 
 def submitting(sub: Submission) -> None:
@@ -301,8 +307,20 @@ def lint(result: Lint, *, as_json: bool) -> None:
     _show(payload, [text], as_json=as_json)
 
 
+def suggested_text(s: SuggestedSettings) -> str:
+    """Suggested render settings in words ("audio on, fixed lens off, the provider's default length")."""
+    words = [
+        f"audio {'on' if s.audio else 'off'}",
+        f"fixed lens {'on' if s.fixed_lens else 'off'}",
+        f"duration {s.duration} s" if s.duration is not None else "the provider's default length",
+    ]
+    if s.aspect_ratio is not None:
+        words.append(f"aspect ratio {s.aspect_ratio}")
+    return ", ".join(words)
+
+
 def draft(draft: PromptDraft, *, as_json: bool) -> None:
-    suggested = ", ".join(f"{k}={v}" for k, v in draft.suggested_settings.model_dump().items())
+    suggested = suggested_text(draft.suggested_settings)
     lines = [draft.prompt, "", f"# {draft.characters}/{draft.limit} characters, template {draft.template}"]
     lines += [f"# warning ({w.rule}): {w.message}" for w in draft.warnings]
     lines.append(f"# suggested: {suggested}")
@@ -322,18 +340,18 @@ class DemoPrinter:
         )
 
     def drafted(self, draft: PromptDraft) -> None:
-        s = draft.suggested_settings
         print(_indented(draft.prompt))
         print(
-            f"{INDENT}({draft.characters}/{draft.limit} characters; suggested audio={s.audio}, "
-            f"fixed_lens={s.fixed_lens}, duration={s.duration} s)"
+            f"{INDENT}({draft.characters}/{draft.limit} characters; suggested: "
+            f"{suggested_text(draft.suggested_settings)})"
         )
 
     def priced(self, estimates: list[CreditEstimate], *, resolution: str, duration: int, audio: bool) -> None:
         sound = "with audio" if audio else "silent"
         print(f"\n2. Estimate credits for {resolution}, {duration} s, {sound}, on every provider:")
         for e in estimates:
-            print(f"{INDENT}{e.provider:<14} {_credits(e):<20} {e.note if e.credits is None else e.source}")
+            print(f"{INDENT}{e.provider:<14} {_credits(e):<26} {e.note if e.credits is None else e.source}")
+        print(f"{INDENT}(each provider's credits are its own unit: never add or rank them across providers)")
 
     def submitting(self, provider: str) -> None:
         print(f"\n3. Submit to {provider} (the built-in simulator on 127.0.0.1) and wait:")
