@@ -339,3 +339,20 @@ def test_jobs_has_a_header_over_its_columns(
     assert header.split()[:2] == ["job", "created"] and "provider" in header and "status" in header
     assert row.startswith(job["job_id"]) and row.index("nanophoto") == header.index("provider")
     assert row.index("queued") == header.index("status")
+
+
+def test_ctrl_c_during_status_answers_with_the_job_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = sandbox_env(tmp_path)
+    code, job, _ = run(monkeypatch, capsys, env, "generate", "a kite", "--no-wait", "--json")
+    assert code == 0
+
+    async def pressed(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Service, "status", pressed)
+    code, shown, err = run(monkeypatch, capsys, env, "status", job["job_id"], "--wait", "--json")
+    assert code == 130
+    assert shown["job_id"] == job["job_id"] and shown["status"] == "queued"
+    assert f"seedance status {job['job_id']} --wait" in err
