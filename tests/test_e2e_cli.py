@@ -219,6 +219,57 @@ def test_killed_mid_wait_loses_nothing_and_status_finishes_it(tmp_path: Path) ->
         slow.stop()
 
 
+def wait_for_task_id(db: Path, seconds: float = 20) -> str | None:
+    """The provider task id of the one job in the ledger at `db`, once it is recorded."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as conn:
+                    row = conn.execute("SELECT provider_task_id FROM jobs").fetchone()
+            except sqlite3.OperationalError:  # the schema is being created right now
+                row = None
+            if row and row[0]:
+                return str(row[0])
+        time.sleep(0.02)
+    return None
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_ctrl_c_mid_wait_answers_with_the_recorded_job_and_exits_130(as_json: bool, tmp_path: Path) -> None:
+    """SIGINT while the CLI waits: with --json, stdout is the job as the ledger holds it."""
+    slow = Sandbox(SandboxConfig(speed=0.05))
+    slow.start()
+    try:
+        env = {**os.environ, **env_for(slow, "apixo", tmp_path)}
+        env.pop("SEEDANCE_SANDBOX", None)
+        argv = [sys.executable, "-m", "seedance_mcp.cli", "generate", "Rain on a tin roof"]
+        proc = subprocess.Popen(
+            argv + (["--json"] if as_json else []),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        task_id = wait_for_task_id(tmp_path / "home" / "jobs.sqlite3")
+        assert task_id, "the job never reached the ledger with its task id"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        slow.stop()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and KEY not in out + err
+    assert "seedance: interrupted. The job stays in the ledger" in err
+    if as_json:
+        job = json.loads(out)
+        assert job["provider_task_id"] == task_id and job["status"] in ("queued", "running")
+        assert set(job) >= {"job_id", "provider", "status", "request", "sandbox", "next_step"}
+        assert f"seedance status {job['job_id']} --wait" in err
+        assert job["next_step"] and "--wait" in job["next_step"]
+    else:
+        assert out == "" and "seedance status job_" in err
+
+
 def test_no_wait_returns_the_job_id_at_once_and_status_resumes(
     sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -16,7 +16,7 @@ import anyio
 from ..errors import SeedanceError
 from . import commands, render
 from .exits import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
-from .parser import UsageError, build_parser
+from .parser import JSON_COMMANDS, UsageError, build_parser, command_of
 from .progress import ProgressBar
 
 __all__ = ["main"]
@@ -28,21 +28,21 @@ def _providers(args: argparse.Namespace) -> int:
 
 
 def _estimate(args: argparse.Namespace) -> int:
-    render.estimates(commands.estimate(args), single=bool(args.provider), as_json=args.json)
+    render.estimates(commands.estimate(args), as_json=args.json)
     return EXIT_OK
 
 
-async def _generate(args: argparse.Namespace) -> int:
+async def _generate(args: argparse.Namespace, bar: ProgressBar) -> int:
     if args.dry_run:
         render.dry_run(commands.dry_run(args), as_json=args.json)
         return EXIT_OK
-    job = await commands.generate(args, announce=render.submitting, progress=ProgressBar(enabled=args.wait))
+    job = await commands.generate(args, announce=render.submitting, progress=bar)
     render.job(job, as_json=args.json)
     return job_exit(job, waited=args.wait)
 
 
-async def _status(args: argparse.Namespace) -> int:
-    job = await commands.status(args, progress=ProgressBar(enabled=args.wait))
+async def _status(args: argparse.Namespace, bar: ProgressBar) -> int:
+    job = await commands.status(args, progress=bar)
     render.job(job, as_json=args.json)
     return job_exit(job, waited=args.wait)
 
@@ -60,8 +60,8 @@ def _prompt(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _demo(args: argparse.Namespace) -> int:
-    job = await commands.demo(args, view=render.DemoPrinter(), progress=ProgressBar())
+async def _demo(args: argparse.Namespace, bar: ProgressBar) -> int:
+    job = await commands.demo(args, view=render.DemoPrinter(), progress=bar)
     return job_exit(job, waited=True)
 
 
@@ -77,12 +77,30 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "prompt": _prompt,
     "sandbox": _sandbox,
 }
-_WAITING_COMMANDS: dict[str, Callable[[argparse.Namespace], Awaitable[int]]] = {
+_WAITING_COMMANDS: dict[str, Callable[[argparse.Namespace, ProgressBar], Awaitable[int]]] = {
     "demo": _demo,
     "generate": _generate,
     "status": _status,
 }
-"""The commands that may wait on a render, and so run in an event loop."""
+"""The commands that may wait on a render, and so run in an event loop; each gets the
+invocation's progress bar, which also remembers the job it reported on."""
+
+
+def _interrupted(args: argparse.Namespace, bar: ProgressBar) -> int:
+    """Ctrl-C: answer with the job as the ledger holds it, when the command had one."""
+    as_json = bool(getattr(args, "json", False))
+    if args.command not in _WAITING_COMMANDS:
+        render.stopped(as_json=as_json)
+        return EXIT_INTERRUPTED
+    job_id = bar.job_id or getattr(args, "job_id", None)
+    job = None
+    if job_id is not None and as_json:
+        try:
+            job = commands.recorded(args, job_id)
+        except SeedanceError:
+            job = None  # e.g. `status` of an id that was never found: the error says so below
+    render.interrupted(job_id, job, as_json=as_json)
+    return EXIT_INTERRUPTED
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -95,15 +113,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
     except UsageError as err:
-        render.usage_error(str(err), err.usage, as_json="--json" in argv)
+        as_json = "--json" in argv and command_of(argv) in JSON_COMMANDS
+        render.usage_error(str(err), err.usage, as_json=as_json)
         return EXIT_INPUT
+    bar = ProgressBar(enabled=getattr(args, "wait", True))
     try:
         if args.command in _WAITING_COMMANDS:
-            return anyio.run(_WAITING_COMMANDS[args.command], args)
+            return anyio.run(_WAITING_COMMANDS[args.command], args, bar)
         return _COMMANDS[args.command](args)
     except SeedanceError as err:
         render.error(err, as_json=getattr(args, "json", False))
         return exit_code_for(err)
     except KeyboardInterrupt:
-        render.interrupted(ProgressBar.last_job_id)
-        return EXIT_INTERRUPTED
+        return _interrupted(args, bar)

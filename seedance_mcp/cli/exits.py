@@ -9,7 +9,9 @@
 | 3    | the provider refused or could not be reached: every other ProviderError,    |
 |      | every TransportError                                                        |
 | 4    | still running when the wait ended                                           |
-| 130  | interrupted (Ctrl-C); the job stays in the ledger                           |
+| 130  | interrupted (Ctrl-C): a job already created stays in the ledger; with      |
+|      | --json, stdout holds that job as recorded (the same JSON as an answer), or |
+|      | the error `interrupted` when no job was created                            |
 """
 
 from __future__ import annotations

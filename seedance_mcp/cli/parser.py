@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
+from .. import __version__
 from ..models import ASPECT_RATIOS, RESOLUTIONS
 
-__all__ = ["UsageError", "build_parser"]
+__all__ = ["JSON_COMMANDS", "UsageError", "build_parser", "command_of"]
 
 MAX_WHOLE_NUMBER = 1_000_000
 """The largest --duration or --limit the command line takes."""
+PORTS = (1, 65535)
+"""The TCP ports `seedance sandbox --port` can listen on."""
+JSON_COMMANDS = frozenset({"estimate", "generate", "jobs", "prompt", "providers", "status"})
+"""The subcommands that take --json; a refusal of one of them is answered in JSON under --json."""
+
+Check = Callable[[argparse.Namespace], str | None]
+"""A check of a whole subcommand line after parsing: the refusal's reason, or None."""
 
 
 class UsageError(Exception):
@@ -27,18 +36,54 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Raises `UsageError` instead of printing; `check` refuses combinations no option alone can."""
+
+    def __init__(self, *args: Any, check: Check | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._check = check
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message, self.format_usage())
 
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extra = super().parse_known_args(args, namespace)
+        problem = self._check(parsed) if self._check is not None else None
+        if problem:
+            self.error(problem)
+        return parsed, extra
 
-def _positive_int(text: str) -> int:
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand a command line names (its first word that is not an option), if any."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def _whole(low: int, high: int, what: str = "a whole number") -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what} from {low} to {high}")
+        return value
+
+    return parse
+
+
+_positive_int = _whole(1, MAX_WHOLE_NUMBER)
+
+
+def _integer(text: str) -> int:
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= MAX_WHOLE_NUMBER:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to {MAX_WHOLE_NUMBER}")
-    return value
+
+
+_port = _whole(*PORTS, what="a TCP port")
 
 
 def _seconds(text: str) -> float:
@@ -51,13 +96,46 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _positive_number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number (above 0, e.g. 0.05 or 1)")
+    return value
+
+
+def _one_prompt(args: argparse.Namespace) -> str | None:
+    if args.idea is not None and args.lint is not None:
+        return (
+            "IDEA and --lint TEXT cannot be combined: give an IDEA to draft a prompt, "
+            "or --lint TEXT to check your own"
+        )
+    return None
+
+
+def _listed(values: Sequence[str]) -> str:
+    return ", ".join(values)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command line; `args.command` names the subcommand chosen."""
-    from ..providers import PROVIDER_IDS
+    from ..craft.library import load_craft, template_names
+    from ..providers import PROVIDER_IDS, PROVIDERS
     from ..settings import DEFAULT_OUTPUT_DIR, DEFAULT_PORT, DEFAULT_TIMEOUT_SECONDS
 
+    craft = load_craft()
+    seeds = "; ".join(
+        f"{p.id} takes one, {p.caps.seed_range[0]} to {p.caps.seed_range[1]}"
+        for p in PROVIDERS.values()
+        if p.caps.seed and p.caps.seed_range is not None
+    )
     parser = _Parser(prog="seedance", description="Draft, price, render and track Seedance videos.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument(
+        "--version", action="version", version=f"seedance {__version__}", help="print the version and exit"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
@@ -65,44 +143,75 @@ def build_parser() -> argparse.ArgumentParser:
             "--sandbox", action="store_true", help="use the built-in simulator (same as SEEDANCE_SANDBOX=1)"
         )
 
+    def provider(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument(
+            "--provider",
+            choices=PROVIDER_IDS,
+            help=f"{what} (default: SEEDANCE_PROVIDER, else the first provider whose key is set)",
+        )
+
+    def duration(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument(
+            "--duration",
+            type=_positive_int,
+            metavar="SECONDS",
+            help=f"{what}, a whole number from 1 to {MAX_WHOLE_NUMBER}; each provider allows only "
+            "some lengths (`seedance providers`)",
+        )
+
+    timeout_help = (
+        f"seconds to wait at most, 0 or more, inf for no limit (default {DEFAULT_TIMEOUT_SECONDS:g})"
+    )
+
     p = sub.add_parser("demo", help="the whole flow against the built-in simulator; no key needed")
-    p.add_argument("--output-dir", help=f"where to save the placeholder MP4 (default ./{DEFAULT_OUTPUT_DIR})")
+    p.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help=f"where to save the placeholder MP4 (default ./{DEFAULT_OUTPUT_DIR})",
+    )
 
     p = sub.add_parser("providers", help="what each provider supports and whether its key is set")
     common(p)
 
-    p = sub.add_parser("estimate", help="credits a clip costs (all providers unless --provider)")
+    p = sub.add_parser("estimate", help="what a clip costs, on one provider or compared across all")
     common(p)
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--resolution", choices=RESOLUTIONS)
-    p.add_argument("--duration", type=_positive_int, help="seconds")
+    provider(p, "price on this provider only; without it, every provider is priced")
+    p.add_argument(
+        "--resolution", choices=RESOLUTIONS, help="the resolution to price (default: each provider's own)"
+    )
+    duration(p, "the clip length to price (default: one length most providers offer)")
     p.add_argument("--audio", action="store_true", help="with sound (doubles the price)")
 
     p = sub.add_parser("generate", help="render a video")
     common(p)
-    p.add_argument("prompt")
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--aspect-ratio", choices=ASPECT_RATIOS)
-    p.add_argument("--resolution", choices=RESOLUTIONS)
-    p.add_argument("--duration", type=_positive_int, help="seconds")
+    p.add_argument("prompt", help="what the clip shows (`seedance prompt IDEA` drafts one)")
+    provider(p, "where to render")
+    p.add_argument(
+        "--aspect-ratio", choices=ASPECT_RATIOS, help="frame shape (default: the provider's, usually 16:9)"
+    )
+    p.add_argument("--resolution", choices=RESOLUTIONS, help="resolution (default: the provider's)")
+    duration(p, "clip length in seconds (default: the provider's)")
     p.add_argument("--audio", action="store_true", help="generate sound (doubles the price)")
-    p.add_argument("--fixed-lens", action="store_true")
-    p.add_argument("--image", help="public http(s) URL of the start frame")
-    p.add_argument("--end-image", help="public http(s) URL of the end frame")
-    p.add_argument("--seed", type=int)
+    p.add_argument("--fixed-lens", action="store_true", help="keep the camera still (no camera move)")
+    p.add_argument("--image", metavar="URL", help="public http(s) URL of the start frame")
+    p.add_argument("--end-image", metavar="URL", help="public http(s) URL of the end frame")
+    p.add_argument(
+        "--seed",
+        type=_integer,
+        metavar="N",
+        help=f"repeatable randomness, a whole number; only {seeds}",
+    )
     wait = p.add_mutually_exclusive_group()
     wait.add_argument(
         "--wait", dest="wait", action="store_true", default=True, help="wait for the video (default)"
     )
     wait.add_argument("--no-wait", dest="wait", action="store_false", help="return at once with the job id")
     p.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=DEFAULT_TIMEOUT_SECONDS,
-        help=f"seconds to wait at most (default {DEFAULT_TIMEOUT_SECONDS:g})",
+        "--timeout", type=_seconds, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS", help=timeout_help
     )
     p.add_argument(
         "--output-dir",
+        metavar="DIR",
         help=f"where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./{DEFAULT_OUTPUT_DIR})",
     )
     p.add_argument("--no-download", action="store_true", help="keep only the URL")
@@ -118,39 +227,96 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="check (and with --wait, finish) a job")
     common(p)
     p.add_argument("job_id", help="local job id, a unique prefix of it, or the provider's task id")
-    p.add_argument("--wait", action="store_true")
-    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT_SECONDS)
-    p.add_argument("--output-dir")
-    p.add_argument("--no-download", action="store_true")
+    p.add_argument("--wait", action="store_true", help="wait until the job finishes (or --timeout passes)")
+    p.add_argument(
+        "--timeout", type=_seconds, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS", help=timeout_help
+    )
+    p.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help=f"where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./{DEFAULT_OUTPUT_DIR})",
+    )
+    p.add_argument(
+        "--no-download", action="store_true", help="do not download a finished video; keep its URL"
+    )
 
     p = sub.add_parser("jobs", help="recent jobs, newest first")
     common(p)
-    p.add_argument("--limit", type=_positive_int, default=20)
+    p.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=20,
+        metavar="N",
+        help=f"how many jobs to list, a whole number from 1 to {MAX_WHOLE_NUMBER} (default 20)",
+    )
 
-    p = sub.add_parser("prompt", help="draft a cinematic prompt (or --lint your own)")
+    p = sub.add_parser("prompt", help="draft a cinematic prompt (or --lint your own)", check=_one_prompt)
     common(p)
-    p.add_argument("idea", nargs="?")
-    p.add_argument("--lint", metavar="TEXT", help="check this prompt instead of drafting one")
-    p.add_argument("--provider", choices=PROVIDER_IDS)
-    p.add_argument("--template")
-    p.add_argument("--shot-size")
-    p.add_argument("--camera-move")
-    p.add_argument("--angle")
-    p.add_argument("--light")
-    p.add_argument("--style")
-    p.add_argument("--mood")
-    p.add_argument("--sound")
-    p.add_argument("--dialogue", action="append", metavar="'Speaker: line'")
-    p.add_argument("--language")
-    p.add_argument("--shots", action="append", metavar="SHOT")
-    p.add_argument("--duration", type=_positive_int)
+    p.add_argument("idea", nargs="?", help="what the clip should show; leave it out with --lint")
+    p.add_argument("--lint", metavar="TEXT", help="check this prompt instead of drafting one (no IDEA then)")
+    provider(p, "fit the prompt to this provider's limits (default: fits every provider)")
+    p.add_argument(
+        "--template",
+        metavar="NAME",
+        help=f"one of: {_listed(template_names())} (default: chosen from the idea)",
+    )
+    p.add_argument(
+        "--shot-size",
+        metavar="NAME",
+        help=f"one of: {_listed(list(craft.shot_sizes))} (default: from the idea)",
+    )
+    p.add_argument(
+        "--camera-move",
+        metavar="NAME",
+        help=f"one of: {_listed(list(craft.camera_moves))} (default: from the idea)",
+    )
+    p.add_argument(
+        "--angle",
+        metavar="TEXT",
+        help=f"camera angle: {_listed(list(craft.angles))}, or your own words (default: from the idea)",
+    )
+    p.add_argument("--light", metavar="TEXT", help="the lighting, in your words (default: from the idea)")
+    p.add_argument("--style", metavar="TEXT", help="the visual style, in your words (default: from the idea)")
+    p.add_argument("--mood", metavar="TEXT", help="the mood, in your words (default: from the idea)")
+    p.add_argument("--sound", metavar="TEXT", help="what is heard, in your words (ignored with --no-audio)")
+    p.add_argument(
+        "--dialogue",
+        action="append",
+        metavar="'Speaker: line'",
+        help="a spoken line; repeat for each line (chooses the dialogue template)",
+    )
+    p.add_argument("--language", metavar="TEXT", help="the language the dialogue is spoken in")
+    p.add_argument(
+        "--shots",
+        action="append",
+        metavar="SHOT",
+        help="one shot of a multi-shot clip; repeat for each shot (chooses the multi-shot template)",
+    )
+    duration(p, "the clip length the prompt is written for")
     p.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None, help="the clip has sound")
-    p.add_argument("--fixed-lens", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--image", help="start frame URL (image-to-video template)")
+    p.add_argument(
+        "--fixed-lens",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the camera stays still (suits product shots and lip-sync)",
+    )
+    p.add_argument("--image", metavar="URL", help="start frame URL (image-to-video template)")
 
     p = sub.add_parser("sandbox", help="run the provider simulator on loopback for other tools")
-    p.add_argument("--port", type=int, default=DEFAULT_PORT)
-    p.add_argument("--speed", type=float, default=1.0, help="render time scale (1.0 = realistic)")
+    p.add_argument(
+        "--port",
+        type=_port,
+        default=DEFAULT_PORT,
+        metavar="N",
+        help=f"TCP port on 127.0.0.1, {PORTS[0]} to {PORTS[1]} (default {DEFAULT_PORT})",
+    )
+    p.add_argument(
+        "--speed",
+        type=_positive_number,
+        default=1.0,
+        metavar="FACTOR",
+        help="render time scale, a number above 0 (1: documented render times; 0.05: 20x faster; default 1)",
+    )
 
     sub.add_parser("serve", help="run the MCP server (same as seedance-mcp; takes its options)")
     return parser

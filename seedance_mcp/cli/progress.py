@@ -22,19 +22,19 @@ class ProgressBar:
     """One line on stderr: phase, elapsed and expected time. Plain lines when not a TTY.
 
     Used as a context manager around a wait, it ends its line when the wait ends, however it
-    ends; `last_job_id` remembers the job it last showed, for the Ctrl-C message.
+    ends. One bar serves one invocation: `job_id` is the job it last reported on (None before
+    a job exists), for the answer to a Ctrl-C.
     """
-
-    last_job_id: str | None = None
 
     def __init__(self, enabled: bool = True) -> None:
         self.enabled = enabled
+        self.job_id: str | None = None
         self.tty = sys.stderr.isatty()
         self._last_plain = 0.0
         self._drawn = False
 
     async def __call__(self, p: Progress) -> None:
-        ProgressBar.last_job_id = p.job_id
+        self.job_id = p.job_id
         if not self.enabled:
             return
         expected = f" / ~{p.expected:.0f}s" if p.expected else ""

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, assert_never
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
-    from ..craft.models import PromptDraft
+    from ..craft.models import PromptDraft, SuggestedSettings
     from ..engine import DryRun
     from ..errors import SeedanceError
     from ..models import CreditEstimate, Job, ProviderInfo
-    from .commands import Lint, SandboxAddress, Submission
+    from .commands import Catalog, Lint, PriceList, SandboxAddress, Submission
 
 __all__ = [
     "DemoPrinter",
@@ -35,7 +35,9 @@ __all__ = [
     "lint",
     "providers",
     "sandbox",
+    "stopped",
     "submitting",
+    "suggested_text",
     "usage_error",
 ]
 
@@ -71,8 +73,9 @@ def _indented(text: str) -> str:
 
 
 def _credits(e: CreditEstimate) -> str:
+    """The figure with its unit ("16 nanophoto credits"), or why there is none."""
     if e.credits is not None:
-        return f"{e.credits} credits"
+        return f"{e.credits} {_unit(e)}"
     return "not offered" if e.source == "not offered" else "no published price"
 
 
@@ -89,9 +92,9 @@ def job_text(job: Job) -> str:
     elif job.video_url:
         lines.append(f"  video URL: {job.video_url}")
     if job.credits is not None:
-        lines.append(f"  credits charged: {job.credits}")
+        lines.append(f"  credits charged: {job.credits} ({job.provider} credits)")
     elif job.estimated_credits is not None:
-        lines.append(f"  estimated credits: {job.estimated_credits}")
+        lines.append(f"  estimated credits: {job.estimated_credits} ({job.provider} credits)")
     if job.error:
         lines.append(f"  error: {job.error.code}: {job.error.message}")
     if job.notice:
@@ -139,19 +142,24 @@ def job(job: Job, *, as_json: bool) -> None:
     _show(job_json(job), [job_text(job)], as_json=as_json)
 
 
+JOBS_HEADER = f"{'job':<16}  {'created (UTC)':<16}  {'provider':<13} {'status':<10} video or provider task id"
+"""The column names above `seedance jobs`."""
+
+
 def jobs(jobs: list[Job], *, as_json: bool) -> None:
     lines = [
-        f"{j.job_id}  {j.created_at:%Y-%m-%d %H:%M}  {j.provider:<13} {j.status.value:<10} "
+        f"{j.job_id:<16}  {j.created_at:%Y-%m-%d %H:%M}  {j.provider:<13} {j.status.value:<10} "
         f"{'sandbox ' if j.sandbox else ''}{j.video_path or j.provider_task_id or '-'}"
         for j in jobs
     ]
-    _show({"jobs": [job_json(j) for j in jobs]}, lines or ["no jobs yet"], as_json=as_json)
+    text = [JOBS_HEADER, *lines] if lines else ["no jobs yet"]
+    _show({"jobs": [job_json(j) for j in jobs]}, text, as_json=as_json)
 
 
 def submitting(sub: Submission) -> None:
     if sub.notice:
         _note(sub.notice)
-    cost = f"{sub.credits} credits" if sub.credits is not None else "an unpublished price"
+    cost = f"{sub.credits} {sub.provider} credits" if sub.credits is not None else "an unpublished price"
     _note(f"{sub.provider}: submitting ({cost}{', sandbox: free' if sub.sandbox else ''})")
 
 
@@ -193,18 +201,101 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
     ]
 
 
-def providers(infos: list[ProviderInfo], *, as_json: bool) -> None:
-    lines = [line for i in infos for line in _provider_lines(i)]
-    _show({"providers": _dump(infos)}, lines, as_json=as_json)
+def _default_line(catalog: Catalog) -> str:
+    if catalog.default_provider is None:
+        return f"default provider: none ({catalog.notice})"
+    if catalog.sandbox:
+        return (
+            f"default provider: {catalog.default_provider}, in sandbox mode: the built-in simulator "
+            "answers, nothing real is rendered or charged"
+        )
+    default = catalog.default_provider
+    return f"default provider: {default} (`seedance generate` uses it unless --provider is given)"
 
 
-def estimates(estimates: list[CreditEstimate], *, single: bool, as_json: bool) -> None:
-    """`single`: one provider was asked for, so the JSON is that estimate itself."""
-    lines = []
-    for e in estimates:
-        what = f"{e.resolution or 'default'} {e.duration}s {'with audio' if e.audio else 'silent'}"
-        lines.append(f"{e.provider:<14} {what:<24} {_credits(e):<20} {e.note or e.source}")
-    _show(estimates[0] if single else {"estimates": _dump(estimates)}, lines, as_json=as_json)
+def providers(catalog: Catalog, *, as_json: bool) -> None:
+    """The providers, after where a job goes by default; the JSON has MCP list_providers' fields."""
+    if catalog.notice and catalog.default_provider is not None:
+        _note(catalog.notice)
+    head = _default_line(catalog)
+    payload = {
+        "providers": _dump(catalog.providers),
+        "default_provider": catalog.default_provider,
+        "sandbox": catalog.sandbox,
+        "message": catalog.notice
+        or f"`seedance generate` uses {catalog.default_provider} unless --provider is given.",
+    }
+    lines = [head, ""] + [line for i in catalog.providers for line in _provider_lines(i)]
+    _show(payload, lines, as_json=as_json)
+
+
+def _unit(e: CreditEstimate) -> str | None:
+    """The unit of an estimate's figure: credits are one provider's own, never another's."""
+    return f"{e.provider} credits" if e.credits is not None else None
+
+
+def _estimate_json(e: CreditEstimate, differs: list[str] | None = None) -> dict[str, Any]:
+    out = {**e.model_dump(mode="json"), "unit": _unit(e)}
+    if differs is not None:
+        out["differs"] = differs
+    return out
+
+
+def _clip(e: CreditEstimate) -> str:
+    res = e.resolution or ("-" if e.source == "not offered" else "auto")
+    return f"{res} {e.duration} s {'with audio' if e.audio else 'silent'}"
+
+
+def _asked(prices: PriceList) -> str:
+    """What the estimate is of, each setting labelled as asked or defaulted."""
+    res = f"{prices.resolution} (asked)" if prices.resolution else "each provider's default resolution"
+    sound = "with audio" if prices.audio else "silent"
+    if prices.duration is not None:
+        length = f"{prices.duration} s (asked)"
+    elif prices.duration_compared is not None:
+        length = f"{prices.duration_compared} s (the length most providers offer; choose with --duration)"
+    else:
+        length = "the provider's default length"
+    return f"one clip, {sound}, {length}, {res}"
+
+
+def estimates(prices: PriceList, *, as_json: bool) -> None:
+    """One provider's estimate (its JSON is that estimate), or a comparison of one clip on every provider.
+
+    Each figure carries its unit: one provider's credits are not another's, so the figures are
+    never added, ranked or put in one column without their unit.
+    """
+    if prices.single:
+        [e] = prices.estimates
+        res = e.resolution or "resolution chosen by the provider"
+        res += "" if prices.resolution or not e.resolution else " (default)"
+        length = f"{e.duration} s" + ("" if prices.duration is not None else " (default)")
+        sound = "with audio" if e.audio else "silent"
+        line = f"{e.provider}: {res}, {length}, {sound}: {_credits(e)} ({e.note or e.source})"
+        _show(_estimate_json(e), [line], as_json=as_json)
+        return
+    lines = [f"Estimates for {_asked(prices)}.", ""]
+    marked: list[str] = []
+    for e in prices.estimates:
+        differs = prices.differs.get(e.provider, [])
+        star = " *" if differs else ""
+        lines.append(f"{e.provider:<14} {_clip(e) + star:<24} {_credits(e):<26} {e.note or e.source}")
+        if differs:
+            marked.append(f"* {e.provider}: {'; '.join(differs)}.")
+    lines += ["", *marked]
+    lines.append(
+        "Credits are each provider's own unit: compare a figure only with the same provider's, "
+        "never add or rank them across providers."
+    )
+    payload = {
+        "estimates": [_estimate_json(e, prices.differs.get(e.provider, [])) for e in prices.estimates],
+        "resolution": prices.resolution,
+        "duration": prices.duration,
+        "duration_compared": prices.duration_compared,
+        "audio": prices.audio,
+        "note": lines[-1],
+    }
+    _show(payload, lines, as_json=as_json)
 
 
 # ---- prompt ---------------------------------------------------------------------------------
@@ -216,8 +307,20 @@ def lint(result: Lint, *, as_json: bool) -> None:
     _show(payload, [text], as_json=as_json)
 
 
+def suggested_text(s: SuggestedSettings) -> str:
+    """Suggested render settings in words ("audio on, fixed lens off, the provider's default length")."""
+    words = [
+        f"audio {'on' if s.audio else 'off'}",
+        f"fixed lens {'on' if s.fixed_lens else 'off'}",
+        f"duration {s.duration} s" if s.duration is not None else "the provider's default length",
+    ]
+    if s.aspect_ratio is not None:
+        words.append(f"aspect ratio {s.aspect_ratio}")
+    return ", ".join(words)
+
+
 def draft(draft: PromptDraft, *, as_json: bool) -> None:
-    suggested = ", ".join(f"{k}={v}" for k, v in draft.suggested_settings.model_dump().items())
+    suggested = suggested_text(draft.suggested_settings)
     lines = [draft.prompt, "", f"# {draft.characters}/{draft.limit} characters, template {draft.template}"]
     lines += [f"# warning ({w.rule}): {w.message}" for w in draft.warnings]
     lines.append(f"# suggested: {suggested}")
@@ -237,18 +340,18 @@ class DemoPrinter:
         )
 
     def drafted(self, draft: PromptDraft) -> None:
-        s = draft.suggested_settings
         print(_indented(draft.prompt))
         print(
-            f"{INDENT}({draft.characters}/{draft.limit} characters; suggested audio={s.audio}, "
-            f"fixed_lens={s.fixed_lens}, duration={s.duration} s)"
+            f"{INDENT}({draft.characters}/{draft.limit} characters; suggested: "
+            f"{suggested_text(draft.suggested_settings)})"
         )
 
     def priced(self, estimates: list[CreditEstimate], *, resolution: str, duration: int, audio: bool) -> None:
         sound = "with audio" if audio else "silent"
         print(f"\n2. Estimate credits for {resolution}, {duration} s, {sound}, on every provider:")
         for e in estimates:
-            print(f"{INDENT}{e.provider:<14} {_credits(e):<20} {e.note if e.credits is None else e.source}")
+            print(f"{INDENT}{e.provider:<14} {_credits(e):<26} {e.note if e.credits is None else e.source}")
+        print(f"{INDENT}(each provider's credits are its own unit: never add or rank them across providers)")
 
     def submitting(self, provider: str) -> None:
         print(f"\n3. Submit to {provider} (the built-in simulator on 127.0.0.1) and wait:")
@@ -260,7 +363,7 @@ class DemoPrinter:
     def saved(self, job: Job, *, size: int, credits: int | None) -> None:
         print(
             f"\nThe placeholder MP4 is at {job.video_path} ({size} bytes). A real render of this "
-            f"request on {job.provider} would cost {credits} credits."
+            f"request on {job.provider} would cost {credits} {job.provider} credits."
         )
         print('Next: set a provider key (see `seedance providers`) and run `seedance generate "..."`.')
 
@@ -298,8 +401,32 @@ def error(err: SeedanceError, *, as_json: bool) -> None:
     _failure(err.to_dict(), err.message, as_json=as_json)
 
 
-def interrupted(job_id: str | None) -> None:
+def interrupted(job_id: str | None, job: Job | None, *, as_json: bool) -> None:
+    """Ctrl-C: the job as recorded (with --json, its JSON; else how to resume it), or that none began.
+
+    `job_id` is the job the command was working on (None when it had not created one yet);
+    `job` is that job as the ledger holds it, when it could be read.
+    """
+    if job_id is None:
+        line = "interrupted before a job was created; nothing was sent."
+        if as_json:
+            _print_json({"error": {"code": "interrupted", "message": line, "retryable": True}})
+        _note(f"\nseedance: {line}")
+        return
+    if as_json:
+        if job is not None:
+            _print_json(job_json(job))
+        else:
+            message = f"interrupted; job {job_id} could not be read back from the ledger."
+            _print_json({"error": {"code": "interrupted", "message": message, "retryable": True}})
     _note(
         f"\nseedance: interrupted. The job stays in the ledger (`seedance jobs` lists it); "
-        f"resume it with `seedance status {job_id or 'JOB_ID'} --wait`."
+        f"resume it with `seedance status {job_id} --wait`."
     )
+
+
+def stopped(*, as_json: bool) -> None:
+    """Ctrl-C in a command that starts no job (prompt, estimate, jobs, sandbox ...)."""
+    if as_json:
+        _print_json({"error": {"code": "interrupted", "message": "interrupted.", "retryable": True}})
+    _note("\nseedance: interrupted.")
