@@ -8,9 +8,11 @@ the validator refuses flow style), and the facts it states against the code they
 from __future__ import annotations
 
 import argparse
+import ast
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +21,11 @@ import skills_ref  # type: ignore[import-untyped]
 import strictyaml  # type: ignore[import-untyped]
 
 from seedance_mcp import errors
+from seedance_mcp.cli.exits import EXIT_FAILED, exit_code_for
 from seedance_mcp.cli.parser import build_parser
+from seedance_mcp.models import JobStatus
 from seedance_mcp.pricing import PRICE_TABLES
-from seedance_mcp.providers import PROVIDERS
+from seedance_mcp.providers import PROVIDERS, apixo, seedance2ai
 
 ROOT = Path(__file__).resolve().parent.parent
 SKILL = ROOT / "SKILL.md"
@@ -94,10 +98,9 @@ def test_openclaw_metadata_is_a_nested_block() -> None:
     assert openclaw["primaryEnv"] == "SEEDANCE_API_KEY"
     assert openclaw["requires"]["bins"] == ["seedance"]
     assert openclaw["requires"]["env"] == ["SEEDANCE_API_KEY"]
-    [installer] = openclaw["install"]
-    assert installer["kind"] == "uv"
-    assert installer["package"] == "seedance-mcp"
-    assert installer["bins"] == ["seedance"]
+    # OpenClaw's installers fetch by name (its `uv` kind takes a PyPI package name, no path or
+    # URL); no package of this name is published, so an entry would install a stranger's code.
+    assert "install" not in openclaw
     frontmatter_text = SKILL.read_text(encoding="utf-8").split("---", 2)[1]
     assert not re.search(r":\s*[\[{]", frontmatter_text), (
         "flow style ({...} or [...]) is refused by the validator"
@@ -140,8 +143,10 @@ def test_skill_teaches_the_whole_flow() -> None:
         assert step in text
     assert "--json" in text and "wait_seconds" in text and "45" in text
     assert '"sandbox": true' in text and "Tell the user" in text
-    for code in range(5):
+    for code in (*range(5), 130):
         assert f"{code} " in text
+    assert "uv tool install ." in text
+    assert not re.search(r"(uv tool|pipx|pip) install seedance-mcp", SKILL.read_text(encoding="utf-8"))
 
 
 def _cli_options() -> dict[str, set[str]]:
@@ -211,21 +216,106 @@ def test_providers_reference_matches_the_code() -> None:
         assert prices[(pid, "any", "any")] == ["not published", "not published"]
 
 
-def _codes() -> set[str]:
-    found: set[str] = set()
-    pending: list[type[errors.SeedanceError]] = [errors.SeedanceError]
+# Codes set from a value at run time: where, and what they can be.
+DYNAMIC_CODES: dict[tuple[str, str], Callable[[], set[str]]] = {
+    # A SeedanceError copied onto a job keeps its own code, counted with its class.
+    ("engine/notices.py", "err.code"): set,
+    # apixo's failCode, lowercased; the known ones get advice of their own.
+    ("providers/apixo.py", "code.lower() if code else 'generation_failed'"): lambda: {
+        code.lower() for code in apixo._FAIL_ADVICE
+    },
+    # seedance2ai's own error code (lowercased, any word: the "another lowercase word" row).
+    ("providers/seedance2ai.py", "code or 'generation_failed'"): set,
+    ("providers/seedance2ai.py", "word"): lambda: {
+        seedance2ai._job_error({}, status).code for status in (JobStatus.CANCELLED, JobStatus.EXPIRED)
+    },
+}
+
+
+def _error_class(name: str) -> type[errors.SeedanceError] | None:
+    cls = getattr(errors, name, None)
+    return cls if isinstance(cls, type) and issubclass(cls, errors.SeedanceError) else None
+
+
+def produced_codes() -> dict[str, int]:
+    """Every code the package can produce -> the exit code `seedance` ends with for it.
+
+    From the error classes, then from every `code=` passed where an error or a job error is
+    built: a literal is read from the source, a value computed at run time must be listed in
+    DYNAMIC_CODES (a new one fails here until it is)."""
+    produced: dict[str, int] = {}
+
+    def add(code: str, exit_code: int) -> None:
+        assert produced.setdefault(code, exit_code) == exit_code, f"{code} ends with two exit codes"
+
+    pending = list(errors.SeedanceError.__subclasses__())
     while pending:
         cls = pending.pop()
-        found.add(cls.code)
         pending.extend(cls.__subclasses__())
-    return found - {"error"}
+        add(cls.code, exit_code_for(cls("message")))
+    package = ROOT / "seedance_mcp"
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            cls = _error_class(name)
+            if cls is None and name != "JobError":
+                continue
+            for keyword in (k for k in node.keywords if k.arg == "code"):
+                where = f"{path.relative_to(package)}:{node.lineno}"
+                literals = [
+                    c.value
+                    for c in ast.walk(keyword.value)
+                    if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                ]
+                codes = set(literals)
+                if not isinstance(keyword.value, ast.Constant):
+                    key = (str(path.relative_to(package)), ast.unparse(keyword.value))
+                    assert key in DYNAMIC_CODES, (
+                        f"{where}: code={key[1]} is computed; list it in DYNAMIC_CODES"
+                    )
+                    codes |= DYNAMIC_CODES[key]()
+                for code in codes:
+                    add(code, exit_code_for(cls("message", code=code)) if cls else EXIT_FAILED)
+    return produced
 
 
-def test_troubleshooting_covers_every_error_code() -> None:
+def troubleshooting_codes() -> dict[str, int]:
+    """The codes the troubleshooting tables explain -> the exit code of the section they are in."""
     text = (REFERENCES / "troubleshooting.md").read_text(encoding="utf-8")
-    codes = _codes()
-    assert len(codes) >= 15
-    for code in codes | {"generation_failed", "rate_budget"}:
-        assert f"`{code}`" in text, f"troubleshooting.md does not explain {code}"
-    for exit_code in range(5):
+    documented: dict[str, int] = {}
+    section_exit: int | None = None
+    for line in text.splitlines():
+        heading = re.match(r"^## .*\(exit (\d+)\)", line)
+        if line.startswith("## "):
+            section_exit = int(heading.group(1)) if heading else None
+        elif line.startswith("| `") and section_exit is not None:
+            for code in re.findall(r"`([a-z_]+)`", line.split("|")[1]):
+                assert code not in documented, f"{code} is explained twice"
+                documented[code] = section_exit
+    return documented
+
+
+def test_troubleshooting_explains_exactly_the_codes_the_code_produces() -> None:
+    produced = produced_codes()
+    assert {"missing_key", "rate_budget", "video_url_expired", "not_a_video", "submit_interrupted"} <= set(
+        produced
+    )
+    documented = troubleshooting_codes()
+    missing = sorted(set(produced) - set(documented))
+    assert not missing, f"troubleshooting.md does not explain {missing}"
+    unknown = sorted(set(documented) - set(produced))
+    assert not unknown, f"troubleshooting.md explains codes nothing returns: {unknown}"
+    wrong = {
+        code: (documented[code], exit_code)
+        for code, exit_code in produced.items()
+        if documented[code] != exit_code
+    }
+    assert not wrong, f"listed under the wrong exit code (documented, actual): {wrong}"
+
+
+def test_troubleshooting_lists_every_exit_code() -> None:
+    text = (REFERENCES / "troubleshooting.md").read_text(encoding="utf-8")
+    for exit_code in (*range(5), 130):
         assert re.search(rf"^\| {exit_code} \|", text, re.MULTILINE)
