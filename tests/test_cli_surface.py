@@ -356,3 +356,17 @@ def test_ctrl_c_during_status_answers_with_the_job_asked_for(
     assert code == 130
     assert shown["job_id"] == job["job_id"] and shown["status"] == "queued"
     assert f"seedance status {job['job_id']} --wait" in err
+
+
+def test_seedance_serve_help_names_itself_and_seedance_mcp_names_itself(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from seedance_mcp.server.app import main as serve_main
+
+    with pytest.raises(SystemExit) as done:
+        cli.main(["serve", "--help"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: seedance serve ")
+    with pytest.raises(SystemExit):
+        serve_main(["--help"])
+    assert capsys.readouterr().out.startswith("usage: seedance-mcp ")

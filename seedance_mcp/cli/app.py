@@ -108,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["serve"]:  # everything after `serve` belongs to the server's own parser
         from ..server.app import main as serve_main
 
-        serve_main(argv[1:])
+        serve_main(argv[1:], prog="seedance serve")
         return EXIT_OK
     try:
         args = build_parser().parse_args(argv)
