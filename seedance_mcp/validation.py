@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from .errors import InvalidRequest
 from .models import VideoRequest
+from .plural import count
 from .providers import PROVIDERS, Provider
 
 __all__ = ["check_public_url", "resolve_clip", "resolve_request"]
@@ -37,7 +38,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     prompt = req.prompt.strip()
     if len(prompt) < max(caps.prompt_min, 1):
         raise InvalidRequest(
-            f"prompt: {pid} needs at least {max(caps.prompt_min, 1)} characters of prompt; "
+            f"prompt: {pid} needs at least {count(max(caps.prompt_min, 1), 'character')} of prompt; "
             f"got {len(prompt)}.",
             field="prompt",
             value=len(prompt),

@@ -632,7 +632,7 @@ def test_rule_dialogue_too_long_for_the_duration() -> None:
 def test_rule_too_many_shots_for_the_duration() -> None:
     text = "Shot 1: a door. Shot 2: a hall. Shot 3: a window."
     warnings = lint_prompt(text, duration=5)
-    assert rules(warnings) == ["too_many_shots"] and "at most 1 shots" in warnings[0].message
+    assert rules(warnings) == ["too_many_shots"] and "use at most 1 shot or" in warnings[0].message
     assert lint_prompt(text, duration=10) == []
     assert rules(lint_prompt(text, provider="seedance15pro")) == ["too_many_shots"]  # default 5 s
 

@@ -304,3 +304,18 @@ def test_numeric_spellings_of_loopback_are_refused(url: str) -> None:
 def test_public_hosts_and_addresses_pass() -> None:
     for url in ("https://cdn.example.com/a.png", "https://8.8.8.8/a.png", "https://1e100.net/x.png"):
         assert check_public_url(url, "image_url") == url
+
+
+def test_counted_nouns_agree_with_their_number() -> None:
+    from seedance_mcp.plural import count
+
+    assert count(1, "character") == "1 character"
+    assert count(2, "character") == "2 characters"
+    assert count(0, "shot") == "0 shots"
+    assert count(1, "child", "children") == "1 child" and count(3, "child", "children") == "3 children"
+
+
+def test_a_one_character_minimum_is_worded_in_the_singular() -> None:
+    with pytest.raises(InvalidRequest) as info:
+        resolve_request(VideoRequest(prompt="   "), get_provider("nanophoto"))
+    assert "at least 1 character of prompt" in info.value.message

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import InvalidRequest
+from ..plural import count
 from ..providers import PROVIDERS, Provider
 from ..settings import FALSY, TRUTHY
 from ..validation import check_public_url
@@ -98,7 +99,7 @@ def _fit(template: str, context: dict[str, Any], limit: int, where: str) -> tupl
         raise InvalidRequest(
             f"{field}: even with only the essentials the prompt has {len(text)} characters, "
             f"over {where}; shorten "
-            f"{field} by at least {len(text) - limit} characters.",
+            f"{field} by at least {count(len(text) - limit, 'character')}.",
             field=field,
             value=sizes[field],
             allowed=[f"a prompt of at most {limit} characters"],

@@ -9,6 +9,7 @@ import itertools
 import math
 
 from ..errors import InvalidRequest
+from ..plural import count
 from ..providers import PROVIDERS, Provider
 from .inputs import allowed_durations, check_duration, check_provider, prompt_limit
 from .library import load_craft
@@ -61,7 +62,7 @@ def lint_prompt(
             LintWarning(
                 rule="too_long",
                 message=f"The prompt has {len(text)} characters, over {where}: "
-                f"cut {len(text) - limit} characters "
+                f"cut {count(len(text) - limit, 'character')} "
                 "(filler, style and repeated detail first)"
                 + (f", or use a provider with room for it: {', '.join(bigger)}." if bigger else "."),
             )
@@ -178,7 +179,8 @@ def _lint_timing(text: str, duration: int, provider: Provider | None) -> list[Li
             LintWarning(
                 rule="too_many_shots",
                 message=f"{shots} shots in {duration} s leave under {SECONDS_PER_SHOT} s each: use at most "
-                f"{max(duration // SECONDS_PER_SHOT, 1)} shots or a longer duration (allowed: {allowed} s).",
+                f"{count(max(duration // SECONDS_PER_SHOT, 1), 'shot')} or a longer duration "
+                f"(allowed: {allowed} s).",
             )
         )
     return warnings
