@@ -20,6 +20,7 @@ from seedance_mcp.cli import commands
 from seedance_mcp.cli.parser import build_parser
 from seedance_mcp.cli.progress import ProgressBar
 from seedance_mcp.engine import Progress, Service
+from seedance_mcp.engine.preflight import shared_duration
 from seedance_mcp.providers import PROVIDER_IDS, PROVIDERS
 from seedance_mcp.settings import Settings
 
@@ -176,7 +177,7 @@ def test_providers_with_an_unusable_choice_says_why_and_has_no_default(
 
 def test_the_shared_duration_is_the_one_most_providers_offer() -> None:
     found = Service(Settings.from_env({})).providers()
-    chosen = commands.shared_duration(found)
+    chosen = shared_duration()
     offering = sum(chosen in i.durations for i in found)
     assert all(offering >= sum(d in i.durations for i in found) for i in found for d in i.durations)
     assert chosen == 8  # 4, 8 and 12 are each offered by four of five; 8 is the usual default

@@ -25,6 +25,7 @@ from seedance_mcp.craft import draft, library
 from seedance_mcp.craft import models as craft_models
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.engine.notices import finish
+from seedance_mcp.engine.preflight import PriceList
 from seedance_mcp.errors import ConfigError, JobNotFound
 from seedance_mcp.models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
 from seedance_mcp.providers import PROVIDER_IDS
@@ -652,9 +653,17 @@ class _FakeService:
         self.asked: list[tuple[str, Any]] = []
         self.closed = False
 
-    def estimate(self, provider: str | None, **options: Any) -> list[CreditEstimate]:
+    def compare(self, provider: str | None, **options: Any) -> PriceList:
         self.asked.append(("estimate", (provider, options)))
-        return self.estimates
+        compared = options["duration"] if provider is None else None
+        return PriceList(
+            estimates=self.estimates,
+            resolution=options["resolution"],
+            duration=options["duration"],
+            audio=options["audio"],
+            duration_compared=compared,
+            differs={},
+        )
 
     def providers(self) -> list[ProviderInfo]:
         return self.infos
@@ -893,18 +902,19 @@ async def test_list_providers_says_one_thing_about_keys_then_the_sandbox(tmp_pat
 class _LeakyService(_FakeService):
     """A service whose answers carry the key, and whose settings know it."""
 
-    def estimate(self, provider: str | None, **options: Any) -> list[CreditEstimate]:
-        return [
-            CreditEstimate(
-                provider="nanophoto",
-                credits=None,
-                resolution=None,
-                duration=4,
-                audio=False,
-                source="x",
-                note=f"see {FAKE_KEY}",
-            )
-        ]
+    def compare(self, provider: str | None, **options: Any) -> PriceList:
+        leaky = CreditEstimate(
+            provider="nanophoto",
+            credits=None,
+            resolution=None,
+            duration=4,
+            audio=False,
+            source="x",
+            note=f"see {FAKE_KEY}",
+        )
+        return PriceList(
+            estimates=[leaky], resolution=None, duration=4, audio=False, duration_compared=4, differs={}
+        )
 
     def get_job(self, ref: str) -> Job:
         raise JobNotFound(f"No job {ref!r} in the local ledger.")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
 
     from ..craft.models import LintWarning, PromptDraft
     from ..engine import DryRun, ProgressFn, Service
+    from ..engine.preflight import PriceList
 
     Progressing: TypeAlias = AbstractContextManager[ProgressFn]
     """A progress reporter for one wait: entered around it, it ends its display when the wait ends."""
@@ -36,7 +36,6 @@ __all__ = [
     "Catalog",
     "DemoView",
     "Lint",
-    "PriceList",
     "SandboxAddress",
     "Submission",
     "demo",
@@ -49,7 +48,6 @@ __all__ = [
     "providers",
     "recorded",
     "sandbox",
-    "shared_duration",
     "status",
 ]
 
@@ -117,88 +115,12 @@ def providers(args: argparse.Namespace) -> Catalog:
         return Catalog(infos, target.provider.id, target.sandbox, target.notice)
 
 
-@dataclass(frozen=True)
-class PriceList:
-    """Estimates of one clip: one provider's, or every provider's priced at the same length.
-
-    `resolution` and `duration` are what was asked (None: not given). Without --duration a
-    comparison prices every provider at `duration_compared`, the one length most providers
-    offer; a provider that does not offer it is priced at its nearest length, and `differs`
-    says so. Each provider's credits are its own unit: nothing here adds or ranks them.
-    """
-
-    estimates: list[CreditEstimate]
-    resolution: str | None
-    duration: int | None
-    audio: bool
-    duration_compared: int | None
-    differs: dict[str, list[str]]
-    """Per provider, how its priced clip differs from the one compared (empty: it does not)."""
-
-    @property
-    def single(self) -> bool:
-        return self.duration_compared is None and len(self.estimates) == 1
-
-
-def shared_duration(infos: list[ProviderInfo]) -> int:
-    """The length most providers offer; among equals, the one most of them default to, then the shortest."""
-    offered = Counter(d for i in infos for d in set(i.durations))
-    defaults = Counter(i.default_duration for i in infos)
-    return min(offered, key=lambda d: (-offered[d], -defaults[d], d))
-
-
-def _nearest(durations: list[int], target: int) -> int:
-    return min(durations, key=lambda d: (abs(d - target), d))
-
-
 def estimate(args: argparse.Namespace) -> PriceList:
     """One estimate for --provider, else one per provider, each at the same length where it can."""
-    asked = {"resolution": args.resolution, "audio": args.audio}
     with _opened(args) as svc:
-        if args.provider:
-            found = svc.estimate(args.provider, duration=args.duration, **asked)
-            return PriceList(found, args.resolution, args.duration, args.audio, None, {})
-        if args.duration is not None:
-            found = svc.estimate(None, duration=args.duration, **asked)
-            return PriceList(
-                found,
-                args.resolution,
-                args.duration,
-                args.audio,
-                args.duration,
-                _differs(found, args.resolution),
-            )
-        infos = svc.providers()
-        compared = shared_duration(infos)
-        priced: dict[int, dict[str, CreditEstimate]] = {}
-        found = []
-        for info in infos:
-            length = compared if compared in info.durations else _nearest(info.durations, compared)
-            if length not in priced:
-                priced[length] = {e.provider: e for e in svc.estimate(None, duration=length, **asked)}
-            found.append(priced[length][info.id])
-        differs = _differs(found, args.resolution)
-        for info, e in zip(infos, found, strict=True):
-            if e.duration != compared:
-                offers = ", ".join(map(str, info.durations))
-                differs[info.id].insert(0, f"{e.duration} s, not {compared} s: {info.id} offers {offers} s")
-        return PriceList(found, args.resolution, None, args.audio, compared, differs)
-
-
-def _differs(found: list[CreditEstimate], asked: str | None) -> dict[str, list[str]]:
-    """How each priced clip's resolution differs from the one compared: the asked one, else the usual one."""
-    resolutions = Counter(e.resolution for e in found if e.resolution and e.source != "not offered")
-    usual = asked or (resolutions.most_common(1)[0][0] if resolutions else None)
-    out: dict[str, list[str]] = {}
-    for e in found:
-        marks = out.setdefault(e.provider, [])
-        if e.source == "not offered" or usual is None:
-            continue
-        if e.resolution is None:
-            marks.append(f"{e.provider} chooses the resolution itself")
-        elif e.resolution != usual:
-            marks.append(f"{e.resolution}, not {usual}")
-    return out
+        return svc.compare(
+            args.provider, resolution=args.resolution, duration=args.duration, audio=args.audio
+        )
 
 
 def jobs(args: argparse.Namespace) -> list[Job]:

@@ -18,9 +18,10 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from ..craft.models import PromptDraft, SuggestedSettings
     from ..engine import DryRun
+    from ..engine.preflight import PriceList
     from ..errors import SeedanceError
     from ..models import CreditEstimate, Job, ProviderInfo
-    from .commands import Catalog, Lint, PriceList, SandboxAddress, Submission
+    from .commands import Catalog, Lint, SandboxAddress, Submission
 
 __all__ = [
     "DemoPrinter",

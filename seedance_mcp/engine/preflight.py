@@ -5,6 +5,9 @@ All of it is pure over the settings and the provider registry: no ledger row, no
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
@@ -17,7 +20,18 @@ from ..redaction import placeholder
 from ..settings import Settings, Target
 from ..validation import resolve_clip, resolve_request
 
-__all__ = ["DryRun", "Prepared", "catalog", "check_budget", "dry_run", "estimate", "prepare"]
+__all__ = [
+    "DryRun",
+    "Prepared",
+    "PriceList",
+    "catalog",
+    "check_budget",
+    "compare",
+    "dry_run",
+    "estimate",
+    "prepare",
+    "shared_duration",
+]
 
 
 class Prepared(NamedTuple):
@@ -105,6 +119,105 @@ def estimate(
                     note=_not_offered(p, err),
                 )
             )
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class PriceList:
+    """Estimates of one clip: one provider's, or every provider's priced at the same length.
+
+    `resolution` and `duration` are what was asked (None: not given). Without a duration a
+    comparison prices every provider at `duration_compared`, the one length most providers
+    offer; a provider that does not offer it is priced at its nearest length, and `differs`
+    says so. Each provider's credits are its own unit: nothing here adds or ranks them.
+    """
+
+    estimates: list[CreditEstimate]
+    resolution: str | None
+    duration: int | None
+    audio: bool
+    duration_compared: int | None
+    differs: dict[str, list[str]]
+    """Per provider, how its priced clip differs from the one compared (empty: it does not)."""
+
+    @property
+    def single(self) -> bool:
+        return self.duration_compared is None and len(self.estimates) == 1
+
+
+def shared_duration(providers: Iterable[Provider] | None = None) -> int:
+    """The length most providers offer; among equals, the one most of them default to, then the
+    shortest."""
+    found = list(PROVIDERS.values() if providers is None else providers)
+    offered = Counter(d for p in found for d in set(p.caps.durations))
+    defaults = Counter(p.caps.default_duration for p in found)
+    return min(offered, key=lambda d: (-offered[d], -defaults[d], d))
+
+
+def compare(provider: str | None, *, resolution: str | None, duration: int | None, audio: bool) -> PriceList:
+    """One provider's estimate, else every provider's, each at the same length where it can."""
+    if provider:
+        found = estimate(provider, resolution=resolution, duration=duration, audio=audio)
+        return PriceList(
+            estimates=found,
+            resolution=resolution,
+            duration=duration,
+            audio=audio,
+            duration_compared=None,
+            differs={},
+        )
+    if duration is not None:
+        found = estimate(None, resolution=resolution, duration=duration, audio=audio)
+        return PriceList(
+            estimates=found,
+            resolution=resolution,
+            duration=duration,
+            audio=audio,
+            duration_compared=duration,
+            differs=_differs(found, resolution),
+        )
+    compared = shared_duration()
+    priced: dict[int, dict[str, CreditEstimate]] = {}
+    found = []
+    for p in PROVIDERS.values():
+        length = compared if compared in p.caps.durations else _nearest(p.caps.durations, compared)
+        if length not in priced:
+            at = estimate(None, resolution=resolution, duration=length, audio=audio)
+            priced[length] = {e.provider: e for e in at}
+        found.append(priced[length][p.id])
+    differs = _differs(found, resolution)
+    for p, e in zip(PROVIDERS.values(), found, strict=True):
+        if e.duration != compared:
+            offers = ", ".join(map(str, p.caps.durations))
+            differs[p.id].insert(0, f"{e.duration} s, not {compared} s: {p.id} offers {offers} s")
+    return PriceList(
+        estimates=found,
+        resolution=resolution,
+        duration=None,
+        audio=audio,
+        duration_compared=compared,
+        differs=differs,
+    )
+
+
+def _nearest(durations: Iterable[int], target: int) -> int:
+    return min(durations, key=lambda d: (abs(d - target), d))
+
+
+def _differs(found: list[CreditEstimate], asked: str | None) -> dict[str, list[str]]:
+    """How each priced clip's resolution differs from the one compared: the asked one, else the
+    usual one."""
+    resolutions = Counter(e.resolution for e in found if e.resolution and e.source != "not offered")
+    usual = asked or (resolutions.most_common(1)[0][0] if resolutions else None)
+    out: dict[str, list[str]] = {}
+    for e in found:
+        marks = out.setdefault(e.provider, [])
+        if e.source == "not offered" or usual is None:
+            continue
+        if e.resolution is None:
+            marks.append(f"{e.provider} chooses the resolution itself")
+        elif e.resolution != usual:
+            marks.append(f"{e.resolution}, not {usual}")
     return out
 
 

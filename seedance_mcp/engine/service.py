@@ -19,7 +19,7 @@ from ..ledger import Ledger, new_job_id
 from ..models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
 from ..settings import DEFAULT_TIMEOUT_SECONDS, Settings, Target
 from . import notices, preflight
-from .preflight import DryRun, Prepared
+from .preflight import DryRun, Prepared, PriceList
 from .progress import ProgressFn
 from .runner import Delivery, JobRunner
 from .wiring import Parts, Wiring
@@ -70,6 +70,17 @@ class Service:
     ) -> list[CreditEstimate]:
         """Price one provider, or compare all (marking those that cannot do the combination)."""
         return preflight.estimate(provider, resolution=resolution, duration=duration, audio=audio)
+
+    def compare(
+        self,
+        provider: str | None = None,
+        *,
+        resolution: str | None = None,
+        duration: int | None = None,
+        audio: bool = False,
+    ) -> PriceList:
+        """One provider's price, or every provider's at one shared length where it can (see `PriceList`)."""
+        return preflight.compare(provider, resolution=resolution, duration=duration, audio=audio)
 
     def prepare(self, req: VideoRequest, provider: str | None = None) -> Prepared:
         """Everything that can be refused before a credit is spent: target, validation, price."""

@@ -15,7 +15,7 @@ do next; nothing is submitted (and no credit spent) on bad input.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
@@ -24,7 +24,7 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..errors import ConfigError, SeedanceError
-from ..models import AspectRatio, CreditEstimate, Resolution, VideoRequest
+from ..models import AspectRatio, Resolution, VideoRequest
 from .models import (
     EstimateReport,
     JobList,
@@ -37,6 +37,9 @@ from .models import (
 from .progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
 from .results import JOB_URI, job_call_result, job_list_result, job_result, tool_error
 from .runtime import Runtime, RuntimeContext, runtime_of
+
+if TYPE_CHECKING:
+    from ..engine.preflight import PriceList
 
 __all__ = [
     "check_status",
@@ -68,29 +71,35 @@ async def estimate_credits(
     """Price a clip before rendering it (read-only; nothing is submitted or charged).
 
     Credits are each provider's own unit, so numbers are not comparable across providers.
-    Providers that publish no price show credits=null; a provider that cannot make the
-    combination shows source="not offered" with the reason. Tell the user the price and
-    get their agreement before calling generate_video.
+    Comparing without a duration prices every provider at the one length most of them offer
+    (a provider without it at its nearest length, marked). Providers that publish no price show
+    credits=null; a provider that cannot make the combination shows source="not offered" with
+    the reason. Tell the user the price and get their agreement before calling generate_video.
     """
     runtime = runtime_of(ctx)
     try:
-        estimates = runtime.service().estimate(
-            provider, resolution=resolution, duration=duration, audio=audio
-        )
+        prices = runtime.service().compare(provider, resolution=resolution, duration=duration, audio=audio)
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
-    return EstimateReport(estimates=estimates, message=estimate_message(estimates))
+    return EstimateReport(estimates=prices.estimates, message=estimate_message(prices))
 
 
-def estimate_message(estimates: list[CreditEstimate]) -> str:
-    """One line per estimate (its credits, or why there is no price), then the reminder to ask."""
+def estimate_message(prices: PriceList) -> str:
+    """One line per estimate (its credits, or why there is no price; what differs from the clip
+    compared), then the reminder to ask."""
     lines = []
-    for e in estimates:
+    if prices.duration is None and prices.duration_compared is not None:
+        lines.append(f"Every provider priced at {prices.duration_compared} s, the length most of them offer.")
+    for e in prices.estimates:
         what = f"{e.resolution or 'fixed resolution'}, {e.duration} s, {'with' if e.audio else 'no'} audio"
+        marks = "; ".join(prices.differs.get(e.provider, []))
+        differs = f" [{marks}]" if marks else ""
         if e.credits is not None:
-            lines.append(f"{e.provider}: {e.credits} credits ({what}; {e.source}).")
+            lines.append(f"{e.provider}: {e.credits} credits ({what}; {e.source}){differs}.")
         else:
-            lines.append(f"{e.provider}: no price ({what}; {e.source}){': ' + e.note if e.note else ''}.")
+            lines.append(
+                f"{e.provider}: no price ({what}; {e.source}){': ' + e.note if e.note else ''}{differs}."
+            )
     lines.append(
         "Credits are each provider's own unit. Confirm the price with the user before generate_video."
     )
