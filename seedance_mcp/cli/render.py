@@ -118,19 +118,19 @@ def next_step_text(job: Job) -> str | None:
             return None
         case NextAction.CHECK_AGAIN:
             return (
-                f"still rendering. Resume with `seedance status {step.job_id} --wait`; the job is saved and "
+                f"Still rendering. Resume with `seedance status {step.job_id} --wait`; the job is saved and "
                 "nothing is lost."
             )
         case NextAction.RETRY_DOWNLOAD:
-            return f"run {status} to try the download again."
+            return f"Run {status} to try the download again."
         case NextAction.SAVE_VIDEO:
-            return f"run {status} to save the video."
+            return f"Run {status} to save the video."
         case NextAction.RESEND:
-            return f"run {status}: it re-sends the submit safely with the same idempotency key."
+            return f"Run {status}: it re-sends the submit safely with the same idempotency key."
         case NextAction.VERIFY_WITH_PROVIDER:
-            return "check the provider's dashboard or history before submitting again."
+            return "Check the provider's dashboard or history before submitting again."
         case NextAction.REVISE:
-            return "change the prompt or settings before trying again; failed renders are refunded."
+            return "Change the prompt or settings before trying again; failed renders are refunded."
     assert_never(step.action)
 
 
