@@ -32,6 +32,7 @@ from .errors import (
     AnswerLost,
     AuthError,
     ConnectFailed,
+    ProtocolError,
     ProviderFailure,
     ProviderUnavailable,
     RateLimited,
@@ -44,13 +45,16 @@ from .redaction import redact, redact_error
 from .retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after
 from .settings import Secret
 
-__all__ = ["ProviderClient", "RateBudget", "Timeouts"]
+__all__ = ["MAX_ANSWER_BYTES", "ProviderClient", "RateBudget", "Timeouts"]
 
 log = logging.getLogger("seedance_mcp.client")
 
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
 USER_AGENT = "seedance-mcp/0.1"
+MAX_ANSWER_BYTES = 1 << 20
+"""The most a provider's answer body may hold (1 MiB, after any transfer decoding); a submit
+or status answer is a few hundred bytes, so more is refused unread (`ProtocolError`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,8 +81,8 @@ def shared_ssl_context() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
-def _decode(response: httpx2.Response) -> Any:
-    text = response.text
+def _decode(response: httpx2.Response, raw: bytes) -> Any:
+    text = raw.decode(response.charset_encoding or "utf-8", errors="replace")
     if not text.strip():
         return {}
     try:
@@ -154,13 +158,14 @@ class ProviderClient:
         url = wire.url(self.base_url)
         content = None if wire.json is None else json.dumps(wire.json, ensure_ascii=False).encode()
         try:
-            response = await self._http.request(
+            async with self._http.stream(
                 wire.method,
                 url,
                 params=dict(wire.params) or None,
                 content=content,
                 headers=self.headers(wire),
-            )
+            ) as response:
+                raw = await self._read_capped(response)
         except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as err:
             raise ConnectFailed(
                 f"{self.provider.id}: could not connect to {self.base_url} ({type(err).__name__}); "
@@ -175,12 +180,38 @@ class ProviderClient:
                 f"{self.provider.id}: the request was sent but no complete answer came back "
                 f"({type(err).__name__})."
             ) from None
+        except httpx2.DecodingError as err:
+            raise ProtocolError(
+                f"{self.provider.id}: the answer could not be decoded ({type(err).__name__}).",
+                code="unreadable_answer",
+            ) from None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         log.debug("%s %s %s -> %s", self.provider.id, wire.method, wire.path, response.status_code)
         # The raw answer: provider code parses it as sent. What comes out of this client is
         # scrubbed instead (`_scrubbed`), so a short key that occurs in a field name
         # cannot break parsing.
-        return response.status_code, _decode(response), retry_after
+        return response.status_code, _decode(response, raw), retry_after
+
+    async def _read_capped(self, response: httpx2.Response) -> bytes:
+        """The answer's body, refused (`ProtocolError`) once it passes `MAX_ANSWER_BYTES`."""
+        declared = response.headers.get("content-length", "").strip()
+        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+            raise self._too_large(f"{int(declared)} bytes declared")
+        chunks: list[bytes] = []
+        total = 0
+        async for chunk in response.aiter_bytes():
+            total += len(chunk)
+            if total > MAX_ANSWER_BYTES:
+                raise self._too_large("more than that sent")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _too_large(self, what: str) -> ProtocolError:
+        return ProtocolError(
+            f"{self.provider.id}: the answer is larger than {MAX_ANSWER_BYTES >> 10} KiB ({what}); "
+            "refused unread. A provider's answer is a few hundred bytes: check SEEDANCE_BASE_URL.",
+            code="answer_too_large",
+        )
 
     def _scrubbed(self, value: T) -> T:
         """`value` without the key: a provider that quotes it back ("Invalid API key sk-...")

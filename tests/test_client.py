@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import httpx2
 import pytest
 
-from seedance_mcp.client import ProviderClient
+from seedance_mcp.client import MAX_ANSWER_BYTES, ProviderClient
 from seedance_mcp.errors import (
     AnswerLost,
     AuthError,
     ConnectFailed,
     InsufficientCredits,
+    ProtocolError,
     ProviderFailure,
     ProviderUnavailable,
     RateLimited,
@@ -424,3 +425,37 @@ def test_redact_error_reaches_the_chain_and_skips_short_secrets() -> None:
         redact_error(err, [KEY])
         assert KEY not in err.message and KEY not in str(err.__cause__)
     assert redact("a cat", ["a"]) == "a cat"  # shorter than MIN_SECRET_CHARS: never searched for
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("declared", [True, False])
+async def test_an_answer_body_over_the_cap_is_refused_unread(declared: bool) -> None:
+    """A 50 MB status body once drove memory to 695 MB: the client stops reading at 1 MiB."""
+    big = b'{"status": "processing", "pad": "' + b"x" * (MAX_ANSWER_BYTES + 10) + b'"}'
+    sent: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        for start in range(0, len(big), 65536):
+            sent.append(start)
+            yield big[start : start + 65536]
+
+    def huge(request: httpx2.Request) -> httpx2.Response:
+        headers = {"Content-Length": str(len(big))} if declared else {}
+        return httpx2.Response(200, content=body(), headers=headers)
+
+    script = Script([huge])
+    client = make("nanophoto", script, [])
+    with pytest.raises(ProtocolError) as caught:
+        await client.status("task_1")
+    assert caught.value.code == "answer_too_large" and "1024 KiB" in caught.value.message
+    assert len(script.seen) == 1  # a failed check, not retried five times
+    assert len(sent) <= MAX_ANSWER_BYTES // 65536 + 2  # stopped reading at the cap
+
+
+@pytest.mark.anyio
+async def test_an_answer_just_under_the_cap_is_read() -> None:
+    pad = "x" * (MAX_ANSWER_BYTES - 100)
+    script = Script([answer(200, {"status": "processing", "taskId": "task_1", "pad": pad})])
+    client = make("nanophoto", script, [])
+    state = await client.status("task_1")
+    assert state.status is JobStatus.RUNNING
