@@ -32,7 +32,9 @@ from .errors import (
     AnswerLost,
     AuthError,
     ConnectFailed,
+    IdempotencyConflict,
     ProtocolError,
+    ProviderError,
     ProviderFailure,
     ProviderUnavailable,
     RateLimited,
@@ -45,7 +47,14 @@ from .redaction import redact, redact_error
 from .retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after
 from .settings import Secret
 
-__all__ = ["MAX_ANSWER_BYTES", "ProviderClient", "RateBudget", "Timeouts"]
+__all__ = [
+    "CLEAR_REFUSALS",
+    "MAX_ANSWER_BYTES",
+    "ProviderClient",
+    "RateBudget",
+    "Timeouts",
+    "nothing_created",
+]
 
 log = logging.getLogger("seedance_mcp.client")
 
@@ -91,6 +100,24 @@ def _decode(response: httpx2.Response, raw: bytes) -> Any:
         return text
 
 
+CLEAR_REFUSALS = frozenset({400, 401, 402, 403, 404, 429, 503})
+"""HTTP statuses (or a documented code inside a 2xx answer that maps to one) after which a
+submit certainly created no task: input rejected, key refused, no credits, no such endpoint,
+rate limited, busy ("not processed, retry"). Anything else that answered may have created
+one: a 409 "still being processed", another 4xx, a 5xx, a 3xx, an unreadable 2xx."""
+
+
+def nothing_created(err: SeedanceError) -> bool:
+    """Whether a submit attempt that ended in `err` certainly created no task."""
+    if isinstance(err, ConnectFailed | RateLimited | ProviderUnavailable):
+        return True  # never left, or the provider said "not processed"
+    return (
+        isinstance(err, ProviderError)
+        and not isinstance(err, IdempotencyConflict)
+        and err.status_code in CLEAR_REFUSALS
+    )
+
+
 class ProviderClient:
     """Async HTTP client for one provider. Pass `transport` (tests) or `http` (shared client)."""
 
@@ -129,6 +156,11 @@ class ProviderClient:
         self._key_env = key_env
         self.deadline = deadline
         """No retry sleeps past this moment (on `clock`); None: no limit."""
+        self.submit_in_doubt = False
+        """Whether the last `submit` may have created a task: an attempt reached the provider
+        and did not come back as a clear "not created" (see `nothing_created`). The caller
+        reads it after an error, or after cutting the submit off at its deadline."""
+        self._doubt_before = False
 
     def __repr__(self) -> str:
         return f"ProviderClient(provider={self.provider.id!r}, base_url={self.base_url!r})"
@@ -151,10 +183,14 @@ class ProviderClient:
             headers["Authorization"] = f"Bearer {self._key.reveal()}"
         return headers
 
-    async def send(self, wire: WireRequest) -> tuple[int, Any, float | None]:
-        """One HTTP exchange: (status, decoded body, Retry-After seconds). Maps transport errors."""
+    async def send(self, wire: WireRequest, *, paid: bool = False) -> tuple[int, Any, float | None]:
+        """One HTTP exchange: (status, decoded body, Retry-After seconds). Maps transport errors.
+
+        `paid`: a submit; from the moment it may leave, `submit_in_doubt` is set."""
         if self._budget is not None:
             await self._budget.acquire(self.provider)
+        if paid:
+            self._doubt_before, self.submit_in_doubt = self.submit_in_doubt, True
         url = wire.url(self.base_url)
         content = None if wire.json is None else json.dumps(wire.json, ensure_ascii=False).encode()
         try:
@@ -167,11 +203,15 @@ class ProviderClient:
             ) as response:
                 raw = await self._read_capped(response)
         except (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout) as err:
+            if paid:
+                self.submit_in_doubt = self._doubt_before
             raise ConnectFailed(
                 f"{self.provider.id}: could not connect to {self.base_url} ({type(err).__name__}); "
                 "nothing was sent. Check the network or SEEDANCE_BASE_URL."
             ) from None
         except httpx2.UnsupportedProtocol:
+            if paid:
+                self.submit_in_doubt = self._doubt_before
             raise ConnectFailed(
                 f"{self.provider.id}: {self.base_url} is not an http(s) URL.", retryable=False
             ) from None
@@ -218,24 +258,38 @@ class ProviderClient:
         must not get it into a task id, a job's fields, an error, a log line or the ledger."""
         return value if self._key is None else redact(value, [self._key.reveal()])
 
-    async def _exchange(self, wire: WireRequest) -> tuple[int, Any]:
-        status, body, retry_after = await self.send(wire)
+    async def _exchange(self, wire: WireRequest, *, paid: bool = False) -> tuple[int, Any]:
+        status, body, retry_after = await self.send(wire, paid=paid)
         if status >= 400:
             err = self.provider.error_for(status, body, retry_after)
             if isinstance(err, AuthError) and self._key_env:
                 err.message += f" (The key in use comes from {self._key_env}.)"
                 err.args = (err.message,)
             raise err
+        if status >= 300:
+            # Redirects are not followed (the key would travel with them), and a provider's API
+            # documents none: the request reached someone, who did not say what became of it.
+            raise ProtocolError(
+                f"{self.provider.id}: answered HTTP {status} (a redirect) instead of an answer; "
+                "check SEEDANCE_BASE_URL.",
+                code="unexpected_redirect",
+            )
         return status, body
 
     async def submit(self, req: VideoRequest, idempotency_key: str) -> str:
         """Create the task; returns the provider's task id. Retries only what is safe to retry."""
+        self.submit_in_doubt = self._doubt_before = False
         wire = self.provider.build_submit(req, idempotency_key)
         safe_to_resend = self.provider.caps.idempotency
 
         async def attempt() -> str:
-            status, body = await self._exchange(wire)
-            return self._scrubbed(self.provider.parse_submit(status, body))
+            try:
+                status, body = await self._exchange(wire, paid=True)
+                return self._scrubbed(self.provider.parse_submit(status, body))
+            except SeedanceError as err:
+                if nothing_created(err):
+                    self.submit_in_doubt = self._doubt_before
+                raise
 
         def retryable(err: SeedanceError) -> bool:
             if isinstance(err, ConnectFailed):

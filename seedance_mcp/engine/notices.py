@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
-from ..errors import SeedanceError
+from ..errors import IdempotencyConflict, ProtocolError, SeedanceError
 from ..models import Job, JobError, JobStatus, NextAction, NextStep
 from ..providers import Provider, get_provider
 
@@ -42,6 +42,13 @@ SANDBOX_EXPIRED = (
     "The simulator no longer knows this sandbox job's task (its state under SEEDANCE_HOME was removed, "
     "or another simulator ran it). Nothing was charged."
 )
+STATUS_CHECK_CUT_OFF = (
+    STATUS_CHECK_FAILED + "no answer within the wait; the job is as it was. Check it again to ask once more."
+)
+DOWNLOAD_CUT_OFF = (
+    "The download did not finish within the wait; nothing partial was kept. The render itself is done: "
+    "check the job again to fetch the video."
+)
 OTHER_PROCESS_SUBMITTING = "Another process is submitting this job right now; check again in a moment."
 
 
@@ -55,6 +62,31 @@ def unknown_note(provider: Provider, job: Job, what: str) -> str:
     return (
         f"{what}: a task may have been created and may cost {cost}. It is NOT resent automatically "
         f"(that could charge twice). Check your {provider.name} dashboard or history before submitting again."
+    )
+
+
+def unclear_what(provider: Provider, err: SeedanceError) -> str:
+    """What became of a submit that reached the provider without a readable task id."""
+    if isinstance(err, IdempotencyConflict):
+        return (
+            f"{provider.id} answered that a submit with this job's idempotency key is still being "
+            f"processed ({err.code})"
+        )
+    if isinstance(err, ProtocolError):
+        return f"The submit reached {provider.id} but its answer could not be read ({err.code})"
+    return f"The submit reached {provider.id} but its answer was lost ({err.code})"
+
+
+def unclear_note(provider: Provider, job: Job, what: str) -> str:
+    """A submit that may have created a paid task: the cost, where to check, and whether a
+    re-send with the same key is safe."""
+    if not provider.caps.idempotency:
+        return unknown_note(provider, job, what)
+    cost = f"up to {job.estimated_credits} credits" if job.estimated_credits is not None else "credits"
+    return (
+        f"{what}: a task may have been created and may cost {cost}. {provider.id} honours idempotency "
+        "keys, so checking the job again re-sends it safely with the same key, which finds that task "
+        f"instead of creating another; your {provider.name} dashboard or history shows it too."
     )
 
 

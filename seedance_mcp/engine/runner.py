@@ -14,12 +14,14 @@ becomes `unknown` with its possible cost.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import httpx2
 
 from ..client import ProviderClient
@@ -28,6 +30,8 @@ from ..errors import (
     AnswerLost,
     ConnectFailed,
     DownloadError,
+    InvalidRequest,
+    ProtocolError,
     ProviderError,
     ProviderFailure,
     ProviderUnavailable,
@@ -46,7 +50,7 @@ __all__ = ["Delivery", "JobRunner"]
 
 log = logging.getLogger("seedance_mcp.engine")
 
-_POLL_FAILURES = (RateLimited, ProviderUnavailable, ProviderFailure, AnswerLost, ConnectFailed)
+_POLL_FAILURES = (RateLimited, ProviderUnavailable, ProviderFailure, AnswerLost, ConnectFailed, ProtocolError)
 """Status-check failures a wait shrugs off: it tries again on schedule."""
 
 
@@ -74,6 +78,7 @@ class JobRunner:
         sleep: Callable[[float], Awaitable[None]],
         scale: float,
         delivery: Delivery,
+        until: float | None = None,
     ) -> None:
         self.client = client
         self.provider = client.provider
@@ -86,6 +91,14 @@ class JobRunner:
         self._sleep = sleep
         self._beat = PROGRESS_EVERY * min(1.0, max(scale, 0.01))
         self._delivery = delivery
+        self._until = until
+        """The call's end on `clock` (`limits`): no exchange runs past it; None: no end."""
+
+    def _left(self) -> float:
+        """Seconds until the call's end: the bound of the exchange about to start."""
+        if self._until is None:
+            return math.inf
+        return max(0.0, self._until - self._clock())
 
     # ---- submit -------------------------------------------------------------------------
 
@@ -98,30 +111,52 @@ class JobRunner:
             return await self.submit(job)
 
     async def submit(self, job: Job) -> Job:
-        """Send the job's submit (with its recorded idempotency key) and record the outcome."""
+        """Send the job's submit (with its recorded idempotency key) and record the outcome.
+
+        Only a clear refusal (`CLEAR_REFUSALS`, or an error before anything was sent) marks the
+        job failed with nothing created; a submit that may have reached the provider and did
+        not come back with a readable task id (an answer lost, cut off by the deadline,
+        unreadable, a redirect, a 5xx, "still being processed") is `unknown`, with its possible
+        cost and, where the provider honours idempotency keys, a safe re-send with the same key.
+        """
         key = self._ledger.idempotency_key(job.job_id)
         provider = self.provider
+        task_id: str | None = None
         try:
-            task_id = await self.client.submit(job.request, key)
-        except (AnswerLost, ProviderFailure) as err:
-            if provider.caps.idempotency:
-                note = notices.resend_note(provider, job, err.code)
-            else:
-                note = notices.unknown_note(
-                    provider, job, f"The submit reached {provider.id} but its answer was lost ({err.code})"
-                )
-            return self._ledger.update(
-                job.job_id, status=JobStatus.UNKNOWN, error=notices.job_error(err), notice=note
-            )
-        except (ConnectFailed, RateLimited, ProviderUnavailable) as err:
-            self._fail(job, err, notices.NOTHING_CREATED)
-            raise
+            with anyio.move_on_after(self._left()):
+                task_id = await self.client.submit(job.request, key)
         except SeedanceError as err:
-            self._fail(job, err, notices.REFUSED)
+            if self.client.submit_in_doubt:
+                return self._unclear(job, err, notices.unclear_what(provider, err))
+            cleanly_refused = isinstance(err, ProviderError | InvalidRequest) and not isinstance(
+                err, RateLimited | ProviderUnavailable
+            )
+            self._fail(job, err, notices.REFUSED if cleanly_refused else notices.NOTHING_CREATED)
             raise
+        if task_id is None:  # cut off by the deadline
+            cut = SeedanceError(
+                f"{provider.id}: no answer to the submit within the wait.",
+                code="deadline_exceeded",
+                retryable=True,
+            )
+            if not self.client.submit_in_doubt:
+                self._fail(job, cut, notices.NOTHING_CREATED)
+                raise cut
+            what = f"The submit reached {provider.id} but its answer did not arrive within the wait"
+            return self._unclear(job, cut, what)
         return self._ledger.update(
             job.job_id, provider_task_id=task_id, status=JobStatus.QUEUED, error=None, notice=None
         )
+
+    def _unclear(self, job: Job, err: SeedanceError, what: str) -> Job:
+        """A submit that may have created a (paid) task: `unknown`, never lost."""
+        provider = self.provider
+        if isinstance(err, AnswerLost | ProviderFailure) and provider.caps.idempotency:
+            note = notices.resend_note(provider, job, err.code)
+        else:
+            note = notices.unclear_note(provider, job, what)
+        error = notices.job_error(err).model_copy(update={"retryable": provider.caps.idempotency})
+        return self._ledger.update(job.job_id, status=JobStatus.UNKNOWN, error=error, notice=note)
 
     def _fail(self, job: Job, err: SeedanceError, note: str) -> None:
         self._ledger.update(job.job_id, status=JobStatus.FAILED, error=notices.job_error(err), notice=note)
@@ -157,8 +192,10 @@ class JobRunner:
     async def poll(self, job: Job) -> Job:
         """Ask the provider once and record what it says."""
         assert job.provider_task_id is not None
+        state: TaskState | None = None
         try:
-            state = await self.client.status(job.provider_task_id)
+            with anyio.move_on_after(self._left()):
+                state = await self.client.status(job.provider_task_id)
         except TaskNotFound as err:
             if job.sandbox:
                 return self._ledger.update(
@@ -168,10 +205,12 @@ class JobRunner:
                     notice=notices.SANDBOX_EXPIRED,
                 )
             raise
-        except (ProviderError, ConnectFailed, AnswerLost) as err:
+        except (ProviderError, ConnectFailed, AnswerLost, ProtocolError) as err:
             # Still unknown after retries: keep the job as it was, say what happened.
             self._ledger.update(job.job_id, notice=f"{notices.STATUS_CHECK_FAILED}{err.message}")
             raise
+        if state is None:  # cut off by the call's end: the job is as it was
+            return self._ledger.update(job.job_id, notice=notices.STATUS_CHECK_CUT_OFF)
         return self.apply(job, state)
 
     def apply(self, job: Job, state: TaskState) -> Job:
@@ -246,14 +285,21 @@ class JobRunner:
         if job.sandbox and _origin(url) != _origin(self.client.base_url):
             job = await self._fresh_url(job) or job
             url = job.video_url or url
+        path: Path | None = None
         try:
-            async with self._download_client() as http:
-                path = await download_video(http, url, self._output_dir, job.job_id, sleep=self._sleep)
+            with anyio.move_on_after(self._left()):
+                async with self._download_client() as http:
+                    path = await download_video(http, url, self._output_dir, job.job_id, sleep=self._sleep)
         except DownloadError as err:
             return self._ledger.update(
                 job.job_id,
                 error=notices.job_error(err),
                 notice=notices.download_failed_note(err.message),
+            )
+        if path is None:  # cut off by the call's end; nothing partial is left behind
+            cut = DownloadError(notices.DOWNLOAD_CUT_OFF, code="download_cut_off", retryable=True)
+            return self._ledger.update(
+                job.job_id, error=notices.job_error(cut), notice=notices.download_failed_note(cut.message)
             )
         return self._ledger.update(job.job_id, video_path=str(path.resolve()), error=None, notice=None)
 
@@ -261,11 +307,18 @@ class JobRunner:
         """The job with the video URL its task gives now, if that differs from the recorded one."""
         if job.provider_task_id is None:
             return None
+        state: TaskState | None = None
         try:
-            state = await self.client.status(job.provider_task_id)
+            with anyio.move_on_after(self._left()):
+                state = await self.client.status(job.provider_task_id)
         except SeedanceError:
             return None  # the download of the recorded URL fails and says so
-        if state.status is not JobStatus.SUCCEEDED or not state.video_url or state.video_url == job.video_url:
+        if (
+            state is None
+            or state.status is not JobStatus.SUCCEEDED
+            or not state.video_url
+            or state.video_url == job.video_url
+        ):
             return None
         return self._ledger.update(job.job_id, video_url=state.video_url)
 

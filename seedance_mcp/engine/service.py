@@ -19,6 +19,7 @@ from ..ledger import Ledger, new_job_id
 from ..models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
 from ..settings import DEFAULT_TIMEOUT_SECONDS, Settings, Target
 from . import notices, preflight
+from .limits import MIN_SUBMIT_WINDOW
 from .preflight import DryRun, Prepared, PriceList
 from .progress import ProgressFn
 from .runner import Delivery, JobRunner
@@ -27,10 +28,7 @@ from .wiring import Parts, Wiring
 if TYPE_CHECKING:
     from ..sandbox import Sandbox
 
-__all__ = ["Service"]
-
-MIN_SUBMIT_WINDOW = 20.0
-"""A submit (or a status check) always gets this long to retry, even under a shorter wait."""
+__all__ = ["MIN_SUBMIT_WINDOW", "Service"]
 
 
 class Service:
@@ -128,13 +126,14 @@ class Service:
             created_at=created,
             updated_at=created,
         )
-        # One deadline for the whole call, submit retries included, so a tool call that must
-        # answer within a client's timeout does. A submit always gets a little room to retry.
+        # One end for the whole call, every exchange in flight included (`limits`), so a tool
+        # call that must answer within a client's timeout does. A submit always gets
+        # `MIN_SUBMIT_WINDOW` to retry; the wait for the render ends at `deadline`.
         wait = DEFAULT_TIMEOUT_SECONDS if wait_seconds is None else max(0.0, wait_seconds)
         deadline = self.clock() + wait
         delivery = Delivery(download=download, output_dir=output_dir, on_progress=on_progress)
-        retry_until = max(deadline, self.clock() + MIN_SUBMIT_WINDOW)
-        async with self._runner(target, delivery, retry_until=retry_until) as runner:
+        until = max(deadline, self.clock() + self._wiring.submit_window)
+        async with self._runner(target, delivery, until=until) as runner:
             job = await runner.start(job, f"seedance-{job.job_id}-{secrets.token_hex(8)}")
             if not (job.status.is_final or job.status is JobStatus.UNKNOWN or wait_seconds == 0):
                 job = await runner.wait(job, deadline)
@@ -155,17 +154,15 @@ class Service:
             return notices.finish(job)
         delivery = Delivery(download=download, output_dir=output_dir, on_progress=on_progress)
         target = self._wiring.target_for_job(job)
-        retry_until = self.clock() + max(wait_seconds, MIN_SUBMIT_WINDOW)
-        async with self._runner(target, delivery, retry_until=retry_until) as runner:
+        until = self.clock() + max(wait_seconds, self._wiring.submit_window)
+        async with self._runner(target, delivery, until=until) as runner:
             job = await runner.resume(job, wait_seconds)
         return notices.finish(job)
 
     @asynccontextmanager
-    async def _runner(
-        self, target: Target, delivery: Delivery, *, retry_until: float
-    ) -> AsyncIterator[JobRunner]:
+    async def _runner(self, target: Target, delivery: Delivery, *, until: float) -> AsyncIterator[JobRunner]:
         wiring = self._wiring
-        async with wiring.client(target, deadline=retry_until) as client:
+        async with wiring.client(target, deadline=until) as client:
             yield JobRunner(
                 client=client,
                 ledger=wiring.ledger,
@@ -177,4 +174,5 @@ class Service:
                 sleep=wiring.sleep,
                 scale=wiring.scale(target.sandbox),
                 delivery=delivery,
+                until=until,
             )

@@ -25,6 +25,7 @@ from ..providers import Provider, get_provider
 from ..retry import DEFAULT_RETRY, RetryPolicy
 from ..settings import Secret, Settings, Target
 from .budget import LedgerBudget
+from .limits import MIN_SUBMIT_WINDOW
 
 if TYPE_CHECKING:
     from ..sandbox import Sandbox, SandboxConfig
@@ -50,6 +51,9 @@ class Parts(TypedDict, total=False):
     sleep: Callable[[float], Awaitable[None]]
     retry: RetryPolicy
     sandbox_config: SandboxConfig
+    submit_window: float
+    """The least time a call gives its submit or status check (default `MIN_SUBMIT_WINDOW`;
+    deadline tests shorten it)."""
 
 
 class Wiring:
@@ -62,6 +66,7 @@ class Wiring:
         self.sleep = parts.get("sleep", anyio.sleep)
         self.retry = parts.get("retry", DEFAULT_RETRY)
         self._sandbox_config = parts.get("sandbox_config")
+        self.submit_window = parts.get("submit_window", MIN_SUBMIT_WINDOW)
         self.sandbox: Sandbox | None = None
         """The simulator, once a sandbox job has started it."""
 
