@@ -15,9 +15,9 @@ import pytest
 from fakes import FakeClock
 
 from seedance_mcp.cli.render import next_step_text
-from seedance_mcp.engine import Progress, Service
+from seedance_mcp.engine import Progress, Service, notices
 from seedance_mcp.engine.notices import next_step
-from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected
+from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected, SeedanceError
 from seedance_mcp.models import Job, JobError, JobStatus, NextAction, NextStep, VideoRequest
 from seedance_mcp.retry import RetryPolicy
 from seedance_mcp.settings import Settings
@@ -309,3 +309,109 @@ def _job_in(status: JobStatus, provider: str = "nanophoto", **fields: Any) -> Jo
 )
 def test_the_next_step_is_a_fact_of_the_recorded_job(job: Job, action: NextAction) -> None:
     assert next_step(job) == NextStep(action=action, job_id="job_x")
+
+
+# ---- a submit that may have created a task is never "no task was created" (issue 11, #2) ----
+
+
+def _submit_answers(*answers: httpx2.Response) -> tuple[list[httpx2.Request], Any]:
+    """A provider whose submits get `answers` in turn (the last one repeats)."""
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        return answers[min(len(seen), len(answers)) - 1]
+
+    return seen, handler
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        (httpx2.Response(200, text="<html><body>Welcome</body></html>"), "could not be read"),
+        (httpx2.Response(200, json={"ok": True}), "could not be read"),
+        (httpx2.Response(302, headers={"Location": "https://elsewhere.example/"}), "could not be read"),
+        (httpx2.Response(409, json={"error": "Conflict"}), "still being processed"),
+        (httpx2.Response(422, json={"error": "Unprocessable"}), "was lost"),
+    ],
+    ids=["html-200", "wrong-shape-200", "302", "409", "422"],
+)
+async def test_an_unclear_submit_answer_is_unknown_with_its_cost_never_failed(
+    tmp_path: Path, answer: httpx2.Response, said: str
+) -> None:
+    seen, handler = _submit_answers(answer)
+    time = FakeClock(start=START)
+    svc = make_service(tmp_path, time, handler)
+    job = await svc.generate(REQ, wait_seconds=0)
+    again = await svc.status(job.job_id)
+    svc.close()
+    assert job.status is JobStatus.UNKNOWN, job.notice
+    assert job.notice is not None and said in job.notice
+    assert "up to 8 credits" in job.notice and "NOT resent" in job.notice and "dashboard" in job.notice
+    assert "no task was created" not in job.notice
+    assert again.status is JobStatus.UNKNOWN and len(seen) == 1  # NanoPhoto: never re-sent
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 429, 503])
+async def test_only_a_clear_refusal_says_no_task_was_created(tmp_path: Path, status: int) -> None:
+    _, handler = _submit_answers(httpx2.Response(status, json={"error": "no"}))
+    time = FakeClock(start=START)
+    svc = make_service(tmp_path, time, handler)
+    with pytest.raises(SeedanceError):
+        await svc.generate(REQ, wait_seconds=0)
+    [job] = svc.jobs()
+    svc.close()
+    assert job.status is JobStatus.FAILED
+    assert job.notice in (notices.REFUSED, notices.NOTHING_CREATED)
+
+
+def _seedance2ai(tmp_path: Path, time: FakeClock, handler: Any) -> Service:
+    settings = Settings.from_env(
+        {
+            "SEEDANCE2AI_API_KEY": KEY,
+            "SEEDANCE_PROVIDER": "seedance2ai",
+            "SEEDANCE_HOME": str(tmp_path / "home"),
+            "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
+        }
+    )
+    return Service(
+        settings,
+        transport=httpx2.MockTransport(handler),
+        clock=time,
+        sleep=time.sleep,
+        retry=RetryPolicy(attempts=2, base_delay=1.0, jitter=0.0),
+    )
+
+
+@pytest.mark.anyio
+async def test_seedance2ai_still_processing_on_the_safe_resend_is_unknown_and_looked_up_later(
+    tmp_path: Path,
+) -> None:
+    """The first answer is lost; the resend with the same key hears 409 "still being processed"
+    (the task exists and will be charged); a later `status` re-sends once more and gets it."""
+    seen: list[httpx2.Request] = []
+    conflict = {"error": {"code": "idempotency_conflict", "message": "still being processed"}}
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            raise httpx2.ReadTimeout("lost", request=request)
+        if len(seen) == 2:
+            return httpx2.Response(409, json=conflict)
+        return httpx2.Response(200, json={"id": "sd2_task9", "status": "queued"})
+
+    time = FakeClock(start=START)
+    svc = _seedance2ai(tmp_path, time, handler)
+    job = await svc.generate(REQ, wait_seconds=0)
+    assert job.status is JobStatus.UNKNOWN and job.error is not None
+    assert job.error.code == "idempotency_conflict" and job.error.retryable
+    assert job.notice is not None and "still being processed" in job.notice
+    assert "re-sends it safely with the same key" in job.notice
+    assert next_step(job).action is NextAction.RESEND
+    later = await svc.status(job.job_id)
+    svc.close()
+    assert later.status is JobStatus.QUEUED and later.provider_task_id == "sd2_task9"
+    keys = {r.headers["Idempotency-Key"] for r in seen}
+    assert len(seen) == 3 and len(keys) == 1  # one key: one task, charged once
