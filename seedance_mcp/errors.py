@@ -5,6 +5,7 @@
     │   └── UnknownProvider            a provider id not in the registry (also a ConfigError)
     ├── ConfigError                    missing key, bad env var
     ├── JobNotFound                    no such job in the local ledger
+    ├── LedgerBusy                     the ledger stayed locked; what could not be recorded is kept
     ├── BudgetExceeded                 estimate above SEEDANCE_MAX_CREDITS
     ├── ProviderError                  the provider answered with an error
     │   ├── AuthError                  401: key missing, invalid or revoked
@@ -41,6 +42,7 @@ __all__ = [
     "InsufficientCredits",
     "InvalidRequest",
     "JobNotFound",
+    "LedgerBusy",
     "ProtocolError",
     "ProviderError",
     "ProviderFailure",
@@ -112,6 +114,14 @@ class UnknownProvider(InvalidRequest, ConfigError):
 
 class JobNotFound(SeedanceError):
     code = "job_not_found"
+
+
+class LedgerBusy(SeedanceError):
+    """Another process held the job ledger locked for longer than a call could wait. The
+    message names what could not be recorded (a task id, a job id) and where it is kept."""
+
+    code = "ledger_busy"
+    retryable = True
 
 
 class BudgetExceeded(SeedanceError):

@@ -52,6 +52,8 @@ MIN_PREFIX = 6
 """Shortest job id prefix `Ledger.find` accepts."""
 
 JOB_ID_PREFIX = "job_"
+PENDING_FOLDER = "pending"
+"""Beside the ledger: changes that could not be recorded while another process held it."""
 
 _SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -185,17 +187,24 @@ class Ledger:
             yield self._conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction that takes the write lock up front."""
+    def _write(self, busy_timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+        """One short write transaction that takes the write lock up front, waiting at most
+        `busy_timeout` seconds for it (default `BUSY_TIMEOUT_SECONDS`)."""
         with self._read() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+            if busy_timeout is not None:
+                conn.execute(f"PRAGMA busy_timeout = {max(1, int(busy_timeout * 1000))}")
             try:
-                yield conn
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                if busy_timeout is not None:
+                    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
     def close(self) -> None:
         with self._lock:
@@ -231,15 +240,19 @@ class Ledger:
             raise ValueError(f"job_id {job.job_id!r} is already in the ledger; use a new job id.") from err
         return job
 
-    def update(self, job_id: str, **changes: Any) -> Job:
-        """Change some fields of a job and bump its `updated_at`; returns the job as stored."""
+    def update(self, job_id: str, *, busy_timeout: float | None = None, **changes: Any) -> Job:
+        """Change some fields of a job and bump its `updated_at`; returns the job as stored.
+
+        `busy_timeout`: wait at most this long for another process's lock (then
+        `sqlite3.OperationalError`); default `BUSY_TIMEOUT_SECONDS`. Safe to call from a thread.
+        """
         unknown = sorted(set(changes) - set(Job.model_fields))
         if unknown:
             raise TypeError(
                 f"Ledger.update() got unknown Job field(s): {', '.join(unknown)}. "
                 f"Allowed: {', '.join(f for f in Job.model_fields if f != 'job_id')}."
             )
-        with self._write() as conn:
+        with self._write(busy_timeout) as conn:
             old = self._load(conn, job_id)
             if "updated_at" not in changes:
                 # Strictly later than before, even if the clock has not moved (or went back).
@@ -254,6 +267,56 @@ class Ledger:
                 (*_row_values(new), job_id),
             )
         return new
+
+    # -- the fallback for a ledger that stays locked ---------------------------------------
+
+    @property
+    def pending_folder(self) -> Path:
+        """Where changes that could not be written (the ledger stayed locked) wait."""
+        return self.path.parent / PENDING_FOLDER
+
+    def stash(self, job_id: str, **changes: Any) -> Path:
+        """Keep `changes` to a job in a file of its own (written whole, fsynced), for
+        `apply_stashed` to record once the ledger is free. Returns the file's path."""
+        folder = self.pending_folder
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        final = folder / f"{job_id}.json"
+        part = folder / f"{job_id}.{secrets.token_hex(4)}.part"
+        data = json.dumps({"job_id": job_id, "changes": changes}, default=str).encode()
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(part, final)
+        return final
+
+    def apply_stashed(self, *, busy_timeout: float = 1.0) -> int:
+        """Record every stashed change whose job is still without it; returns how many were
+        recorded. One the ledger is still too busy for stays stashed for the next call."""
+        try:
+            files = sorted(self.pending_folder.glob("*.json"))
+        except OSError:
+            return 0
+        done = 0
+        for file in files:
+            try:
+                entry = json.loads(file.read_text())
+                job_id, changes = str(entry["job_id"]), dict(entry["changes"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # unreadable: left in place for a person to look at
+            try:
+                current = self.get(job_id)
+                if current.provider_task_id is None or "provider_task_id" not in changes:
+                    self.update(job_id, busy_timeout=busy_timeout, **changes)
+            except JobNotFound:
+                pass
+            except sqlite3.OperationalError:
+                continue
+            file.unlink(missing_ok=True)
+            done += 1
+        return done
 
     def get(self, job_id: str) -> Job:
         """The job with this local id, or `JobNotFound`."""

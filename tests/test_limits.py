@@ -9,16 +9,20 @@ The submit window is shortened to 1 s (`submit_window`) so the cut comes after a
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 from hostile import Behaviour, Hostile, Request, answer, silent, trickle
 
 from seedance_mcp.engine import Service
 from seedance_mcp.engine.limits import call_bound
 from seedance_mcp.engine.notices import STATUS_CHECK_CUT_OFF
+from seedance_mcp.errors import LedgerBusy
 from seedance_mcp.models import Job, JobStatus, VideoRequest
 from seedance_mcp.retry import RetryPolicy
 from seedance_mcp.settings import Settings
@@ -144,3 +148,84 @@ async def test_a_trickled_video_ends_the_call_in_time_with_the_download_to_retry
     svc.close()
     assert done.video_path is not None and Path(done.video_path).read_bytes() == MP4
     assert done.error is None
+
+
+# ---- a locked ledger never loses a task id (issue 11, #3) ----------------------------------
+
+
+class LedgerHolder:
+    """Another process's view of the ledger: `BEGIN EXCLUSIVE` on its own connection."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.held = False
+
+    def hold(self) -> None:
+        self.conn.execute("BEGIN EXCLUSIVE")
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.conn.execute("ROLLBACK")
+            self.held = False
+
+    def close(self) -> None:
+        self.release()
+        self.conn.close()
+
+
+def locking_nano(tmp_path: Path, *, release_after: float | None) -> tuple[Service, LedgerHolder]:
+    """NanoPhoto on a mock transport whose submit answer arrives while the ledger is held."""
+    holder: list[LedgerHolder] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/generate"):
+            holder[0].hold()
+            if release_after is not None:
+                threading.Timer(release_after, holder[0].release).start()
+            return httpx2.Response(200, json={"status": "processing", "taskId": "task_locked7"})
+        return httpx2.Response(200, json={"status": "processing", "taskId": "task_locked7"})
+
+    settings = Settings.from_env(
+        {
+            "NANOPHOTO_API_KEY": KEY,
+            "SEEDANCE_PROVIDER": "nanophoto",
+            "SEEDANCE_HOME": str(tmp_path / "home"),
+            "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
+        }
+    )
+    svc = Service(settings, transport=httpx2.MockTransport(handler), submit_window=WINDOW)
+    holder.append(LedgerHolder(svc.ledger.path))
+    return svc, holder[0]
+
+
+@pytest.mark.anyio
+async def test_a_ledger_locked_past_the_call_keeps_the_task_id_and_says_it(tmp_path: Path) -> None:
+    svc, holder = locking_nano(tmp_path, release_after=None)
+    start = time.monotonic()
+    try:
+        with pytest.raises(LedgerBusy) as caught:
+            await svc.generate(REQ, wait_seconds=0)
+        elapsed = time.monotonic() - start
+    finally:
+        holder.release()
+    assert elapsed < BOUND, f"generate took {elapsed:.1f} s"
+    message = caught.value.message
+    [pending] = list((tmp_path / "home" / "pending").glob("*.json"))
+    job_id = pending.stem
+    assert "task_locked7" in message and job_id in message and str(pending) in message
+    # Once the other process lets go, the next look at the job records the task id.
+    job = await svc.status(job_id)
+    holder.close()
+    svc.close()
+    assert job.provider_task_id == "task_locked7" and job.status is JobStatus.QUEUED
+    assert not list((tmp_path / "home" / "pending").iterdir())
+
+
+@pytest.mark.anyio
+async def test_a_ledger_locked_for_a_moment_records_the_task_id_once_free(tmp_path: Path) -> None:
+    svc, holder = locking_nano(tmp_path, release_after=0.5)
+    job = await svc.generate(REQ, wait_seconds=0)
+    holder.close()
+    svc.close()
+    assert job.provider_task_id == "task_locked7" and job.status is JobStatus.QUEUED

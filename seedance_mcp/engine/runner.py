@@ -13,8 +13,10 @@ becomes `unknown` with its possible cost.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
+import anyio.to_thread
 import httpx2
 
 from ..client import ProviderClient
@@ -31,6 +34,7 @@ from ..errors import (
     ConnectFailed,
     DownloadError,
     InvalidRequest,
+    LedgerBusy,
     ProtocolError,
     ProviderError,
     ProviderFailure,
@@ -44,6 +48,7 @@ from ..ledger import Ledger
 from ..models import Job, JobError, JobStatus, TaskState
 from ..polling import PollSchedule
 from . import notices
+from .limits import RECORD_WINDOW
 from .progress import PROGRESS_EVERY, Phase, ProgressFn, emit
 
 __all__ = ["Delivery", "JobRunner"]
@@ -144,8 +149,44 @@ class JobRunner:
                 raise cut
             what = f"The submit reached {provider.id} but its answer did not arrive within the wait"
             return self._unclear(job, cut, what)
-        return self._ledger.update(
-            job.job_id, provider_task_id=task_id, status=JobStatus.QUEUED, error=None, notice=None
+        return await self._record_task(job, task_id)
+
+    async def _record_task(self, job: Job, task_id: str) -> Job:
+        """Record a task id the provider gave: an answer received is never lost.
+
+        Another process may hold the ledger: the write is tried again with backoff (off the
+        event loop) until `RECORD_WINDOW` past the call's end; if the ledger is still locked,
+        the change goes to the fallback file the next look at the ledger records
+        (`Ledger.stash`), and `LedgerBusy` names the task id and the job id.
+        """
+        changes: dict[str, Any] = {
+            "provider_task_id": task_id,
+            "status": JobStatus.QUEUED,
+            "error": None,
+            "notice": None,
+        }
+        until = max(self._until if self._until is not None else -math.inf, self._clock()) + RECORD_WINDOW
+        delay = 0.05
+        while True:
+            wait = max(0.05, min(until - self._clock(), 1.0))
+            record = functools.partial(self._ledger.update, job.job_id, busy_timeout=wait, **changes)
+            try:
+                return await anyio.to_thread.run_sync(record)
+            except sqlite3.OperationalError as err:
+                if self._clock() + delay >= until:
+                    log.warning("the ledger stayed locked; could not record task %s: %s", task_id, err)
+                    break
+            await self._sleep(delay)
+            delay = min(delay * 2, 0.5)
+        try:
+            kept = f"it is kept in {self._ledger.stash(job.job_id, **changes)}, and"
+        except OSError as err:
+            kept = f"it could not be kept beside the ledger either ({err.strerror or err}), so note it;"
+        raise LedgerBusy(
+            f"{self.provider.id} accepted job {job.job_id} as task {task_id}, but another process held the "
+            f"job ledger ({self._ledger.path}) locked, so the task id could not be recorded: {kept} "
+            f"checking job {job.job_id} again records it. Do not submit it again: the task exists "
+            "and may be charged."
         )
 
     def _unclear(self, job: Job, err: SeedanceError, what: str) -> Job:

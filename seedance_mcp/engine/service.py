@@ -93,10 +93,12 @@ class Service:
 
     def jobs(self, limit: int = 20) -> list[Job]:
         """The most recent jobs, newest first, each as every other call hands a job back."""
+        self.ledger.apply_stashed()
         return [notices.finish(job) for job in self.ledger.recent(limit)]
 
     def get_job(self, ref: str) -> Job:
         """One job by id, task id or unique prefix, as every other call hands a job back."""
+        self.ledger.apply_stashed()
         return notices.finish(self.ledger.find(ref))
 
     # ---- render -------------------------------------------------------------------------
@@ -149,6 +151,7 @@ class Service:
         on_progress: ProgressFn | None = None,
     ) -> Job:
         """Look a job up, poll it once, and optionally wait for it (bounded); download on success."""
+        self.ledger.apply_stashed()  # a task id a locked ledger could not take, kept beside it
         job = self.ledger.find(ref)
         if job.status.is_final and (job.status is not JobStatus.SUCCEEDED or job.video_path or not download):
             return notices.finish(job)
