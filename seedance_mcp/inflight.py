@@ -23,7 +23,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["STALE_AFTER", "SubmitLocks"]
+__all__ = ["STALE_AFTER", "DownloadLocks", "SubmitLocks"]
 
 STALE_AFTER = 180.0
 State = Literal["under_way", "abandoned", "none"]
@@ -71,3 +71,42 @@ class SubmitLocks:
 
     def clear(self, job_id: str) -> None:
         self._path(job_id).unlink(missing_ok=True)
+
+
+class DownloadLocks:
+    """One download per job at a time, across processes: `<folder>/<job_id>.download.lock`.
+
+    `try_hold` never blocks; a caller that finds the lock held waits on its own terms (bounded
+    by its deadline) and then reads the job, whose video the holder has saved meanwhile. The
+    lock dies with its process. Where `fcntl` is missing (Windows) every try succeeds.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @contextmanager
+    def try_hold(self, job_id: str) -> Iterator[bool]:
+        """True (and the lock held for the block) when no other download of `job_id` runs."""
+        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.folder / f"{job_id}.download.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if fcntl is None:  # pragma: no cover - Windows
+                yield True
+                return
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                current = os.stat(path).st_ino
+            except FileNotFoundError:
+                current = None
+            if current != os.fstat(fd).st_ino:
+                yield False  # the holder before us removed this file: try again
+                return
+            yield True
+            path.unlink(missing_ok=True)  # still holding it: a later opener makes a fresh one
+        finally:
+            os.close(fd)

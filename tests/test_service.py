@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx2
 import pytest
 from fakes import FakeClock
@@ -415,3 +416,122 @@ async def test_seedance2ai_still_processing_on_the_safe_resend_is_unknown_and_lo
     assert later.status is JobStatus.QUEUED and later.provider_task_id == "sd2_task9"
     keys = {r.headers["Idempotency-Key"] for r in seen}
     assert len(seen) == 3 and len(keys) == 1  # one key: one task, charged once
+
+
+# ---- downloads: a fresh URL after a failure, one download per job (issue 11, #5 and #11) ----
+
+OLD_URL = "https://cdn.example.test/out/old.mp4?sig=expired"
+NEW_URL = "https://cdn.example.test/out/new.mp4?sig=fresh"
+
+
+class Renewing:
+    """NanoPhoto whose finished task gives a fresh signed URL on every status answer after the first."""
+
+    def __init__(self) -> None:
+        self.status_calls = 0
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        if request.url.path.endswith("/generate"):
+            return httpx2.Response(200, json={"status": "processing", "taskId": "task_renew"})
+        self.status_calls += 1
+        url = OLD_URL if self.status_calls == 1 else NEW_URL
+        return httpx2.Response(200, json={"status": "completed", "taskId": "task_renew", "videoUrl": url})
+
+
+def renewing_service(tmp_path: Path, time: FakeClock, provider: Any, cdn_handler: Any) -> Service:
+    settings = Settings.from_env(
+        {
+            "NANOPHOTO_API_KEY": KEY,
+            "SEEDANCE_HOME": str(tmp_path / "home"),
+            "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
+            "SEEDANCE_POLL_INITIAL_DELAY": "0",
+        }
+    )
+    return Service(
+        settings,
+        transport=httpx2.MockTransport(provider),
+        download_transport=httpx2.MockTransport(cdn_handler),
+        clock=time,
+        sleep=time.sleep,
+        retry=RetryPolicy(attempts=2, base_delay=1.0, jitter=0.0),
+    )
+
+
+@pytest.mark.anyio
+async def test_an_expired_video_url_is_replaced_by_asking_the_task_again(tmp_path: Path) -> None:
+    fetched: list[str] = []
+
+    def cdn_handler(request: httpx2.Request) -> httpx2.Response:
+        fetched.append(str(request.url))
+        if "old.mp4" in request.url.path:
+            return httpx2.Response(403, text="Request has expired")
+        return httpx2.Response(200, content=MP4, headers={"Content-Type": "video/mp4"})
+
+    time = FakeClock(start=START)
+    provider = Renewing()
+    svc = renewing_service(tmp_path, time, provider, cdn_handler)
+    job = await svc.generate(REQ, wait_seconds=60)
+    svc.close()
+    assert job.status is JobStatus.SUCCEEDED and job.video_path is not None, job.notice
+    assert job.video_url == NEW_URL and job.error is None
+    assert [u.split("?")[0].rsplit("/", 1)[1] for u in fetched] == ["old.mp4", "new.mp4"]
+
+
+@pytest.mark.anyio
+async def test_a_later_download_attempt_asks_for_a_fresh_url_first(tmp_path: Path) -> None:
+    """A download that failed for any reason (here the CDN was down) is retried later with the
+    URL the task gives then, not the recorded one, which may have expired meanwhile."""
+    state = {"cdn": "down"}
+
+    def cdn_handler(request: httpx2.Request) -> httpx2.Response:
+        if state["cdn"] == "down":
+            return httpx2.Response(503)
+        if "old.mp4" in request.url.path:
+            return httpx2.Response(410)
+        return httpx2.Response(200, content=MP4, headers={"Content-Type": "video/mp4"})
+
+    time = FakeClock(start=START)
+    provider = Renewing()
+    svc = renewing_service(tmp_path, time, provider, cdn_handler)
+    first = await svc.generate(REQ, wait_seconds=60)
+    assert first.status is JobStatus.SUCCEEDED and first.video_path is None
+    assert first.error is not None and first.error.retryable
+    assert next_step(first).action is NextAction.RETRY_DOWNLOAD
+    state["cdn"] = "up"
+    later = await svc.status(first.job_id)
+    svc.close()
+    assert later.video_path is not None and later.video_url == NEW_URL
+    assert Path(later.video_path).read_bytes() == MP4
+
+
+@pytest.mark.anyio
+async def test_one_download_per_job_however_many_processes_ask_at_once(tmp_path: Path) -> None:
+    """Five callers (each its own Service and ledger connection, as five processes would be)
+    fetch one finished job at once: one video is saved, and all five report that file."""
+    downloads: list[str] = []
+
+    async def slow_cdn(request: httpx2.Request) -> httpx2.Response:
+        downloads.append(str(request.url))
+        await anyio.sleep(0.3)  # long enough for the others to find the download under way
+        return httpx2.Response(200, content=MP4, headers={"Content-Type": "video/mp4"})
+
+    time = FakeClock(start=START)
+    provider = Renewing()
+    svc = renewing_service(tmp_path, time, provider, slow_cdn)
+    job = await svc.generate(REQ, wait_seconds=0, download=False)
+    svc.close()
+    time.advance(120)
+    services = [renewing_service(tmp_path, time, provider, slow_cdn) for _ in range(5)]
+    results: list[Job] = []
+
+    async def fetch(one: Service) -> None:
+        results.append(await one.status(job.job_id))
+
+    async with anyio.create_task_group() as tg:
+        for one in services:
+            tg.start_soon(fetch, one)
+    for one in services:
+        one.close()
+    assert len(downloads) == 1
+    assert [p.name for p in (tmp_path / "videos").iterdir()] == [f"{job.job_id}.mp4"]
+    assert {r.video_path for r in results} == {str((tmp_path / "videos" / f"{job.job_id}.mp4").resolve())}

@@ -49,6 +49,9 @@ DOWNLOAD_CUT_OFF = (
     "The download did not finish within the wait; nothing partial was kept. The render itself is done: "
     "check the job again to fetch the video."
 )
+OTHER_PROCESS_DOWNLOADING = (
+    "Another process is downloading this job's video right now; check again in a moment."
+)
 OTHER_PROCESS_SUBMITTING = "Another process is submitting this job right now; check again in a moment."
 
 

@@ -17,6 +17,7 @@ import functools
 import logging
 import math
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,7 @@ from ..errors import (
     SeedanceError,
     TaskNotFound,
 )
-from ..inflight import SubmitLocks
+from ..inflight import DownloadLocks, SubmitLocks
 from ..ledger import Ledger
 from ..models import Job, JobError, JobStatus, TaskState
 from ..polling import PollSchedule
@@ -54,6 +55,11 @@ from .progress import PROGRESS_EVERY, Phase, ProgressFn, emit
 __all__ = ["Delivery", "JobRunner"]
 
 log = logging.getLogger("seedance_mcp.engine")
+
+DOWNLOAD_LOCK_POLL = 0.1
+"""How often a process waiting for another's download of the same job looks again (seconds)."""
+DOWNLOAD_LOCK_WAIT_MAX = 600.0
+"""The longest it waits, even under a longer call (then the job says another process downloads)."""
 
 _POLL_FAILURES = (RateLimited, ProviderUnavailable, ProviderFailure, AnswerLost, ConnectFailed, ProtocolError)
 """Status-check failures a wait shrugs off: it tries again on schedule."""
@@ -89,6 +95,7 @@ class JobRunner:
         self.provider = client.provider
         self._ledger = ledger
         self._locks = locks
+        self._download_locks = DownloadLocks(locks.folder)
         self._schedule = schedule
         self._download_client = download_client
         self._output_dir = delivery.output_dir or output_dir
@@ -317,20 +324,56 @@ class JobRunner:
     async def download(self, job: Job) -> Job:
         """Save the finished video; a failure is recorded on the job, which stays succeeded.
 
-        A sandbox job's URL points at the simulator that answered last; when that was another
-        (now gone) process's, the task is asked first for the running simulator's URL.
+        One download per job at a time (`DownloadLocks`): a process that finds another one
+        downloading waits for it (until the call's end) and hands back the job as the other
+        recorded it. A signed video URL may have expired: after a failed download (this
+        attempt's 403/404/410, or any failure of an earlier attempt) the task is asked once
+        for a fresh URL before the download is tried. A sandbox job's URL points at the
+        simulator that answered last, so one from another (now gone) process is refreshed too.
         """
         if not job.video_url or job.video_path:
             return job
-        url = job.video_url
-        if job.sandbox and _origin(url) != _origin(self.client.base_url):
+        waited_until = time.monotonic() + min(self._left(), DOWNLOAD_LOCK_WAIT_MAX)
+        while True:
+            with self._download_locks.try_hold(job.job_id) as mine:
+                if mine:
+                    return await self._download_held(self._ledger.get(job.job_id))
+            recorded = self._ledger.get(job.job_id)
+            if recorded.video_path:
+                return recorded  # the other process saved it
+            if time.monotonic() >= waited_until:
+                return recorded.model_copy(update={"notice": notices.OTHER_PROCESS_DOWNLOADING})
+            await anyio.sleep(DOWNLOAD_LOCK_POLL)
+
+    async def _download_held(self, job: Job) -> Job:
+        if not job.video_url or job.video_path:
+            return job  # saved by another process meanwhile
+        failed_before = job.error is not None
+        stale_sandbox = job.sandbox and _origin(job.video_url) != _origin(self.client.base_url)
+        if failed_before or stale_sandbox:
             job = await self._fresh_url(job) or job
-            url = job.video_url or url
+        job = await self._fetch(job)
+        if (
+            job.video_path is None
+            and not failed_before
+            and job.error
+            and job.error.code == "video_url_expired"
+        ):
+            fresh = await self._fresh_url(job)
+            if fresh is not None:
+                job = await self._fetch(fresh)
+        return job
+
+    async def _fetch(self, job: Job) -> Job:
+        """One download of the job's recorded URL, its outcome recorded."""
+        assert job.video_url is not None
         path: Path | None = None
         try:
             with anyio.move_on_after(self._left()):
                 async with self._download_client() as http:
-                    path = await download_video(http, url, self._output_dir, job.job_id, sleep=self._sleep)
+                    path = await download_video(
+                        http, job.video_url, self._output_dir, job.job_id, sleep=self._sleep
+                    )
         except DownloadError as err:
             return self._ledger.update(
                 job.job_id,
