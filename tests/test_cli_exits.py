@@ -24,6 +24,7 @@ ERROR_EXITS: dict[type[errors.SeedanceError], int] = {
     errors.UnknownProvider: EXIT_INPUT,
     errors.ConfigError: EXIT_INPUT,
     errors.JobNotFound: EXIT_INPUT,
+    errors.LedgerBusy: EXIT_FAILED,
     errors.BudgetExceeded: EXIT_INPUT,
     errors.ProviderError: EXIT_REFUSED,
     errors.AuthError: EXIT_REFUSED,
