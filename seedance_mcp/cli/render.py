@@ -39,6 +39,7 @@ __all__ = [
     "stopped",
     "submitting",
     "suggested_text",
+    "unexpected",
     "usage_error",
 ]
 
@@ -400,6 +401,31 @@ def usage_error(message: str, usage: str, *, as_json: bool) -> None:
 
 def error(err: SeedanceError, *, as_json: bool) -> None:
     _failure(err.to_dict(), err.message, as_json=as_json)
+
+
+_CRASH_CHARS = 300
+"""An unexpected exception's own text is shown up to this many characters."""
+
+
+def unexpected(command: str, err: Exception, *, as_json: bool) -> None:
+    """An exception nothing anticipated: one line naming the command, the exception and what to
+    do (with --json, also the error as JSON); its text redacted and shortened, no traceback."""
+    import os
+
+    from ..redaction import redact
+    from ..settings import configured_secrets
+
+    what = type(err).__name__
+    detail = " ".join(str(err).split())
+    if detail:
+        what += ": " + (detail if len(detail) <= _CRASH_CHARS else detail[: _CRASH_CHARS - 3] + "...")
+    message = redact(
+        f"{command} stopped on an unexpected error ({what}). Check the arguments and try again; "
+        "a job already created stays in the ledger (`seedance jobs` lists it, `seedance status "
+        "JOB_ID` resumes it), so do not submit it twice.",
+        configured_secrets(os.environ),
+    )
+    _failure({"code": "internal_error", "message": message, "retryable": False}, message, as_json=as_json)
 
 
 def interrupted(job_id: str | None, job: Job | None, *, as_json: bool) -> None:

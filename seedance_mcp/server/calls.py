@@ -10,15 +10,20 @@ comes back redacted.
   Either way the tool does not run, so nothing is submitted.
 - The result, and the text of any error, pass through the runtime's redaction, so no tool,
   present or future, can hand a configured key value back.
+- An exception no tool anticipated (a bug, a library's bare `ValueError`) still reaches the
+  agent as a readable error that names the tool, what went wrong and what to do next, never
+  an empty text or a traceback; the traceback goes to the server's log (stderr), redacted.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import logging
+import traceback
 from typing import TYPE_CHECKING, Any
 
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import ValidationError
@@ -30,8 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = ["CheckedTool", "argument_error", "describe_allowed", "unknown_arguments"]
 
+log = logging.getLogger("seedance_mcp.server")
+
 _VALUE_CHARS = 80
 """A refused value is quoted up to this many characters."""
+_CRASH_CHARS = 300
+"""An unexpected exception's own text is shown up to this many characters."""
 
 
 class CheckedTool(Tool):
@@ -44,6 +53,8 @@ class CheckedTool(Tool):
         try:
             self._check(arguments)
             result = await super().run(arguments, context, convert_result=convert_result)
+        except UnexpectedToolError as exc:
+            raise self._crash(exc, runtime) from None
         except ToolError as exc:
             text = runtime.redact(str(exc))
             if text == str(exc):
@@ -65,6 +76,34 @@ class CheckedTool(Tool):
             raise ToolError(self._refusal(lines)) from err
         if lines:
             raise ToolError(self._refusal(lines))
+
+    def _crash(self, exc: UnexpectedToolError, runtime: Runtime) -> ToolError:
+        """An exception the tool did not anticipate, as an error the agent can act on: the
+        tool, the exception's kind and text (redacted, shortened) and the next step; the
+        traceback, redacted, goes to the log."""
+        cause = exc.__cause__ if exc.__cause__ is not None else exc
+        trace = "".join(traceback.format_exception(cause))
+        log.error("Tool %r failed unexpectedly:\n%s", self.name, runtime.redact(trace))
+        what = type(cause).__name__
+        detail = " ".join(str(cause).split())
+        if detail:
+            if len(detail) > _CRASH_CHARS:
+                detail = detail[: _CRASH_CHARS - 3] + "..."
+            what += f": {detail}"
+        if self.annotations is not None and self.annotations.read_only_hint:
+            step = "Nothing was changed; check the arguments and call again."
+        else:
+            step = (
+                "Check the arguments (for instance each URL) and call again; first call list_jobs "
+                "to see whether a job was saved, and resume a saved one with check_status "
+                "rather than submitting it again."
+            )
+        return ToolError(
+            runtime.redact(
+                f"Error executing tool {self.name}: it stopped on an unexpected error ({what}). "
+                f"{step} The server's log (stderr) has the details."
+            )
+        )
 
     def _refusal(self, lines: list[str]) -> str:
         return (
