@@ -56,3 +56,49 @@ def test_an_unexpected_exception_is_one_error_line_and_exit_1(
         error["code"] == "internal_error" and "RuntimeError: the socket said <redacted>" in error["message"]
     )
     assert "seedance jobs" in error["message"]
+
+
+# ---- finding 12: a provider's control codes are shown escaped ---------------------------------
+
+HOSTILE_ID = "task-\x1b[31mred\x07"
+HOSTILE_ERROR = "content policy\x1b]0;owned\x07 \x9b2J rejected\rOK"
+
+
+def _hostile_job(tmp_path: Path) -> str:
+    from seedance_mcp.ledger import Ledger
+    from seedance_mcp.models import Job, JobError, JobStatus, VideoRequest
+
+    job = Job(
+        job_id="job_hostile0001",
+        provider="nanophoto",
+        provider_task_id=HOSTILE_ID,
+        status=JobStatus.FAILED,
+        error=JobError(code="provider_failed\x1b[0m", message=HOSTILE_ERROR),
+        request=VideoRequest(prompt="a fox"),
+        sandbox=True,
+    )
+    with Ledger.open(tmp_path / "home") as ledger:
+        ledger.create(job, idempotency_key="k-hostile")
+    return job.job_id
+
+
+def test_control_characters_from_a_provider_are_shown_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    job_id = _hostile_job(tmp_path)
+    env = sandbox_env(tmp_path)
+    for argv in (("status", job_id), ("jobs",)):
+        _code, out, err = run_cli(monkeypatch, capsys, env, *argv)
+        shown = out + err
+        for raw in ("\x1b", "\x07", "\x9b", "\r"):
+            assert raw not in shown, (argv, shown)
+        assert "task-\\x1b[31mred\\x07" in out, argv
+    assert (
+        "content policy\\x1b]0;owned\\x07 \\x9b2J rejected\\x0dOK"
+        in run_cli(monkeypatch, capsys, env, "status", job_id)[1]
+    )
+    # --json stays the same data, as valid JSON with no raw control character in it
+    _code, out, _err = run_cli(monkeypatch, capsys, env, "status", job_id, "--json")
+    assert not any(c in out for c in "\x1b\x07\x9b\r")
+    job = json.loads(out)
+    assert job["provider_task_id"] == HOSTILE_ID and job["error"]["message"] == HOSTILE_ERROR

@@ -10,6 +10,9 @@ comes back redacted.
   Either way the tool does not run, so nothing is submitted.
 - The result, and the text of any error, pass through the runtime's redaction, so no tool,
   present or future, can hand a configured key value back.
+- Text meant for reading (the result's text blocks, an error's text) has its control
+  characters shown escaped (`printable`), so a provider's terminal escape codes in a task
+  id or an error message are not passed on raw; the structured content is data, unchanged.
 - An exception no tool anticipated (a bug, a library's bare `ValueError`) still reaches the
   agent as a readable error that names the tool, what went wrong and what to do next, never
   an empty text or a traceback; the traceback goes to the server's log (stderr), redacted.
@@ -28,6 +31,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import ValidationError
 
+from ..printable import printable, printable_json
 from .runtime import Runtime
 
 if TYPE_CHECKING:
@@ -56,13 +60,16 @@ class CheckedTool(Tool):
         except UnexpectedToolError as exc:
             raise self._crash(exc, runtime) from None
         except ToolError as exc:
-            text = runtime.redact(str(exc))
+            text = printable(runtime.redact(str(exc)))
             if text == str(exc):
                 raise
             # the SDK logs the cause: kept, so a refused argument is logged by field name only
             raise type(exc)(text) from exc.__cause__
         if isinstance(result, CallToolResult):
             data = runtime.redact_data(result.model_dump(mode="json", by_alias=True, exclude_none=True))
+            for block in data.get("content", []):
+                if block.get("type") == "text":
+                    block["text"] = _readable(block["text"])
             return CallToolResult.model_validate(data)
         return runtime.redact_data(result)
 
@@ -98,12 +105,11 @@ class CheckedTool(Tool):
                 "to see whether a job was saved, and resume a saved one with check_status "
                 "rather than submitting it again."
             )
-        return ToolError(
-            runtime.redact(
-                f"Error executing tool {self.name}: it stopped on an unexpected error ({what}). "
-                f"{step} The server's log (stderr) has the details."
-            )
+        text = (
+            f"Error executing tool {self.name}: it stopped on an unexpected error ({what}). "
+            f"{step} The server's log (stderr) has the details."
         )
+        return ToolError(printable(runtime.redact(text)))
 
     def _refusal(self, lines: list[str]) -> str:
         return (
@@ -111,6 +117,16 @@ class CheckedTool(Tool):
             + "\n".join(lines)
             + "\nNothing was run or submitted; fix the arguments named above and call again."
         )
+
+
+def _readable(text: str) -> str:
+    """A text block with its control characters escaped: JSON stays valid JSON (the SDK writes
+    a model's result as JSON text), any other text gets `\\x1b`-style escapes."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return printable(text)
+    return printable_json(text)
 
 
 def unknown_arguments(tool: str, arguments: dict[str, Any], accepted: list[str]) -> list[str]:
