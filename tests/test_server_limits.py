@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from mcp.client import Client
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent
@@ -19,7 +25,8 @@ from mcp_types import CallToolResult, TextContent
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.ledger import Ledger
 from seedance_mcp.models import Job, JobError, JobStatus, VideoRequest
-from seedance_mcp.server import build_server
+from seedance_mcp.server import build_server, main
+from seedance_mcp.server.http import TOKEN_ENV, HostGuard, http_app, normal_host
 from seedance_mcp.server.progress import ProgressRelay
 from seedance_mcp.settings import Settings
 
@@ -147,3 +154,106 @@ async def test_progress_messages_show_control_characters_escaped() -> None:
         )
     )  # fmt: skip
     assert sent == ["rendering: provider says task-\\x1b[31mred\\x07 (1 s elapsed)"]
+
+
+# ---- finding 4: DNS rebinding: a loopback bind answers only requests for itself ---------------
+
+_INITIALIZE = json.dumps(
+    {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "2025-06-18",
+            "capabilities": {},
+            "clientInfo": {"name": "t", "version": "1"},
+        },
+    }
+).encode()
+
+
+def _free_port(host: str) -> int:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as s:
+        s.bind((host if family == socket.AF_INET6 else socket.gethostbyname(host), 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _serving(host: str, token: str | None = None) -> Iterator[int]:
+    """The real HTTP app on `host` (any spelling), in uvicorn on a thread; yields the port."""
+    port = _free_port(host)
+    app = http_app(build_server(), host, port, token)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), f"the server on {host} did not start"
+        time.sleep(0.02)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _post(host: str, port: int, headers: dict[str, str]) -> int:
+    """A raw HTTP POST of an MCP initialize to /mcp with exactly `headers`; the status code."""
+    lines = [f"{k}: {v}" for k, v in headers.items()]
+    head = "\r\n".join(["POST /mcp HTTP/1.1", *lines, f"Content-Length: {len(_INITIALIZE)}", "", ""])
+    with socket.create_connection((host, port), timeout=10) as conn:
+        conn.sendall(head.encode() + _INITIALIZE)
+        status_line = conn.makefile("rb").readline().decode()
+    return int(status_line.split()[1])
+
+
+_MCP_HEADERS = {
+    "Content-Type": "application/json",
+    "Accept": "application/json, text/event-stream",
+    "Connection": "close",
+}
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "LOCALHOST", "0:0:0:0:0:0:0:1", "::1"])
+def test_a_loopback_bind_refuses_a_foreign_host_or_origin(host: str) -> None:
+    own = f"[{normal_host(host)}]" if ":" in host else host.lower()
+    with _serving(host) as port:
+
+        def post(**extra: str) -> int:
+            return _post(host, port, {**_MCP_HEADERS, **extra})
+
+        assert post(Host="attacker.example") == 421
+        assert post(Host=f"attacker.example:{port}") == 421
+        assert post(Host=f"{own}:{port + 1}") == 421  # another port is another server
+        assert post(Host=f"{own}:{port}", Origin="http://attacker.example") == 403
+        assert post(Host=f"{own}:{port}", Origin="null") == 403
+        assert post(Host=f"{own}:{port}") == 200
+        assert post(Host=f"{host.upper()}:{port}" if ":" not in host else f"[{host}]:{port}") == 200
+        assert post(Host=f"localhost:{port}", Origin=f"http://localhost:{port}") == 200
+
+
+def test_host_guard_reads_every_spelling_of_the_bound_host() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        pass
+
+    guard = HostGuard(app, "0:0:0:0:0:0:0:1", 8000)
+    for ok in ("[::1]:8000", "[0:0::1]", "LOCALHOST:8000", "127.0.0.1", "localhost"):
+        assert guard.allows_host(ok), ok
+    for bad in ("[::1]:8001", "::1", "[::1", "[::1]x", "localhost:", "localhost:99999", "", "evil.test"):
+        assert not guard.allows_host(bad), bad
+    assert guard.allows_origin("http://[::1]:6274") and guard.allows_origin("https://LOCALHOST")
+    for bad in ("null", "http://evil.test", "file://localhost", "http://[::1", "http://localhost:99999"):
+        assert not guard.allows_origin(bad), bad
+
+
+# ---- finding 10 (server side): a weak token is refused at start-up ----------------------------
+
+
+@pytest.mark.parametrize("token", ["x", "short-but-not-32-characters"])
+def test_streamable_http_refuses_a_weak_token(token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(TOKEN_ENV, token)
+    with pytest.raises(SystemExit, match=rf"{TOKEN_ENV} is {len(token)} characters long.*at least 32") as exc:
+        main(["--transport", "streamable-http", "--host", "0.0.0.0", "--port", "8765"])
+    assert len(token) < 4 or token not in str(exc.value)  # the value itself is never shown
