@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 import uvicorn
 from mcp.client import Client
@@ -23,7 +25,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent
 
 from seedance_mcp.engine import Progress, Service
-from seedance_mcp.ledger import Ledger
+from seedance_mcp.ledger import LEDGER_FILE, Ledger
 from seedance_mcp.models import Job, JobError, JobStatus, VideoRequest
 from seedance_mcp.server import build_server, main
 from seedance_mcp.server.http import TOKEN_ENV, HostGuard, http_app, normal_host
@@ -257,3 +259,34 @@ def test_streamable_http_refuses_a_weak_token(token: str, monkeypatch: pytest.Mo
     with pytest.raises(SystemExit, match=rf"{TOKEN_ENV} is {len(token)} characters long.*at least 32") as exc:
         main(["--transport", "streamable-http", "--host", "0.0.0.0", "--port", "8765"])
     assert len(token) < 4 or token not in str(exc.value)  # the value itself is never shown
+
+
+# ---- finding 3 (server side): a locked ledger delays only the calls that need it ---------------
+
+
+@pytest.mark.anyio
+async def test_a_locked_ledger_does_not_freeze_the_other_tools(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    (tmp_path / "home").mkdir()
+    # another process holds the ledger: every read and write of it waits (busy timeout 30 s)
+    holder = sqlite3.connect(tmp_path / "home" / LEDGER_FILE, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    async with Client(_server(env)) as client:
+        listed: list[CallToolResult] = []
+        try:
+            async with anyio.create_task_group() as tg:
+
+                async def blocked() -> None:
+                    listed.append(await client.call_tool("list_jobs", {}))
+
+                tg.start_soon(blocked)
+                await anyio.sleep(0.2)  # list_jobs is now waiting on the lock
+                for name, args in (("list_providers", {}), ("estimate_credits", {"provider": "nanophoto"})):
+                    with anyio.fail_after(2):  # well inside the ledger's 30 s busy timeout
+                        result = await client.call_tool(name, args)
+                    assert not result.is_error, _text(result)
+                assert listed == []  # still waiting: the lock is real
+                holder.execute("ROLLBACK")
+        finally:
+            holder.close()
+    assert len(listed) == 1 and not listed[0].is_error

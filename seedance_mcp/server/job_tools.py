@@ -40,6 +40,8 @@ from .runtime import Runtime, RuntimeContext, runtime_of
 
 if TYPE_CHECKING:
     from ..engine.preflight import PriceList
+    from ..engine.service import Service
+    from ..models import ProviderInfo
 
 __all__ = [
     "check_status",
@@ -78,7 +80,9 @@ async def estimate_credits(
     """
     runtime = runtime_of(ctx)
     try:
-        prices = runtime.service().compare(provider, resolution=resolution, duration=duration, audio=audio)
+        prices = await runtime.call(
+            lambda svc: svc.compare(provider, resolution=resolution, duration=duration, audio=audio)
+        )
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     return EstimateReport(estimates=prices.estimates, message=estimate_message(prices))
@@ -176,7 +180,7 @@ async def generate_video(
     )
     relay = ProgressRelay(ctx)
     try:
-        svc = runtime.service()
+        svc = await runtime.service_async()
         job = await with_heartbeat(
             relay,
             lambda: svc.generate(
@@ -216,10 +220,10 @@ async def check_status(
     runtime = runtime_of(ctx)
     lead = None
     try:
-        svc = runtime.service()
+        svc = await runtime.service_async()
         ref = (job_id or "").strip()
         if not ref:
-            latest = svc.jobs(1)
+            latest = await runtime.call(lambda s: s.jobs(1))
             if not latest:
                 raise ToolError(
                     "job_id: no jobs yet, so there is nothing to check. generate_video starts a job "
@@ -251,7 +255,7 @@ async def list_jobs(
     """
     runtime = runtime_of(ctx)
     try:
-        jobs = runtime.service().jobs(limit)
+        jobs = await runtime.call(lambda svc: svc.jobs(limit))
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     return job_list_result(jobs, runtime)
@@ -266,15 +270,7 @@ async def list_providers(ctx: RuntimeContext) -> ProviderReport:
     """
     runtime = runtime_of(ctx)
     try:
-        svc = runtime.service()
-        infos = svc.providers()
-        try:
-            target = svc.settings.target()
-            default: str | None = target.provider.id
-            sandbox = target.sandbox
-            note = target.notice or f"generate_video uses {default} unless a provider is given."
-        except ConfigError as err:
-            default, sandbox, note = None, False, err.message
+        infos, default, sandbox, note = await runtime.call(_catalog)
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     usable = [p.id for p in infos if p.key_set]
@@ -285,6 +281,22 @@ async def list_providers(ctx: RuntimeContext) -> ProviderReport:
     )
     return ProviderReport(
         providers=infos, default_provider=default, sandbox=sandbox, message=f"{keys} {_sentence(note)}"
+    )
+
+
+def _catalog(svc: Service) -> tuple[list[ProviderInfo], str | None, bool, str]:
+    """The providers, the default one, whether it is the sandbox, and the note on the choice."""
+    infos = svc.providers()
+    try:
+        target = svc.settings.target()
+    except ConfigError as err:
+        return infos, None, False, err.message
+    default = target.provider.id
+    return (
+        infos,
+        default,
+        target.sandbox,
+        target.notice or f"generate_video uses {default} unless a provider is given.",
     )
 
 
@@ -300,7 +312,7 @@ async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
     """One render job as JSON: the `seedance://jobs/{job_id}` resource."""
     runtime = runtime_of(ctx)
     try:
-        job = runtime.service().get_job(job_id)
+        job = await runtime.call(lambda svc: svc.get_job(job_id))
     except SeedanceError as err:
         raise ResourceNotFoundError(runtime.redact(err.message)) from err
     return runtime.redact(job_result(job).model_dump_json(indent=2))
