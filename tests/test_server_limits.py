@@ -24,6 +24,8 @@ from mcp.client import Client
 from mcp.server.mcpserver import MCPServer
 from mcp_types import CallToolResult, TextContent
 
+from seedance_mcp.craft import draft
+from seedance_mcp.craft.limits import IDEA_MAX_CHARS, MAX_SHOTS, PROMPT_MAX_CHARS
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.ledger import LEDGER_FILE, Ledger
 from seedance_mcp.models import Job, JobError, JobStatus, VideoRequest
@@ -290,3 +292,76 @@ async def test_a_locked_ledger_does_not_freeze_the_other_tools(tmp_path: Path) -
         finally:
             holder.close()
     assert len(listed) == 1 and not listed[0].is_error
+
+
+# ---- finding 8 (server side): capped inputs, drafting off the event loop ----------------------
+
+
+@pytest.mark.anyio
+async def test_every_text_input_is_capped_in_the_schema(tmp_path: Path) -> None:
+    async with Client(_server(_env(tmp_path))) as client:
+        tools = {tool.name: tool.input_schema["properties"] for tool in (await client.list_tools()).tools}
+
+    def cap(prop: dict[str, Any]) -> dict[str, Any]:
+        return next(arm for arm in prop.get("anyOf", [prop]) if arm.get("type") != "null")
+
+    for tool, props in tools.items():
+        for name, prop in props.items():
+            arm = cap(prop)
+            if arm.get("type") == "string" and "enum" not in arm:
+                assert arm.get("maxLength"), f"{tool}.{name} has no cap"
+                assert f"{arm['maxLength']} characters" in prop["description"], f"{tool}.{name}"
+            if arm.get("type") == "array":
+                assert arm.get("maxItems") and arm["items"].get("maxLength"), f"{tool}.{name}"
+    assert cap(tools["write_cinematic_prompt"]["idea"])["maxLength"] == IDEA_MAX_CHARS
+    assert cap(tools["generate_video"]["prompt"])["maxLength"] == PROMPT_MAX_CHARS
+    assert cap(tools["write_cinematic_prompt"]["shots"])["maxItems"] == MAX_SHOTS
+
+
+@pytest.mark.anyio
+async def test_an_oversized_idea_is_refused_at_once_naming_the_field_and_the_cap(tmp_path: Path) -> None:
+    async with Client(_server(_env(tmp_path))) as client:
+        for size in (IDEA_MAX_CHARS + 1, 4_000_000):
+            started = time.monotonic()
+            result = await client.call_tool(
+                "write_cinematic_prompt", {"idea": "a fox runs " * (size // 11 + 1)}
+            )
+            assert time.monotonic() - started < 2
+            assert result.is_error
+            text = _text(result)
+            assert "idea: " in text and f"text of at most {IDEA_MAX_CHARS} characters" in text, text
+            assert len(text) < 1000  # the value is quoted shortened, not echoed whole
+        shots = await client.call_tool("write_cinematic_prompt", {"idea": "a fox", "shots": ["a"] * 21})
+        assert shots.is_error and f"at most {MAX_SHOTS} entries" in _text(shots)
+        prompt = await client.call_tool("generate_video", {"prompt": "x" * (PROMPT_MAX_CHARS + 1)})
+        assert prompt.is_error and "Nothing was run or submitted" in _text(prompt)
+        assert "prompt: " in _text(prompt) and f"{PROMPT_MAX_CHARS} characters" in _text(prompt)
+
+
+@pytest.mark.anyio
+async def test_drafting_does_not_block_other_tool_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = draft.write_cinematic_prompt
+
+    def slow(*args: Any, **kwargs: Any) -> Any:  # a large idea's CPU time, made certain
+        time.sleep(1.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(draft, "write_cinematic_prompt", slow)
+    done: list[CallToolResult] = []
+    async with Client(_server(_env(tmp_path))) as client, anyio.create_task_group() as tg:
+
+        async def drafting() -> None:
+            done.append(
+                await client.call_tool(
+                    "write_cinematic_prompt", {"idea": "a fox crossing a snowy road at dawn " * 20}
+                )
+            )
+
+        tg.start_soon(drafting)
+        await anyio.sleep(0.2)
+        with anyio.fail_after(1):
+            listed = await client.call_tool("list_providers", {})
+        assert not listed.is_error and done == []
+    assert len(done) == 1 and not done[0].is_error, _text(done[0])

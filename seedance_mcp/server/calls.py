@@ -31,6 +31,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import ValidationError
 
+from ..plural import count
 from ..printable import printable, printable_json
 from .runtime import Runtime
 
@@ -190,10 +191,14 @@ def _describe_arm(arm: dict[str, Any]) -> str:
             return "a number" + span
         case "boolean":
             return "true or false"
+        case "string" if "maxLength" in arm:
+            return f"text of at most {count(arm['maxLength'], 'character')}"
         case "string":
             return "text"
         case "array":
-            return "a list of " + _describe_arm(arm.get("items", {})).removeprefix("a ")
+            items = _describe_arm(arm.get("items", {})).removeprefix("a ")
+            most = f"at most {arm['maxItems']} entries, each " if "maxItems" in arm else ""
+            return f"a list of {most}{items}"
         case _:
             return str(kind or "")
 

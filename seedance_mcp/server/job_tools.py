@@ -23,6 +23,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from ..craft.limits import PROMPT_MAX_CHARS, URL_MAX_CHARS
 from ..errors import ConfigError, SeedanceError
 from ..models import AspectRatio, Resolution, VideoRequest
 from .models import (
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
     from ..engine.preflight import PriceList
     from ..engine.service import Service
     from ..models import ProviderInfo
+
+JOB_ID_MAX_CHARS = 200
+"""A job id or a provider's task id, as check_status takes it."""
 
 __all__ = [
     "check_status",
@@ -113,7 +117,12 @@ def estimate_message(prices: PriceList) -> str:
 async def generate_video(
     prompt: Annotated[
         str,
-        Field(description="What the clip shows and sounds like (draft it with write_cinematic_prompt)."),
+        Field(
+            max_length=PROMPT_MAX_CHARS,
+            description="What the clip shows and sounds like (draft it with write_cinematic_prompt); "
+            f"at most {PROMPT_MAX_CHARS} characters (each provider has its own, lower limit: "
+            "see list_providers).",
+        ),
     ],
     ctx: RuntimeContext,
     provider: Annotated[
@@ -131,9 +140,20 @@ async def generate_video(
     ] = None,
     audio: Annotated[bool, Field(description="Generate sound with the picture. Doubles the price.")] = False,
     fixed_lens: Annotated[bool, Field(description="Ask the model to keep the camera still.")] = False,
-    image_url: Annotated[str | None, Field(description="Public http(s) URL of the start frame.")] = None,
+    image_url: Annotated[
+        str | None,
+        Field(
+            max_length=URL_MAX_CHARS,
+            description=f"Public http(s) URL of the start frame; at most {URL_MAX_CHARS} characters.",
+        ),
+    ] = None,
     end_image_url: Annotated[
-        str | None, Field(description="Public http(s) URL of the end frame (needs image_url too).")
+        str | None,
+        Field(
+            max_length=URL_MAX_CHARS,
+            description="Public http(s) URL of the end frame (needs image_url too); "
+            f"at most {URL_MAX_CHARS} characters.",
+        ),
     ] = None,
     seed: Annotated[int | None, Field(description="Random seed, where the provider takes one.")] = None,
     wait_seconds: Annotated[
@@ -201,7 +221,11 @@ async def check_status(
     ctx: RuntimeContext,
     job_id: Annotated[
         str | None,
-        Field(description="Local job id (job_...) or the provider's task id; empty: the most recent job."),
+        Field(
+            max_length=JOB_ID_MAX_CHARS,
+            description="Local job id (job_...) or the provider's task id; empty: the most recent job. "
+            f"At most {JOB_ID_MAX_CHARS} characters.",
+        ),
     ] = None,
     wait_seconds: Annotated[
         float,
