@@ -7,6 +7,7 @@ Everything runs in this process in sandbox mode; nothing reaches beyond loopback
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from cli_harness import run_cli
 
 from seedance_mcp.cli import commands
+from seedance_mcp.craft.limits import IDEA_MAX_CHARS, MAX_DIALOGUE_LINES, PROMPT_MAX_CHARS
 
 KEY = "sk-limits-FAKE-KEY-9e2d4c71"
 
@@ -102,3 +104,27 @@ def test_control_characters_from_a_provider_are_shown_escaped(
     assert not any(c in out for c in "\x1b\x07\x9b\r")
     job = json.loads(out)
     assert job["provider_task_id"] == HOSTILE_ID and job["error"]["message"] == HOSTILE_ERROR
+
+
+# ---- finding 8: the same input caps for a person as for an agent ------------------------------
+
+
+def test_an_oversized_idea_or_lint_text_is_refused_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = sandbox_env(tmp_path)
+    huge = "a fox runs across the snow. " * 150_000  # 4.2 MB
+    for argv, field, cap in (
+        (("prompt", huge, "--json"), "idea", IDEA_MAX_CHARS),
+        (("prompt", "--lint", huge, "--json"), "text", PROMPT_MAX_CHARS),
+    ):
+        started = time.monotonic()
+        code, out, _err = run_cli(monkeypatch, capsys, env, *argv)
+        assert time.monotonic() - started < 2
+        error = json.loads(out)["error"]
+        assert code == 2 and error["field"] == field, error
+        assert f"at most {cap:,} characters".replace(",", "") in error["message"].replace(",", "")
+    lines = [arg for _ in range(MAX_DIALOGUE_LINES + 1) for arg in ("--dialogue", "Ana: hello")]
+    code, out, _err = run_cli(monkeypatch, capsys, env, "prompt", "two friends talk", *lines, "--json")
+    error = json.loads(out)["error"]
+    assert code == 2 and error["field"] == "dialogue" and f"at most {MAX_DIALOGUE_LINES}" in error["message"]
