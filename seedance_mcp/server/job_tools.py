@@ -44,8 +44,9 @@ if TYPE_CHECKING:
     from ..engine.service import Service
     from ..models import ProviderInfo
 
-JOB_ID_MAX_CHARS = 200
-"""A job id or a provider's task id, as check_status takes it."""
+JOB_ID_MAX_CHARS = 10_000
+"""A job id or a provider's task id, as check_status takes it: generous (a longer one is simply
+not found, and says so), but bounded like every other text argument."""
 
 __all__ = [
     "check_status",
