@@ -2,12 +2,15 @@
 
 A command's own function computes; this module picks it, hands its result to the renderer
 and turns what it returned or raised into the exit code. Ctrl-C while waiting leaves the
-job in the ledger and says how to resume it.
+job in the ledger and says how to resume it. An exception nothing anticipated (a bug, a
+library's bare `ValueError`) ends as one readable error line (with --json, one JSON error)
+and exit 1, never a traceback; the traceback is logged at DEBUG.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -15,11 +18,13 @@ import anyio
 
 from ..errors import SeedanceError
 from . import commands, render
-from .exits import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
+from .exits import EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
 from .parser import JSON_COMMANDS, UsageError, build_parser, command_of
 from .progress import ProgressBar
 
 __all__ = ["main"]
+
+log = logging.getLogger("seedance_mcp.cli")
 
 
 def _providers(args: argparse.Namespace) -> int:
@@ -103,6 +108,20 @@ def _interrupted(args: argparse.Namespace, bar: ProgressBar) -> int:
     return EXIT_INTERRUPTED
 
 
+def _log_trace(command: str, err: Exception) -> None:
+    """The traceback of an unexpected exception at DEBUG, redacted like every output."""
+    if not log.isEnabledFor(logging.DEBUG):
+        return
+    import os
+    import traceback
+
+    from ..redaction import redact
+    from ..settings import configured_secrets
+
+    trace = "".join(traceback.format_exception(err))
+    log.debug("seedance %s failed unexpectedly:\n%s", command, redact(trace, configured_secrets(os.environ)))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["serve"]:  # everything after `serve` belongs to the server's own parser
@@ -126,3 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_code_for(err)
     except KeyboardInterrupt:
         return _interrupted(args, bar)
+    except Exception as err:
+        _log_trace(args.command, err)
+        render.unexpected(args.command, err, as_json=getattr(args, "json", False))
+        return EXIT_FAILED

@@ -7,6 +7,8 @@ import time
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from ..printable import printable
+
 if TYPE_CHECKING:
     from ..engine import Progress
 
@@ -43,7 +45,7 @@ class ProgressBar:
             frac = 1.0
         filled = int(frac * BAR_WIDTH)
         bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        line = f"[{bar}] {p.phase:<11} {p.elapsed:5.0f}s{expected}  {p.job_id}"
+        line = printable(f"[{bar}] {p.phase:<11} {p.elapsed:5.0f}s{expected}  {p.job_id}")
         if self.tty:
             sys.stderr.write("\r" + line[:120].ljust(80))
             self._drawn = True

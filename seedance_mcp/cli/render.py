@@ -3,7 +3,8 @@
 Every line the CLI writes comes from here, but for the live progress line of a wait. With
 `--json` a command prints exactly one JSON object on stdout (its result, or `{"error": ...}`);
 without it, the text below. Notices, progress and error lines go to stderr in both modes, so
-stdout stays one parsable answer.
+stdout stays one parsable answer. Every line passes through `printable` (and the JSON through
+`printable_json`), so a provider's terminal escape codes are shown escaped, never obeyed.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, assert_never
+from typing import TYPE_CHECKING, Any, TextIO, assert_never
 
 from pydantic import BaseModel
+
+from ..printable import printable, printable_json
 
 if TYPE_CHECKING:
     from ..craft.models import PromptDraft, SuggestedSettings
@@ -39,11 +42,17 @@ __all__ = [
     "stopped",
     "submitting",
     "suggested_text",
+    "unexpected",
     "usage_error",
 ]
 
 INDENT = "   "
 """How the demo sets its results off from its own words."""
+
+
+def _print(text: str, *, file: TextIO | None = None, flush: bool = False) -> None:
+    """How every line leaves: control characters (a provider's escape codes) shown escaped."""
+    print(printable(text), file=file, flush=flush)
 
 
 def _show(payload: BaseModel | Mapping[str, Any], lines: list[str], *, as_json: bool) -> None:
@@ -52,13 +61,13 @@ def _show(payload: BaseModel | Mapping[str, Any], lines: list[str], *, as_json: 
         _print_json(payload)
     else:
         for line in lines:
-            print(line)
+            _print(line)
 
 
 def _print_json(payload: BaseModel | Mapping[str, Any]) -> None:
     if isinstance(payload, BaseModel):
         payload = payload.model_dump(mode="json", by_alias=True)
-    print(json.dumps(payload, indent=2, ensure_ascii=False))
+    print(printable_json(json.dumps(payload, indent=2, ensure_ascii=False)))
 
 
 def _dump(items: Sequence[BaseModel]) -> list[dict[str, Any]]:
@@ -66,7 +75,7 @@ def _dump(items: Sequence[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _note(message: str) -> None:
-    print(message, file=sys.stderr)
+    _print(message, file=sys.stderr)
 
 
 def _indented(text: str) -> str:
@@ -335,48 +344,48 @@ class DemoPrinter:
     """The demo's steps on stdout, printed as `commands.demo` reaches them."""
 
     def start(self, idea: str) -> None:
-        print(
+        _print(
             "seedance demo: sandbox mode, no key needed, nothing real is rendered.\n\n"
             f"1. Draft a prompt from: {idea!r}"
         )
 
     def drafted(self, draft: PromptDraft) -> None:
-        print(_indented(draft.prompt))
-        print(
+        _print(_indented(draft.prompt))
+        _print(
             f"{INDENT}({draft.characters}/{draft.limit} characters; suggested: "
             f"{suggested_text(draft.suggested_settings)})"
         )
 
     def priced(self, estimates: list[CreditEstimate], *, resolution: str, duration: int, audio: bool) -> None:
         sound = "with audio" if audio else "silent"
-        print(f"\n2. Estimate credits for {resolution}, {duration} s, {sound}, on every provider:")
+        _print(f"\n2. Estimate credits for {resolution}, {duration} s, {sound}, on every provider:")
         for e in estimates:
-            print(f"{INDENT}{e.provider:<14} {_credits(e):<26} {e.note if e.credits is None else e.source}")
-        print(f"{INDENT}(each provider's credits are its own unit: never add or rank them across providers)")
+            _print(f"{INDENT}{e.provider:<14} {_credits(e):<26} {e.note if e.credits is None else e.source}")
+        _print(f"{INDENT}(each provider's credits are its own unit: never add or rank them across providers)")
 
     def submitting(self, provider: str) -> None:
-        print(f"\n3. Submit to {provider} (the built-in simulator on 127.0.0.1) and wait:")
+        _print(f"\n3. Submit to {provider} (the built-in simulator on 127.0.0.1) and wait:")
 
     def finished(self, job: Job) -> None:
-        print("\n4. Result:")
-        print(_indented(job_text(job)))
+        _print("\n4. Result:")
+        _print(_indented(job_text(job)))
 
     def saved(self, job: Job, *, size: int, credits: int | None) -> None:
-        print(
+        _print(
             f"\nThe placeholder MP4 is at {job.video_path} ({size} bytes). A real render of this "
             f"request on {job.provider} would cost {credits} {job.provider} credits."
         )
-        print('Next: set a provider key (see `seedance providers`) and run `seedance generate "..."`.')
+        _print('Next: set a provider key (see `seedance providers`) and run `seedance generate "..."`.')
 
 
 def sandbox(address: SandboxAddress) -> None:
-    print(
+    _print(
         f"seedance sandbox on http://{address.host}:{address.port} (Ctrl-C to stop); "
         "nothing real is rendered."
     )
     for pid in address.providers:
-        print(f"  {pid:<14} SEEDANCE_BASE_URL={address.base_url(pid)}")
-    print("Any non-empty Bearer key is accepted.", flush=True)
+        _print(f"  {pid:<14} SEEDANCE_BASE_URL={address.base_url(pid)}")
+    _print("Any non-empty Bearer key is accepted.", flush=True)
 
 
 # ---- failures -------------------------------------------------------------------------------
@@ -390,7 +399,7 @@ def _failure(error: Mapping[str, Any], line: str, *, as_json: bool) -> None:
 
 def usage_error(message: str, usage: str, *, as_json: bool) -> None:
     """A refused command line: its usage and the reason on stderr (and, with --json, the error)."""
-    sys.stderr.write(usage)
+    sys.stderr.write(printable(usage))
     _failure(
         {"code": "invalid_request", "message": message, "retryable": False},
         f"error: {message}",
@@ -400,6 +409,31 @@ def usage_error(message: str, usage: str, *, as_json: bool) -> None:
 
 def error(err: SeedanceError, *, as_json: bool) -> None:
     _failure(err.to_dict(), err.message, as_json=as_json)
+
+
+_CRASH_CHARS = 300
+"""An unexpected exception's own text is shown up to this many characters."""
+
+
+def unexpected(command: str, err: Exception, *, as_json: bool) -> None:
+    """An exception nothing anticipated: one line naming the command, the exception and what to
+    do (with --json, also the error as JSON); its text redacted and shortened, no traceback."""
+    import os
+
+    from ..redaction import redact
+    from ..settings import configured_secrets
+
+    what = type(err).__name__
+    detail = " ".join(str(err).split())
+    if detail:
+        what += ": " + (detail if len(detail) <= _CRASH_CHARS else detail[: _CRASH_CHARS - 3] + "...")
+    message = redact(
+        f"{command} stopped on an unexpected error ({what}). Check the arguments and try again; "
+        "a job already created stays in the ledger (`seedance jobs` lists it, `seedance status "
+        "JOB_ID` resumes it), so do not submit it twice.",
+        configured_secrets(os.environ),
+    )
+    _failure({"code": "internal_error", "message": message, "retryable": False}, message, as_json=as_json)
 
 
 def interrupted(job_id: str | None, job: Job | None, *, as_json: bool) -> None:

@@ -23,9 +23,11 @@ from .inputs import (
     check_duration,
     check_lines,
     check_provider,
+    check_size,
     prompt_limit,
 )
 from .library import load_craft, render, template_name
+from .limits import IDEA_MAX_CHARS, MAX_DIALOGUE_LINES, MAX_SHOTS, OPTION_MAX_CHARS, URL_MAX_CHARS
 from .lint import SECONDS_PER_SHOT, WORDS_PER_SECOND, is_audible, lint_abstract, lint_prompt
 from .models import LintWarning, PromptDraft, SuggestedSettings
 from .scene import Cues, Drafter, subject_of
@@ -153,12 +155,26 @@ def write_cinematic_prompt(
             value=idea,
             allowed=["a non-empty description"],
         )
+    check_size("idea", idea, IDEA_MAX_CHARS)
+    for field, value in (
+        ("template", template),
+        ("shot_size", shot_size),
+        ("camera_move", camera_move),
+        ("angle", angle),
+        ("light", light),
+        ("style", style),
+        ("mood", mood),
+        ("sound", sound),
+        ("language", language),
+    ):
+        check_size(field, value, OPTION_MAX_CHARS)
+    check_size("image_url", image_url, URL_MAX_CHARS)
     craft = load_craft()
     prov = check_provider(provider)
     limit, where = prompt_limit(prov)
     duration = check_duration(duration, prov)
-    shot_list = check_lines("shots", shots)
-    dialogue_list = check_lines("dialogue", dialogue)
+    shot_list = check_lines("shots", shots, most=MAX_SHOTS)
+    dialogue_list = check_lines("dialogue", dialogue, most=MAX_DIALOGUE_LINES)
     if image_url is not None:
         check_public_url(image_url, "image_url")
     name = (
@@ -328,8 +344,10 @@ def render_template(name: str, fields: Mapping[str, object] | None = None) -> st
     return write_cinematic_prompt(
         text.pop("idea"),
         template=name,
-        shots=check_lines("shots", shots) if isinstance(shots, str | list | tuple) else None,
-        dialogue=check_lines("dialogue", dialogue) if isinstance(dialogue, str | list | tuple) else None,
+        shots=check_lines("shots", shots, most=MAX_SHOTS) if isinstance(shots, str | list | tuple) else None,
+        dialogue=check_lines("dialogue", dialogue, most=MAX_DIALOGUE_LINES)
+        if isinstance(dialogue, str | list | tuple)
+        else None,
         duration=_as_int("duration", values["duration"]) if "duration" in values else None,
         audio=_as_bool("audio", values["audio"]) if "audio" in values else None,
         fixed_lens=_as_bool("fixed_lens", values["fixed_lens"]) if "fixed_lens" in values else None,

@@ -10,7 +10,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..errors import InvalidRequest
+from ..plural import count
 from ..providers import PROVIDERS, Provider, get_provider
+from .limits import LINE_MAX_CHARS
 
 
 def check_provider(provider: str | None) -> Provider | None:
@@ -74,13 +76,22 @@ def prompt_limit(provider: Provider | None) -> tuple[int, str]:
     return smallest, f"the {smallest}-character limit that fits every provider (set by {', '.join(holders)})"
 
 
-def check_lines(field: str, value: str | Sequence[str] | None) -> list[str]:
-    """One entry per line (text) or per item (list), whitespace collapsed; no empty items."""
+def check_lines(field: str, value: str | Sequence[str] | None, *, most: int | None = None) -> list[str]:
+    """One entry per line (text) or per item (list), whitespace collapsed; no empty items; at
+    most `most` entries (when given) of at most `LINE_MAX_CHARS` characters each."""
     if value is None:
         return []
     items = value.splitlines() if isinstance(value, str) else list(value)
     if not all(isinstance(item, str) for item in items):
         raise InvalidRequest(f"{field}: every entry must be text.", field=field, value=value)
+    if most is not None and len([i for i in items if i.strip()]) > most:
+        raise InvalidRequest(
+            f"{field}: {count(len(items), 'entry', 'entries')} is too many; allowed: at most {most}.",
+            field=field,
+            allowed=[f"at most {count(most, 'entry', 'entries')}"],
+        )
+    for item in items:
+        check_size(field, item, LINE_MAX_CHARS)
     cleaned = [re.sub(r"\s+", " ", item).strip() for item in items]
     if isinstance(value, str):
         cleaned = [item for item in cleaned if item]
@@ -92,3 +103,15 @@ def check_lines(field: str, value: str | Sequence[str] | None) -> list[str]:
             allowed=["non-empty text"],
         )
     return cleaned
+
+
+def check_size(field: str, value: str | None, cap: int) -> None:
+    """Refuse text longer than `cap` characters at once, naming the field and the cap (the
+    work a longer text would take is what the cap saves)."""
+    if isinstance(value, str) and len(value) > cap:
+        raise InvalidRequest(
+            f"{field}: {count(len(value), 'character')} is too long; allowed: at most "
+            f"{count(cap, 'character')}.",
+            field=field,
+            allowed=[f"text of at most {count(cap, 'character')}"],
+        )

@@ -11,8 +11,9 @@ import math
 from ..errors import InvalidRequest
 from ..plural import count
 from ..providers import PROVIDERS, Provider
-from .inputs import allowed_durations, check_duration, check_provider, prompt_limit
+from .inputs import allowed_durations, check_duration, check_provider, check_size, prompt_limit
 from .library import load_craft
+from .limits import PROMPT_MAX_CHARS
 from .models import LintWarning
 from .text import SHOT_MARKER, camera_kinds, found, quoted, spoken_words
 
@@ -47,6 +48,7 @@ def lint_prompt(
         raise InvalidRequest(
             "text: there is no prompt to check.", field="text", value=text, allowed=["non-empty text"]
         )
+    check_size("text", text, PROMPT_MAX_CHARS)
     duration = check_duration(duration, prov)
     if duration is None and prov is not None:
         duration = prov.caps.default_duration

@@ -30,6 +30,10 @@ __all__ = ["build_server", "main"]
 
 log = logging.getLogger("seedance_mcp.server")
 
+MIN_TOKEN_CHARS = 32
+"""The shortest SEEDANCE_MCP_TOKEN streamable HTTP accepts: a guessable token guards nothing.
+(A local rule for now; settings.py's token-strength check replaces it when it lands.)"""
+
 INSTRUCTIONS = """\
 Seedance video generation through five provider APIs.
 Flow: write_cinematic_prompt (draft the prompt) -> estimate_credits (tell the user the price \
@@ -104,6 +108,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "seedance-mcp") -> None:
         build_server().run("stdio")
         return
     token = usable_env(os.environ).get(MCP_TOKEN_ENV, "").strip() or None
+    if token is not None and len(token) < MIN_TOKEN_CHARS:
+        raise SystemExit(
+            f"{prog}: {MCP_TOKEN_ENV} is {len(token)} characters long; it must be at least "
+            f"{MIN_TOKEN_CHARS} random characters (for example the output of `openssl rand -hex 32`)."
+        )
     if not is_loopback(args.host) and token is None:
         raise SystemExit(
             f"{prog}: --host {args.host} is reachable from other machines; "

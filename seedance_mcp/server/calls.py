@@ -10,19 +10,29 @@ comes back redacted.
   Either way the tool does not run, so nothing is submitted.
 - The result, and the text of any error, pass through the runtime's redaction, so no tool,
   present or future, can hand a configured key value back.
+- Text meant for reading (the result's text blocks, an error's text) has its control
+  characters shown escaped (`printable`), so a provider's terminal escape codes in a task
+  id or an error message are not passed on raw; the structured content is data, unchanged.
+- An exception no tool anticipated (a bug, a library's bare `ValueError`) still reaches the
+  agent as a readable error that names the tool, what went wrong and what to do next, never
+  an empty text or a traceback; the traceback goes to the server's log (stderr), redacted.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import logging
+import traceback
 from typing import TYPE_CHECKING, Any
 
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult
 from pydantic import ValidationError
 
+from ..plural import count
+from ..printable import printable, printable_json
 from .runtime import Runtime
 
 if TYPE_CHECKING:
@@ -30,8 +40,12 @@ if TYPE_CHECKING:
 
 __all__ = ["CheckedTool", "argument_error", "describe_allowed", "unknown_arguments"]
 
+log = logging.getLogger("seedance_mcp.server")
+
 _VALUE_CHARS = 80
 """A refused value is quoted up to this many characters."""
+_CRASH_CHARS = 300
+"""An unexpected exception's own text is shown up to this many characters."""
 
 
 class CheckedTool(Tool):
@@ -44,14 +58,19 @@ class CheckedTool(Tool):
         try:
             self._check(arguments)
             result = await super().run(arguments, context, convert_result=convert_result)
+        except UnexpectedToolError as exc:
+            raise self._crash(exc, runtime) from None
         except ToolError as exc:
-            text = runtime.redact(str(exc))
+            text = printable(runtime.redact(str(exc)))
             if text == str(exc):
                 raise
             # the SDK logs the cause: kept, so a refused argument is logged by field name only
             raise type(exc)(text) from exc.__cause__
         if isinstance(result, CallToolResult):
             data = runtime.redact_data(result.model_dump(mode="json", by_alias=True, exclude_none=True))
+            for block in data.get("content", []):
+                if block.get("type") == "text":
+                    block["text"] = _readable(block["text"])
             return CallToolResult.model_validate(data)
         return runtime.redact_data(result)
 
@@ -66,12 +85,49 @@ class CheckedTool(Tool):
         if lines:
             raise ToolError(self._refusal(lines))
 
+    def _crash(self, exc: UnexpectedToolError, runtime: Runtime) -> ToolError:
+        """An exception the tool did not anticipate, as an error the agent can act on: the
+        tool, the exception's kind and text (redacted, shortened) and the next step; the
+        traceback, redacted, goes to the log."""
+        cause = exc.__cause__ if exc.__cause__ is not None else exc
+        trace = "".join(traceback.format_exception(cause))
+        log.error("Tool %r failed unexpectedly:\n%s", self.name, runtime.redact(trace))
+        what = type(cause).__name__
+        detail = " ".join(str(cause).split())
+        if detail:
+            if len(detail) > _CRASH_CHARS:
+                detail = detail[: _CRASH_CHARS - 3] + "..."
+            what += f": {detail}"
+        if self.annotations is not None and self.annotations.read_only_hint:
+            step = "Nothing was changed; check the arguments and call again."
+        else:
+            step = (
+                "Check the arguments (for instance each URL) and call again; first call list_jobs "
+                "to see whether a job was saved, and resume a saved one with check_status "
+                "rather than submitting it again."
+            )
+        text = (
+            f"Error executing tool {self.name}: it stopped on an unexpected error ({what}). "
+            f"{step} The server's log (stderr) has the details."
+        )
+        return ToolError(printable(runtime.redact(text)))
+
     def _refusal(self, lines: list[str]) -> str:
         return (
             f"Error executing tool {self.name}: "
             + "\n".join(lines)
             + "\nNothing was run or submitted; fix the arguments named above and call again."
         )
+
+
+def _readable(text: str) -> str:
+    """A text block with its control characters escaped: JSON stays valid JSON (the SDK writes
+    a model's result as JSON text), any other text gets `\\x1b`-style escapes."""
+    try:
+        json.loads(text)
+    except ValueError:
+        return printable(text)
+    return printable_json(text)
 
 
 def unknown_arguments(tool: str, arguments: dict[str, Any], accepted: list[str]) -> list[str]:
@@ -135,10 +191,14 @@ def _describe_arm(arm: dict[str, Any]) -> str:
             return "a number" + span
         case "boolean":
             return "true or false"
+        case "string" if "maxLength" in arm:
+            return f"text of at most {count(arm['maxLength'], 'character')}"
         case "string":
             return "text"
         case "array":
-            return "a list of " + _describe_arm(arm.get("items", {})).removeprefix("a ")
+            items = _describe_arm(arm.get("items", {})).removeprefix("a ")
+            most = f"at most {arm['maxItems']} entries, each " if "maxItems" in arm else ""
+            return f"a list of {most}{items}"
         case _:
             return str(kind or "")
 

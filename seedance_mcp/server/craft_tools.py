@@ -8,8 +8,9 @@ The prompt code (templates, craft data, Jinja2) is imported on the first call, n
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
@@ -17,10 +18,22 @@ from mcp.shared.exceptions import MCPError
 from mcp_types import INVALID_PARAMS
 from pydantic import Field
 
+from ..craft.limits import (
+    IDEA_MAX_CHARS,
+    LINE_MAX_CHARS,
+    MAX_DIALOGUE_LINES,
+    MAX_SHOTS,
+    OPTION_MAX_CHARS,
+    PROMPT_MAX_CHARS,
+    URL_MAX_CHARS,
+)
 from ..errors import SeedanceError
 from .models import PromptResult, ProviderId, checked_tool, read_only
 from .results import tool_error
 from .runtime import Runtime, RuntimeContext, runtime_of
+
+if TYPE_CHECKING:
+    from ..craft.models import LintWarning, PromptDraft
 
 __all__ = [
     "cinematic",
@@ -34,12 +47,25 @@ __all__ = [
 ]
 
 
+_Line = Annotated[str, Field(max_length=LINE_MAX_CHARS)]
+"""One shot or one line of dialogue."""
+
+
+def _option(description: str) -> Any:
+    """The `Field` of a free-text craft option, its cap in the schema and the description."""
+    return Field(
+        max_length=OPTION_MAX_CHARS, description=f"{description} At most {OPTION_MAX_CHARS} characters."
+    )
+
+
 async def write_cinematic_prompt(
     ctx: RuntimeContext,
     idea: Annotated[
         str | None,
         Field(
-            description="What the clip is about, in plain words (e.g. 'a fox crossing a snowy road at dawn')."
+            max_length=IDEA_MAX_CHARS,
+            description="What the clip is about, in plain words "
+            f"(e.g. 'a fox crossing a snowy road at dawn'); at most {IDEA_MAX_CHARS} characters.",
         ),
     ] = None,
     provider: Annotated[
@@ -49,27 +75,34 @@ async def write_cinematic_prompt(
     template: Annotated[
         str | None,
         Field(
+            max_length=OPTION_MAX_CHARS,
             description="cinematic, product, dialogue, multi-shot or image-to-video; "
-            "empty: chosen from the content."
+            f"empty: chosen from the content. At most {OPTION_MAX_CHARS} characters.",
         ),
     ] = None,
-    shot_size: Annotated[
-        str | None, Field(description="e.g. wide, medium, close-up, extreme close-up.")
-    ] = None,
-    camera_move: Annotated[
-        str | None, Field(description="e.g. slow push-in, dolly left, orbit, static.")
-    ] = None,
-    angle: Annotated[str | None, Field(description="e.g. low angle, eye level, overhead.")] = None,
-    light: Annotated[str | None, Field(description="e.g. golden hour, soft window light, neon.")] = None,
-    style: Annotated[str | None, Field(description="e.g. 35mm film, documentary, anime.")] = None,
-    mood: Annotated[str | None, Field(description="e.g. calm, tense, joyful.")] = None,
-    sound: Annotated[str | None, Field(description="Ambience, effects or music to hear.")] = None,
+    shot_size: Annotated[str | None, _option("e.g. wide, medium, close-up, extreme close-up.")] = None,
+    camera_move: Annotated[str | None, _option("e.g. slow push-in, dolly left, orbit, static.")] = None,
+    angle: Annotated[str | None, _option("e.g. low angle, eye level, overhead.")] = None,
+    light: Annotated[str | None, _option("e.g. golden hour, soft window light, neon.")] = None,
+    style: Annotated[str | None, _option("e.g. 35mm film, documentary, anime.")] = None,
+    mood: Annotated[str | None, _option("e.g. calm, tense, joyful.")] = None,
+    sound: Annotated[str | None, _option("Ambience, effects or music to hear.")] = None,
     dialogue: Annotated[
-        list[str] | None, Field(description="Spoken lines, each as 'Speaker: line' (needs audio).")
+        list[_Line] | None,
+        Field(
+            max_length=MAX_DIALOGUE_LINES,
+            description="Spoken lines, each as 'Speaker: line' (needs audio); "
+            f"at most {MAX_DIALOGUE_LINES} lines of {LINE_MAX_CHARS} characters.",
+        ),
     ] = None,
-    language: Annotated[str | None, Field(description="Language the dialogue is spoken in.")] = None,
+    language: Annotated[str | None, _option("Language the dialogue is spoken in.")] = None,
     shots: Annotated[
-        list[str] | None, Field(description="Several shots in order, one description each.")
+        list[_Line] | None,
+        Field(
+            max_length=MAX_SHOTS,
+            description="Several shots in order, one description each; "
+            f"at most {MAX_SHOTS} shots of {LINE_MAX_CHARS} characters.",
+        ),
     ] = None,
     duration: Annotated[
         int | None, Field(description="Clip length in seconds the prompt is written for.")
@@ -77,10 +110,20 @@ async def write_cinematic_prompt(
     audio: Annotated[bool | None, Field(description="Whether the clip will have sound.")] = None,
     fixed_lens: Annotated[bool | None, Field(description="Whether the camera must stay still.")] = None,
     image_url: Annotated[
-        str | None, Field(description="Start frame URL, if the clip animates an image.")
+        str | None,
+        Field(
+            max_length=URL_MAX_CHARS,
+            description="Start frame URL, if the clip animates an image; "
+            f"at most {URL_MAX_CHARS} characters.",
+        ),
     ] = None,
     lint: Annotated[
-        str | None, Field(description="A prompt the user wrote: returns the problems found in it.")
+        str | None,
+        Field(
+            max_length=PROMPT_MAX_CHARS,
+            description="A prompt the user wrote: returns the problems found in it; "
+            f"at most {PROMPT_MAX_CHARS} characters.",
+        ),
     ] = None,
 ) -> PromptResult:
     """Draft a cinematic Seedance prompt from an idea (free: nothing is rendered or charged).
@@ -94,7 +137,8 @@ async def write_cinematic_prompt(
 
     if idea is None and lint is None:
         raise ToolError("idea: give an idea to draft a prompt from, or a prompt to check as `lint`.")
-    try:
+
+    def craft() -> tuple[PromptDraft | None, list[LintWarning]]:
         draft = None
         if idea is not None:
             draft = draft_prompt(
@@ -121,6 +165,11 @@ async def write_cinematic_prompt(
             if lint is not None
             else []
         )
+        return draft, warnings
+
+    try:
+        # drafting and linting are CPU work: in a thread, so other calls keep being answered
+        draft, warnings = await anyio.to_thread.run_sync(craft)
     except SeedanceError as err:
         raise tool_error(err, runtime_of(ctx)) from err
     step = (

@@ -23,6 +23,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
+from ..craft.limits import PROMPT_MAX_CHARS, URL_MAX_CHARS
 from ..errors import ConfigError, SeedanceError
 from ..models import AspectRatio, Resolution, VideoRequest
 from .models import (
@@ -40,6 +41,12 @@ from .runtime import Runtime, RuntimeContext, runtime_of
 
 if TYPE_CHECKING:
     from ..engine.preflight import PriceList
+    from ..engine.service import Service
+    from ..models import ProviderInfo
+
+JOB_ID_MAX_CHARS = 10_000
+"""A job id or a provider's task id, as check_status takes it: generous (a longer one is simply
+not found, and says so), but bounded like every other text argument."""
 
 __all__ = [
     "check_status",
@@ -78,7 +85,9 @@ async def estimate_credits(
     """
     runtime = runtime_of(ctx)
     try:
-        prices = runtime.service().compare(provider, resolution=resolution, duration=duration, audio=audio)
+        prices = await runtime.call(
+            lambda svc: svc.compare(provider, resolution=resolution, duration=duration, audio=audio)
+        )
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     return EstimateReport(estimates=prices.estimates, message=estimate_message(prices))
@@ -109,7 +118,12 @@ def estimate_message(prices: PriceList) -> str:
 async def generate_video(
     prompt: Annotated[
         str,
-        Field(description="What the clip shows and sounds like (draft it with write_cinematic_prompt)."),
+        Field(
+            max_length=PROMPT_MAX_CHARS,
+            description="What the clip shows and sounds like (draft it with write_cinematic_prompt); "
+            f"at most {PROMPT_MAX_CHARS} characters (each provider has its own, lower limit: "
+            "see list_providers).",
+        ),
     ],
     ctx: RuntimeContext,
     provider: Annotated[
@@ -127,9 +141,20 @@ async def generate_video(
     ] = None,
     audio: Annotated[bool, Field(description="Generate sound with the picture. Doubles the price.")] = False,
     fixed_lens: Annotated[bool, Field(description="Ask the model to keep the camera still.")] = False,
-    image_url: Annotated[str | None, Field(description="Public http(s) URL of the start frame.")] = None,
+    image_url: Annotated[
+        str | None,
+        Field(
+            max_length=URL_MAX_CHARS,
+            description=f"Public http(s) URL of the start frame; at most {URL_MAX_CHARS} characters.",
+        ),
+    ] = None,
     end_image_url: Annotated[
-        str | None, Field(description="Public http(s) URL of the end frame (needs image_url too).")
+        str | None,
+        Field(
+            max_length=URL_MAX_CHARS,
+            description="Public http(s) URL of the end frame (needs image_url too); "
+            f"at most {URL_MAX_CHARS} characters.",
+        ),
     ] = None,
     seed: Annotated[int | None, Field(description="Random seed, where the provider takes one.")] = None,
     wait_seconds: Annotated[
@@ -176,7 +201,7 @@ async def generate_video(
     )
     relay = ProgressRelay(ctx)
     try:
-        svc = runtime.service()
+        svc = await runtime.service_async()
         job = await with_heartbeat(
             relay,
             lambda: svc.generate(
@@ -197,7 +222,11 @@ async def check_status(
     ctx: RuntimeContext,
     job_id: Annotated[
         str | None,
-        Field(description="Local job id (job_...) or the provider's task id; empty: the most recent job."),
+        Field(
+            max_length=JOB_ID_MAX_CHARS,
+            description="Local job id (job_...) or the provider's task id; empty: the most recent job. "
+            f"At most {JOB_ID_MAX_CHARS} characters.",
+        ),
     ] = None,
     wait_seconds: Annotated[
         float,
@@ -216,10 +245,10 @@ async def check_status(
     runtime = runtime_of(ctx)
     lead = None
     try:
-        svc = runtime.service()
+        svc = await runtime.service_async()
         ref = (job_id or "").strip()
         if not ref:
-            latest = svc.jobs(1)
+            latest = await runtime.call(lambda s: s.jobs(1))
             if not latest:
                 raise ToolError(
                     "job_id: no jobs yet, so there is nothing to check. generate_video starts a job "
@@ -251,7 +280,7 @@ async def list_jobs(
     """
     runtime = runtime_of(ctx)
     try:
-        jobs = runtime.service().jobs(limit)
+        jobs = await runtime.call(lambda svc: svc.jobs(limit))
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     return job_list_result(jobs, runtime)
@@ -266,15 +295,7 @@ async def list_providers(ctx: RuntimeContext) -> ProviderReport:
     """
     runtime = runtime_of(ctx)
     try:
-        svc = runtime.service()
-        infos = svc.providers()
-        try:
-            target = svc.settings.target()
-            default: str | None = target.provider.id
-            sandbox = target.sandbox
-            note = target.notice or f"generate_video uses {default} unless a provider is given."
-        except ConfigError as err:
-            default, sandbox, note = None, False, err.message
+        infos, default, sandbox, note = await runtime.call(_catalog)
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     usable = [p.id for p in infos if p.key_set]
@@ -285,6 +306,22 @@ async def list_providers(ctx: RuntimeContext) -> ProviderReport:
     )
     return ProviderReport(
         providers=infos, default_provider=default, sandbox=sandbox, message=f"{keys} {_sentence(note)}"
+    )
+
+
+def _catalog(svc: Service) -> tuple[list[ProviderInfo], str | None, bool, str]:
+    """The providers, the default one, whether it is the sandbox, and the note on the choice."""
+    infos = svc.providers()
+    try:
+        target = svc.settings.target()
+    except ConfigError as err:
+        return infos, None, False, err.message
+    default = target.provider.id
+    return (
+        infos,
+        default,
+        target.sandbox,
+        target.notice or f"generate_video uses {default} unless a provider is given.",
     )
 
 
@@ -300,7 +337,7 @@ async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
     """One render job as JSON: the `seedance://jobs/{job_id}` resource."""
     runtime = runtime_of(ctx)
     try:
-        job = runtime.service().get_job(job_id)
+        job = await runtime.call(lambda svc: svc.get_job(job_id))
     except SeedanceError as err:
         raise ResourceNotFoundError(runtime.redact(err.message)) from err
     return runtime.redact(job_result(job).model_dump_json(indent=2))

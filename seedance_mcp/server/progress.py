@@ -14,6 +14,7 @@ import anyio
 from mcp.server.mcpserver import Context
 
 from ..models import Job
+from ..printable import printable
 
 if TYPE_CHECKING:
     from ..engine import Progress
@@ -72,7 +73,7 @@ class ProgressRelay:
         total = expected if expected is not None and value < expected else None
         typical = f", typically ~{expected:.0f} s" if expected else ""
         sandbox = " [sandbox]" if progress.sandbox else ""
-        message = f"{progress.phase}: {progress.message} ({value:.0f} s elapsed{typical}){sandbox}"
+        message = printable(f"{progress.phase}: {progress.message} ({value:.0f} s elapsed{typical}){sandbox}")
         try:
             await self._ctx.report_progress(value, total, message)
         except Exception:  # a note that cannot be delivered must not fail the render

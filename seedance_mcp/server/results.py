@@ -34,6 +34,7 @@ from ..errors import (
     TransportError,
 )
 from ..models import Job, NextAction
+from ..printable import printable_json
 from .models import JobList, JobResult
 from .progress import MAX_WAIT_SECONDS
 from .runtime import Runtime
@@ -217,7 +218,8 @@ def job_call_result(job: Job, runtime: Runtime, *, lead: str | None = None) -> C
     view = job_result(job)
     if lead:
         view = view.model_copy(update={"message": f"{lead}\n{view.message}"})
-    text = f"{view.message}\nNext step: {view.next_step}\n\n{view.model_dump_json(indent=2)}"
+    record = printable_json(view.model_dump_json(indent=2))
+    text = f"{view.message}\nNext step: {view.next_step}\n\n{record}"
     link = ResourceLink(
         type="resource_link",
         uri=view.resource_uri,

@@ -5,6 +5,10 @@ The key values are known from the start: those in the server's environment, and,
 service is built, those of its settings (a test's service may be configured apart from
 `os.environ`). So an error raised while the service is being built is redacted too.
 
+Everything that blocks (building the service, the ledger's SQLite reads and writes, reading
+the settings) runs through `Runtime.call`, in a worker thread: a ledger that another process
+holds locked then delays only the calls that need it, while every other tool keeps answering.
+
 The runtime is the server's lifespan value, so a tool or resource reaches it through its
 `ctx: RuntimeContext` (`runtime_of(ctx)`). The service module (HTTP client, ledger,
 simulator) is imported only when the service is first built.
@@ -13,10 +17,12 @@ simulator) is imported only when the service is first built.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import anyio.to_thread
 from mcp.server.mcpserver import Context
 
 from ..errors import SeedanceError
@@ -46,11 +52,25 @@ class Runtime:
     def __init__(self, factory: ServiceFactory | None) -> None:
         self._factory = factory or _default_service
         self._service: Service | None = None
+        self._building = threading.Lock()
 
     def service(self) -> Service:
-        if self._service is None:
-            self._service = self._factory()
-        return self._service
+        """The service, built on first use (once, even when worker threads ask at the same time).
+        Blocking: from a tool, reach it through `call` or `service_async`."""
+        with self._building:
+            if self._service is None:
+                self._service = self._factory()
+            return self._service
+
+    async def service_async(self) -> Service:
+        """The service, built in a worker thread on first use (the event loop never blocks)."""
+        if self._service is not None:
+            return self._service
+        return await anyio.to_thread.run_sync(self.service)
+
+    async def call(self, work: Callable[[Service], T]) -> T:
+        """`work(service)` in a worker thread: ledger I/O and other blocking work off the loop."""
+        return await anyio.to_thread.run_sync(lambda: work(self.service()))
 
     @asynccontextmanager
     async def lifespan(self, _server: MCPServer[Runtime]) -> AsyncIterator[Runtime]:
