@@ -1,8 +1,18 @@
 """Save a finished video to disk: streamed, verified, and never over an existing file.
 
-The body is streamed to a private `.part` file in the output folder, its length checked
-against `Content-Length` and its first bytes against the MP4 signature (`ftyp` at offset 4),
-so an HTML error page served with status 200 is refused. The file is then fsynced and
+The URL and every redirect from it are checked before anything connects to them, by the
+image-URL rules (`validation.check_public_url`): http(s) only, no loopback, private,
+link-local or reserved address, no credentials; redirects are followed here, one hop at a
+time, at most `MAX_REDIRECTS`. Only the hosts the caller names in `allowed_hosts` may be
+loopback (the provider's own host when its base URL is itself on loopback: the sandbox, a
+test's fake; `loopback_hosts` works them out).
+
+The body is streamed to a private `.part` file in the output folder, at most
+`MAX_VIDEO_BYTES` (512 MiB; a `Content-Length` above it is refused before a byte is read),
+never decompressed (`Accept-Encoding: identity` is asked, and a compressed answer is
+refused), its length checked against `Content-Length` and its first box against the MP4
+signature (an `ftyp` box of a plausible size with a printable brand), so an HTML error page
+served with status 200 is refused. The file is then fsynced and
 published under a fresh name with a hard link, which fails rather than replace a file that
 is already there: `<job_id>.mp4`, else `<job_id>-2.mp4`, `<job_id>-3.mp4`, ...
 
@@ -17,12 +27,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import ipaddress
 import logging
 import os
 import random
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,15 +41,21 @@ import anyio
 import anyio.to_thread
 import httpx2
 
-from .errors import DownloadError
+from .errors import DownloadError, InvalidRequest
 from .retry import DOWNLOAD_RETRY, RetryPolicy, parse_retry_after
+from .validation import check_public_url
 
-__all__ = ["MAX_VIDEO_BYTES", "download_video", "safe_stem"]
+__all__ = ["MAX_REDIRECTS", "MAX_VIDEO_BYTES", "download_video", "loopback_hosts", "safe_stem"]
 
 log = logging.getLogger(__name__)
 
-MAX_VIDEO_BYTES = 4 << 30
-"""Refuse bodies larger than this (4 GiB); a Seedance clip is tens of megabytes."""
+MAX_VIDEO_BYTES = 512 << 20
+"""Refuse bodies larger than this (512 MiB). A Seedance clip (at most 15 s, 1080p) is tens of
+megabytes; a 2K or 4K one is still well under."""
+MAX_REDIRECTS = 5
+"""Redirects followed from the video URL before giving up (each one checked before it is)."""
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_FTYP_MAX = 4096  # an ftyp box is 16 bytes plus 4 per compatible brand: tens of bytes
 
 _EXPIRED = frozenset({403, 404, 410})
 _MAX_NAMES = 10_000
@@ -62,9 +79,60 @@ def safe_stem(job_id: str) -> str:
 
 
 def _describe(url: str) -> str:
-    """The URL without its query or fragment (signed links carry tokens there)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}{parts.path}"
+    """The URL without its query, fragment or credentials (signed links carry tokens there)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.netloc.rpartition("@")[2]
+    except ValueError:
+        return "(an invalid URL)"
+    return f"{parts.scheme}://{host}{parts.path}"[:200]
+
+
+def loopback_hosts(base_url: str | None) -> frozenset[str]:
+    """The host of `base_url` when it is itself on loopback (the sandbox, a test's fake
+    provider), else nothing: what a download from that provider may reach on loopback."""
+    if not base_url:
+        return frozenset()
+    try:
+        host = (urlsplit(base_url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return frozenset()
+    return frozenset({host}) if _is_loopback(host) else frozenset()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(url: str, allowed_hosts: Collection[str], *, redirected_from: str | None = None) -> None:
+    """Refuse, before connecting, a URL the download must not reach (`DownloadError`)."""
+    try:
+        scheme: str | None = urlsplit(url).scheme.lower()
+    except ValueError:  # malformed: check_public_url says how
+        scheme = None
+    came = f" (a redirect from {_describe(redirected_from)})" if redirected_from else ""
+    if scheme is not None and scheme not in ("http", "https"):
+        raise DownloadError(
+            f"video_url: scheme {scheme or '(none)'!r}{came} is not allowed; only http and https URLs are "
+            "downloaded.",
+            code="video_url_refused",
+            retryable=False,
+        )
+    try:
+        check_public_url(url, "video_url", allowed_hosts=allowed_hosts)
+    except InvalidRequest as err:
+        reason = err.message.removeprefix("video_url: ")
+        raise DownloadError(
+            f"video_url: refusing to download {_describe(url)}{came}: {reason} A video is only "
+            "fetched from a public host.",
+            code="video_url_refused",
+            retryable=False,
+        ) from None
 
 
 def _content_length(response: httpx2.Response) -> int | None:
@@ -84,24 +152,18 @@ async def download_video(
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     rng: random.Random | None = None,
     chunk_size: int = 1 << 20,
+    allowed_hosts: Collection[str] = (),
 ) -> Path:
     """Download the video at `url` into `output_dir` as `<job_id>.mp4` (or `-2`, `-3`, ...).
 
     Returns the path of the new file. Raises `DownloadError` (leaving no partial file) when
     the video cannot be saved whole after `retry.attempts` tries, waiting by `retry` between.
+    `allowed_hosts` may be reached although loopback or private (see `loopback_hosts`);
+    every other such host, as the URL or as a redirect, is refused before connecting.
     """
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1; got {chunk_size!r}.")
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        raise DownloadError(
-            f"video_url: scheme {scheme or '(none)'!r} is not allowed; only http and https URLs are "
-            "downloaded.",
-            retryable=False,
-        )
-    if not parts.hostname:
-        raise DownloadError(f"video_url: {_describe(url)!r} has no host name.", retryable=False)
+    _check_url(url, allowed_hosts)
 
     stem = safe_stem(job_id)
     try:
@@ -120,7 +182,7 @@ async def download_video(
     for attempt in range(1, attempts + 1):
         part = folder / f"{stem}.{secrets.token_hex(4)}.part"
         try:
-            await _fetch(client, url, part, chunk_size, job_id)
+            await _fetch(client, url, part, chunk_size, job_id, allowed_hosts)
             try:
                 return await anyio.to_thread.run_sync(_publish, part, folder, stem)
             except OSError as err:
@@ -152,12 +214,38 @@ async def download_video(
     )
 
 
-async def _fetch(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: int, job_id: str) -> None:
-    """One attempt: stream `url` into `part`, verified and fsynced. `_Retry` if worth retrying."""
+async def _fetch(
+    client: httpx2.AsyncClient,
+    url: str,
+    part: Path,
+    chunk_size: int,
+    job_id: str,
+    allowed_hosts: Collection[str],
+) -> None:
+    """One attempt: stream `url` into `part`, verified and fsynced. `_Retry` if worth retrying.
+
+    Redirects are followed here, each target checked by `_check_url` before it is asked."""
+    current = url
+    for _ in range(MAX_REDIRECTS + 1):
+        target = await _get(client, current, part, chunk_size, job_id)
+        if target is None:
+            return
+        _check_url(target, allowed_hosts, redirected_from=current)
+        current = target
+    raise DownloadError(
+        f"The video URL {_describe(url)} redirected more than {MAX_REDIRECTS} times; giving up.",
+        retryable=False,
+    )
+
+
+async def _get(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: int, job_id: str) -> str | None:
+    """One request: the redirect's target, or None once the body is saved in `part`."""
     where = _describe(url)
     try:
-        async with client.stream("GET", url, follow_redirects=True) as response:
+        async with client.stream("GET", url, headers=_HEADERS, follow_redirects=False) as response:
             status = response.status_code
+            if status in _REDIRECTS and response.headers.get("location"):
+                return str(response.url.join(response.headers["location"]))
             if status in _EXPIRED:
                 raise DownloadError(
                     f"The video URL answered HTTP {status}: the provider's URL may have expired or "
@@ -176,16 +264,22 @@ async def _fetch(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: i
             expected = _content_length(response)
             if expected is not None and expected > MAX_VIDEO_BYTES:
                 raise _too_big(where)
-            written = await _stream_to(response, part, chunk_size, where)
-            # Content-Length counts the bytes on the wire: when the body was compressed in
-            # transit, compare it with what came over the wire rather than what was written.
             encoding = response.headers.get("content-encoding", "identity").strip().lower()
-            received = written if encoding in ("", "identity") else response.num_bytes_downloaded
+            if encoding not in ("", "identity"):
+                raise DownloadError(
+                    f"The video URL {where} sent a compressed body (Content-Encoding: "
+                    f"{encoding[:40]}) although an uncompressed one was asked for; a video is never "
+                    "decompressed on the way in. Check the job again later.",
+                    code="not_a_video",
+                    retryable=False,
+                )
+            received = await _stream_to(response, part, chunk_size, where)
             if expected is not None and received != expected:
                 raise _Retry(f"got {received} of {expected} bytes")
+            return None
     except (httpx2.UnsupportedProtocol, httpx2.InvalidURL) as err:
         raise DownloadError(f"Cannot download {where}: {_shorten(err, url, where)}", retryable=False) from err
-    except (httpx2.TransportError, httpx2.DecodingError) as err:
+    except httpx2.TransportError as err:
         raise _Retry(f"{type(err).__name__}: {_shorten(err, url, where)}") from err
     except httpx2.HTTPError as err:  # e.g. too many redirects: not transient
         raise DownloadError(
@@ -199,16 +293,17 @@ async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, whe
     total = 0
     try:
         async with await anyio.open_file(part, "xb") as out:
+            # Content-Encoding was checked to be identity: these are the bytes as sent.
             async for chunk in response.aiter_bytes(chunk_size):
-                if len(head) < 8:
-                    head += chunk[: 8 - len(head)]
-                    if len(head) == 8:
+                if len(head) < _HEAD:
+                    head += chunk[: _HEAD - len(head)]
+                    if len(head) == _HEAD:
                         _check_signature(head, response, where)
                 total += len(chunk)
                 if total > MAX_VIDEO_BYTES:
                     raise _too_big(where)
                 await out.write(chunk)
-            if len(head) < 8:
+            if len(head) < _HEAD:
                 _check_signature(head, response, where)
             await out.flush()
             await anyio.to_thread.run_sync(os.fsync, out.wrapped.fileno())
@@ -221,9 +316,17 @@ async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, whe
         ) from err
 
 
+_HEAD = 12  # the ftyp box's size, type and major brand
+_HEADERS = {"Accept-Encoding": "identity"}
+
+
 def _check_signature(head: bytes, response: httpx2.Response, where: str) -> None:
-    if len(head) == 8 and head[4:8] == b"ftyp":
-        return
+    """The body starts with an `ftyp` box: a plausible size (16 bytes plus 4 per compatible
+    brand) and a printable major brand (`isom`, `mp42`, `qt  `, ...)."""
+    if len(head) == _HEAD and head[4:8] == b"ftyp":
+        size = int.from_bytes(head[:4], "big")
+        if 16 <= size <= _FTYP_MAX and size % 4 == 0 and all(0x20 <= b < 0x7F for b in head[8:12]):
+            return
     kind = response.headers.get("content-type", "no content type")
     raise DownloadError(
         f"The video URL {where} did not return an MP4 video (got {kind}, "
@@ -241,7 +344,8 @@ def _shorten(err: Exception, url: str, where: str) -> str:
 
 def _too_big(where: str) -> DownloadError:
     return DownloadError(
-        f"The video at {where} is larger than {MAX_VIDEO_BYTES >> 30} GiB; refusing to save it.",
+        f"The video at {where} is larger than {MAX_VIDEO_BYTES >> 20} MiB, the most a video is "
+        "allowed to be; refusing to save it.",
         retryable=False,
     )
 
@@ -288,5 +392,11 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
+    """Remove a `.part` file; a failure (a read-only disk) is logged, never raised, so it can
+    never hide the error that made the download stop."""
+    try:
         path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        log.warning("could not remove the partial download %s: %s", path, err.strerror or err)

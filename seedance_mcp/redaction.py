@@ -3,8 +3,12 @@
 Two jobs, one marker (`REDACTED`):
 
 - `redact` replaces values we know are secret (the configured keys, the MCP token) wherever
-  they occur in a string, or in any string inside a decoded JSON answer. The HTTP layer runs
-  what comes out of it through it (task ids, task states, and with `redact_error` every
+  they occur in a string, or in any string inside a decoded JSON answer, and so the forms a
+  provider or a library may turn them into (`variants`): percent-encoded (`quote`,
+  `quote_plus`, lower-case hex, twice), JSON-escaped (`\\u` escapes, `\\/`), a bytes repr, and base64
+  (standard and URL-safe, at each of the three byte alignments a key can have inside a longer
+  encoded text, such as a Basic auth header: a base64 form decodes straight back to the key).
+  The HTTP layer runs what comes out of it through it (task ids, task states, and with `redact_error` every
   exception it raises) after provider code has parsed the raw answer, so a key that happens
   to occur in a field name cannot break parsing; the MCP server runs every tool result
   through it before it leaves. Secrets shorter than `MIN_SECRET_CHARS` are not searched for.
@@ -12,17 +16,35 @@ Two jobs, one marker (`REDACTED`):
   quoted it back in its own error text ("Bearer sk-...", "api_key=..."). It is applied to
   provider free text only, never to a user's prompt, where "bearer" is an ordinary word.
 
+`install_log_redaction` makes the same replacement in every log record (message, arguments,
+traceback), whichever logger made it: at `--log-level DEBUG` the HTTP library logs headers
+that may echo a key.
+
 The `Secret` type in `settings.py` is the other half: a key leaves it only through `reveal()`,
 for the Authorization header.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import logging
 import re
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import quote, quote_plus
 
-__all__ = ["MIN_SECRET_CHARS", "REDACTED", "mask_credentials", "placeholder", "redact", "redact_error"]
+__all__ = [
+    "MIN_SECRET_CHARS",
+    "REDACTED",
+    "install_log_redaction",
+    "mask_credentials",
+    "placeholder",
+    "redact",
+    "redact_error",
+    "variants",
+]
 
 REDACTED = "<redacted>"
 """What stands where a secret was."""
@@ -84,8 +106,39 @@ def _scrub(err: BaseException, known: list[str]) -> None:
                 continue
 
 
+_MIN_BASE64_CHARS = 12
+"""A base64 fragment shorter than this (a key under ~11 bytes) could occur by chance."""
+_HEX = re.compile(r"%[0-9A-F]{2}")
+
+
+def variants(secret: str) -> set[str]:
+    """`secret` and the encoded forms of it that a provider or library may show instead."""
+    forms = {secret}
+    for encoded in (quote(secret, safe=""), quote(secret), quote_plus(secret, safe="")):
+        forms |= {encoded, _HEX.sub(lambda m: m.group().lower(), encoded), quote(encoded, safe="")}
+    for ascii_only in (True, False):
+        escaped = json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
+        forms |= {escaped, escaped.replace("/", "\\/")}
+    forms.add("".join(f"\\u{ord(ch):04x}" if ord(ch) > 0x7E else ch for ch in secret))
+    raw = secret.encode()
+    forms.add(repr(raw)[2:-1])  # as the HTTP library logs a header value (bytes, `\\xc3\\xa9`)
+    for lead in range(3):
+        # The key starting `lead` bytes into a longer text: only whole 3-byte groups of the
+        # key encode the same whatever comes before or after, so those are what is searched.
+        encoded = base64.b64encode(bytes(lead) + raw).decode()
+        start, end = 4 * -(-lead // 3), 4 * ((lead + len(raw)) // 3)
+        for fragment in (encoded[start:end], encoded[start:end].replace("+", "-").replace("/", "_")):
+            if len(fragment) >= _MIN_BASE64_CHARS:
+                forms.add(fragment)
+    return {f for f in forms if len(f) >= MIN_SECRET_CHARS}
+
+
 def _known(secrets: Iterable[str]) -> list[str]:
-    return sorted({s for s in secrets if len(s) >= MIN_SECRET_CHARS}, key=len, reverse=True)
+    found: set[str] = set()
+    for secret in secrets:
+        if len(secret) >= MIN_SECRET_CHARS:
+            found |= variants(secret)
+    return sorted(found, key=len, reverse=True)
 
 
 def _replace(value: Any, known: list[str]) -> Any:
@@ -103,3 +156,69 @@ def _replace(value: Any, known: list[str]) -> Any:
 def mask_credentials(text: str) -> str:
     """Provider text with any bearer token or key value it quotes replaced by `REDACTED`."""
     return _QUOTED.sub(lambda m: m.group(1) + REDACTED, text)
+
+
+class _LogRedactor:
+    """Replaces secrets in a log record's message, arguments, traceback and stack text."""
+
+    def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
+        self._secrets = secrets
+
+    def scrub(self, record: logging.LogRecord) -> None:
+        known = _known(self._secrets())
+        if not known:
+            return
+        try:
+            message = record.getMessage()
+        except Exception:
+            record.msg = _replace(str(record.msg), known)
+            if isinstance(record.args, tuple):
+                record.args = tuple(_replace(str(a), known) for a in record.args)
+            elif record.args:
+                record.args = _replace(str(record.args), known)
+        else:
+            record.msg, record.args = _replace(message, known), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = _replace(record.exc_text, known)
+        if record.stack_info:
+            record.stack_info = _replace(record.stack_info, known)
+
+
+_install_lock = threading.Lock()
+
+
+def install_log_redaction(secrets: Iterable[str] | Callable[[], Iterable[str]]) -> Callable[[], None]:
+    """Redact `secrets` (a list, or a function giving the current ones) from every log record
+    made from now on, by any logger in the process, before any handler or formatter sees it.
+
+    Installed through the log record factory, so it covers loggers and handlers created later
+    (the HTTP library's, a test's); calling it again replaces the previous installation.
+    Returns a function that uninstalls it.
+    """
+    source: Callable[[], Iterable[str]]
+    if callable(secrets):
+        source = secrets
+    else:
+        fixed = list(secrets)
+        source = lambda: fixed  # noqa: E731
+    redactor = _LogRedactor(source)
+    with _install_lock:
+        previous = logging.getLogRecordFactory()
+        base = getattr(previous, "_seedance_base", previous)
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = base(*args, **kwargs)
+            redactor.scrub(record)
+            return record
+
+        factory._seedance_base = base  # type: ignore[attr-defined]
+        logging.setLogRecordFactory(factory)
+
+    def uninstall() -> None:
+        with _install_lock:
+            if logging.getLogRecordFactory() is factory:
+                logging.setLogRecordFactory(base)
+
+    return uninstall

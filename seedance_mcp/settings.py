@@ -14,6 +14,7 @@ with a warning naming the variable.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -32,6 +33,7 @@ __all__ = [
     "FALSY",
     "GENERIC_KEY_ENV",
     "MCP_TOKEN_ENV",
+    "MIN_TOKEN_CHARS",
     "TRUTHY",
     "Secret",
     "Settings",
@@ -39,6 +41,7 @@ __all__ = [
     "configured_secrets",
     "is_placeholder",
     "is_truthy",
+    "mcp_token",
     "usable_env",
 ]
 
@@ -54,6 +57,10 @@ SANDBOX_DEFAULT_PROVIDER = "nanophoto"
 """The provider the sandbox simulates when none is chosen."""
 DEFAULT_TIMEOUT_SECONDS = 30 * 60.0
 """How long a CLI render or `status --wait` waits at most unless told otherwise."""
+MIN_TOKEN_CHARS = 32
+"""The shortest SEEDANCE_MCP_TOKEN accepted; it must also use at least `_TOKEN_DISTINCT`
+different characters (`secrets.token_urlsafe(32)` gives 43 characters, `openssl rand -hex 16` 32)."""
+_TOKEN_DISTINCT = 10
 DEFAULT_PORT = 8765
 """The loopback port of `seedance sandbox` and of the MCP server over HTTP."""
 DEFAULT_OUTPUT_DIR = "seedance-videos"
@@ -162,16 +169,45 @@ def configured_secrets(env: Mapping[str, str]) -> list[str]:
     return [v for v in values if len(v) >= MIN_SECRET_CHARS and not is_placeholder(v)]
 
 
-def _number(env: Mapping[str, str], name: str, *, minimum: float = 0.0) -> float | None:
+def mcp_token(env: Mapping[str, str] | None = None) -> str | None:
+    """The bearer token HTTP clients of the MCP server must send (SEEDANCE_MCP_TOKEN), or None
+    when it is unset. A token that a guess could find is refused with `ConfigError`: shorter
+    than `MIN_TOKEN_CHARS`, or made of fewer than 10 different characters. The token itself is
+    never part of the message."""
+    token = usable_env(os.environ if env is None else env, warn=False).get(MCP_TOKEN_ENV, "").strip()
+    if not token:
+        return None
+    if len(token) < MIN_TOKEN_CHARS or len(set(token)) < _TOKEN_DISTINCT:
+        raise ConfigError(
+            f"{MCP_TOKEN_ENV}: too weak ({len(token)} characters, {len(set(token))} different); it must "
+            f"be at least {MIN_TOKEN_CHARS} characters with at least {_TOKEN_DISTINCT} different ones. "
+            'Make one with: python -c "import secrets; print(secrets.token_urlsafe(32))"',
+            code="weak_token",
+        )
+    return token
+
+
+_UNITS = {
+    "SEEDANCE_MAX_CREDITS": "credits",
+    "SEEDANCE_SANDBOX_SPEED": "a time scale (1 = the documented render time)",
+}
+
+
+def _number(env: Mapping[str, str], name: str, *, minimum: float = 0.0, above: bool = False) -> float | None:
+    """A finite number from `env[name]`, at least `minimum` (more than it when `above`)."""
     raw = env.get(name, "").strip()
     if not raw:
         return None
+    unit = _UNITS.get(name, "seconds")
+    bound = f"more than {minimum:g}" if above else f"at least {minimum:g}"
     try:
         value = float(raw)
     except ValueError:
-        raise ConfigError(f"{name}: {raw!r} is not a number of seconds/credits.") from None
-    if value < minimum:
-        raise ConfigError(f"{name}: must be at least {minimum:g}; got {raw}.")
+        raise ConfigError(f"{name}: {raw[:40]!r} is not a number ({unit}); allowed: {bound}.") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name}: {raw[:40]!r} is not a finite number ({unit}); allowed: {bound}.")
+    if value < minimum or (above and value == minimum):
+        raise ConfigError(f"{name}: must be {bound} ({unit}); got {raw}.")
     return value
 
 
@@ -197,7 +233,9 @@ class Settings:
             get_provider(provider)  # refuse an unknown id early, naming the allowed ones
         forced = sandbox if sandbox is not None else is_truthy(source.get("SEEDANCE_SANDBOX", ""))
         home = source.get("SEEDANCE_HOME", "").strip()
-        speed = _number(source, "SEEDANCE_SANDBOX_SPEED")
+        # Speed 0 (the simulator's "done at the first poll") would make every scaled wait
+        # and rate window zero; the smallest useful speed is any positive number, e.g. 0.001.
+        speed = _number(source, "SEEDANCE_SANDBOX_SPEED", above=True)
         return cls(
             env=source,
             default_provider=provider,

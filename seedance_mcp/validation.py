@@ -8,8 +8,10 @@ explicit value the provider cannot honour. Nothing is ever silently changed.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
-from collections.abc import Callable, Iterable
+import unicodedata
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,7 +20,7 @@ from .models import VideoRequest
 from .plural import count
 from .providers import PROVIDERS, Provider
 
-__all__ = ["check_public_url", "resolve_clip", "resolve_request"]
+__all__ = ["MAX_URL_CHARS", "check_public_url", "resolve_clip", "resolve_request"]
 
 
 def _others(accepts: Callable[[Provider], bool], current: Provider) -> str:
@@ -36,6 +38,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     pid = provider.id
 
     prompt = req.prompt.strip()
+    _check_text(prompt, "prompt")
     if len(prompt) < max(caps.prompt_min, 1):
         raise InvalidRequest(
             f"prompt: {pid} needs at least {count(max(caps.prompt_min, 1), 'character')} of prompt; "
@@ -122,6 +125,33 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     )
 
 
+_ALLOWED_CONTROLS = frozenset("\n\t")
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"})
+
+
+def _check_text(text: str, field: str) -> None:
+    """Refuse control characters other than newline and tab (NUL, escape codes, a lone CR), and text
+    with nothing visible in it (only spaces, zero-width or other format characters)."""
+    lines = text.replace("\r\n", "\n")  # a Windows line break is a newline too; a lone CR is not
+    bad = next((ch for ch in lines if unicodedata.category(ch) == "Cc" and ch not in _ALLOWED_CONTROLS), None)
+    if bad is not None:
+        raise InvalidRequest(
+            f"{field}: contains the control character U+{ord(bad):04X}; only printable text, "
+            "newlines and tabs are allowed.",
+            field=field,
+            value=f"U+{ord(bad):04X}",
+            allowed=["printable text, newlines and tabs"],
+        )
+    if text and not any(unicodedata.category(ch) not in _INVISIBLE for ch in text):
+        raise InvalidRequest(
+            f"{field}: has no visible characters (only spaces, zero-width or format characters); "
+            "write the prompt in words.",
+            field=field,
+            value=count(len(text), "invisible character"),
+            allowed=["text with at least 1 visible character"],
+        )
+
+
 def resolve_clip(
     provider: Provider, *, resolution: str | None, duration: int | None, audio: bool
 ) -> tuple[str | None, int]:
@@ -174,18 +204,66 @@ def resolve_clip(
     return resolution, duration
 
 
-def check_public_url(url: str, field: str, *, https_only: bool = False, provider: str | None = None) -> str:
-    """Refuse what a provider cannot fetch: local paths, other schemes, loopback and private hosts."""
-    parts = urlsplit(url.strip())
+MAX_URL_CHARS = 2048
+"""The longest URL accepted for an image (or a video to download): what browsers, CDNs and
+providers' own form fields reliably take; a signed CDN link is a few hundred characters."""
+
+_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
+
+
+def check_public_url(
+    url: str,
+    field: str,
+    *,
+    https_only: bool = False,
+    provider: str | None = None,
+    allowed_hosts: Collection[str] = (),
+) -> str:
+    """Refuse what a provider cannot fetch, or should not: local paths, other schemes, loopback,
+    private and link-local hosts (also spelt `localhost.` or `127.0.0.1.`), ports outside
+    1-65535, credentials (`user:password@`), control characters, a space in the host, and URLs
+    longer than `MAX_URL_CHARS`. Every refusal is an `InvalidRequest` naming `field`.
+
+    `allowed_hosts` are hosts let through although loopback or private (the sandbox's own
+    host, for a download); they are compared after normalising case and a trailing dot.
+    """
+    text = url.strip()
+    if len(text) > MAX_URL_CHARS:
+        raise InvalidRequest(
+            f"{field}: the URL is {len(text)} characters long; at most {MAX_URL_CHARS} are allowed.",
+            field=field,
+            value=f"{len(text)} characters",
+            allowed=[f"a URL of at most {MAX_URL_CHARS} characters"],
+        )
+    if not text.isprintable():
+        raise InvalidRequest(
+            f"{field}: the URL contains a line break, tab or other control character; "
+            "percent-encode it or remove it.",
+            field=field,
+            value=_shown(text),
+            allowed=["a URL without control characters"],
+        )
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+        raw_host = parts.hostname
+    except ValueError as err:
+        raise InvalidRequest(
+            f"{field}: not a valid URL ({err or 'malformed'}); expected http(s)://host[:port]/path "
+            "with a port of 1-65535.",
+            field=field,
+            value=_shown(text),
+            allowed=["http(s) URL"],
+        ) from None
     if https_only and parts.scheme == "http":
         raise InvalidRequest(
             f"{field}: {provider or 'this provider'} only fetches https:// URLs; got an http:// URL.",
             field=field,
-            value=url,
+            value=_shown(text),
             allowed=["https URL"],
         )
     if parts.scheme not in ("http", "https"):
-        if not parts.scheme or len(parts.scheme) == 1 or url.startswith(("/", ".", "~")):
+        if not parts.scheme or len(parts.scheme) == 1 or text.startswith(("/", ".", "~")):
             hint = (
                 "it looks like a local file; the provider fetches images itself, "
                 "so upload it and pass a public URL"
@@ -195,29 +273,74 @@ def check_public_url(url: str, field: str, *, https_only: bool = False, provider
         raise InvalidRequest(
             f"{field}: {hint}. Allowed: a public http:// or https:// URL.",
             field=field,
-            value=url,
+            value=_shown(text),
             allowed=["http(s) URL"],
         )
-    host = (parts.hostname or "").lower()
+    if parts.username is not None or parts.password is not None:
+        raise InvalidRequest(
+            f"{field}: the URL carries a user name or password (user:password@host); credentials "
+            "are never sent, stored or shown. Use a URL that needs none, such as a signed link.",
+            field=field,
+            value=_shown(text),
+            allowed=["a URL without credentials"],
+        )
+    if port is not None and port == 0:
+        raise InvalidRequest(
+            f"{field}: port 0 is not a port a server listens on; allowed: 1-65535.",
+            field=field,
+            value=_shown(text),
+            allowed=["port 1-65535"],
+        )
+    host = _host(raw_host or "")
     if not host:
-        raise InvalidRequest(f"{field}: the URL has no host name.", field=field, value=url)
+        raise InvalidRequest(f"{field}: the URL has no host name.", field=field, value=_shown(text))
+    if host in {_host(h) for h in allowed_hosts}:
+        return url
+    address = _ip_literal(host)
+    if address is None and not all(_LABEL.fullmatch(label) for label in _ascii_host(host).split(".")):
+        raise InvalidRequest(
+            f"{field}: {host!r} is not a valid host name; allowed: letters, digits and hyphens "
+            "between dots, or an IP address.",
+            field=field,
+            value=_shown(text),
+            allowed=["a public host name or IP address"],
+        )
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         raise InvalidRequest(
             f"{field}: {host} is only reachable from this machine; the provider needs a public URL.",
             field=field,
-            value=url,
+            value=_shown(text),
         )
-    address = _ip_literal(host)
     if address is None:
         return url
     if not address.is_global:
         raise InvalidRequest(
-            f"{field}: {host} is a loopback, private or reserved address the provider cannot reach; "
-            "use a public URL.",
+            f"{field}: {host} is a loopback, private or reserved address (link-local included) the "
+            "provider cannot reach; use a public URL.",
             field=field,
-            value=url,
+            value=_shown(text),
         )
     return url
+
+
+def _host(host: str) -> str:
+    """A host as compared: lower case, without the trailing dot of a fully qualified name."""
+    return host.strip().lower().rstrip(".")
+
+
+def _ascii_host(host: str) -> str:
+    """`host` in its ASCII (IDNA) form; unchanged when it cannot be encoded (then refused)."""
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return host
+
+
+def _shown(url: str) -> str:
+    """The URL as an error may show it: credentials masked, cut to a readable length."""
+    shown = re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", r"\1<redacted>@", url)
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in shown)
+    return shown if len(shown) <= 200 else shown[:200] + "..."
 
 
 def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

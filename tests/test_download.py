@@ -297,18 +297,24 @@ async def test_attempts_must_be_positive(tmp_path: Path) -> None:
 
 
 @pytest.mark.anyio
-async def test_a_compressed_body_is_checked_against_its_wire_length(tmp_path: Path) -> None:
-    packed = gzip.compress(VIDEO)
+async def test_a_compressed_body_is_refused_never_decompressed(tmp_path: Path) -> None:
+    # 215 KB of gzip that would inflate to 200 MB: asked for identity, refused unread.
+    packed = gzip.compress(VIDEO[:24] + bytes(200 << 20), compresslevel=1)
+    read: list[int] = []
 
-    async def body(data: bytes) -> AsyncIterator[bytes]:
-        yield data
+    async def body() -> AsyncIterator[bytes]:
+        read.append(1)
+        yield packed
 
-    def reply(data: bytes) -> Callable[[], httpx2.Response]:
+    def reply() -> httpx2.Response:
         headers = {"Content-Encoding": "gzip", "Content-Length": str(len(packed))}
-        return lambda: httpx2.Response(200, headers=headers, content=body(data))
+        return httpx2.Response(200, headers=headers, content=body())
 
-    server, clock = Server(reply(packed[:-10]), reply(packed)), FakeClock()
+    server = Server(reply)
     async with client_for(server) as client:
-        path = await download_video(client, URL, tmp_path, JOB, sleep=clock.sleep)
-    assert path.read_bytes() == VIDEO
-    assert len(server.requests) == 2  # the short one was retried
+        with pytest.raises(DownloadError, match="compressed body") as err:
+            await download_video(client, URL, tmp_path, JOB, sleep=FakeClock().sleep)
+    assert err.value.code == "not_a_video" and not err.value.retryable
+    assert server.requests[0].headers["accept-encoding"] == "identity"
+    assert len(server.requests) == 1 and read == []
+    assert leftovers(tmp_path) == []

@@ -235,9 +235,10 @@ def provider_api(video_url: str) -> httpx2.MockTransport:
     return httpx2.MockTransport(answer)
 
 
-async def render_with(video_url: str, tmp_path: Path) -> Job:
+async def render_with(video_url: str, tmp_path: Path, *, base_url: str | None = None) -> Job:
     """A whole job through the Service: NanoPhoto (simulated) hands back `video_url`, and the
-    download goes over real HTTP."""
+    download goes over real HTTP. `base_url` is where the provider claims to be: a loopback
+    one makes its own host (the CDN fake's) reachable for the download, as the sandbox's is."""
     env = {
         "NANOPHOTO_API_KEY": KEY,
         "SEEDANCE_HOME": str(tmp_path / "home"),
@@ -245,6 +246,8 @@ async def render_with(video_url: str, tmp_path: Path) -> Job:
         "SEEDANCE_POLL_INITIAL_DELAY": "0",
         "SEEDANCE_POLL_INTERVAL": "0.1",
     }
+    if base_url is not None:
+        env["SEEDANCE_BASE_URL"] = base_url
     svc = Service(
         Settings.from_env(env),
         transport=provider_api(video_url),
@@ -278,7 +281,7 @@ async def test_a_video_url_never_chooses_where_the_file_goes(
 ) -> None:
     url, seen = cdn_server
     before = tree(tmp_path)
-    job = await render_with(url + path, tmp_path)
+    job = await render_with(url + path, tmp_path, base_url=url)
     assert job.status is JobStatus.SUCCEEDED and job.video_path is not None, job
     video = Path(job.video_path)
     assert video == tmp_path / "a" / "b" / "videos" / f"{job.job_id}.mp4"
@@ -296,9 +299,9 @@ async def test_a_video_url_never_chooses_where_the_file_goes(
         ("data:video/mp4;base64,AAAAIGZ0eXA=", False, "scheme 'data' is not allowed"),
         ("ftp://cdn.example.com/v.mp4", False, "scheme 'ftp' is not allowed"),
         ("http:///evil.mp4", False, "has no host name"),
-        ("{cdn}/redirect?to=file:///etc/passwd", True, "Cannot download"),
-        # (httpx2 reads this Location as malformed; it is retried as if transient, then refused)
-        ("{cdn}/redirect?to=javascript:alert(1)", True, "Invalid URL in location header"),
+        # Redirects are followed by the download itself, each target checked before it is asked.
+        ("{cdn}/redirect?to=file:///etc/passwd", True, "scheme 'file' (a redirect from"),
+        ("{cdn}/redirect?to=javascript:alert(1)", True, "scheme 'javascript' (a redirect from"),
     ],
 )
 async def test_a_video_url_that_is_not_http_is_refused_and_writes_nothing(
@@ -306,13 +309,26 @@ async def test_a_video_url_that_is_not_http_is_refused_and_writes_nothing(
 ) -> None:
     url, seen = cdn_server
     before = tree(tmp_path)
-    job = await render_with(video_url.format(cdn=url), tmp_path)
+    job = await render_with(video_url.format(cdn=url), tmp_path, base_url=url)
     assert job.status is JobStatus.SUCCEEDED and job.video_path is None
-    assert job.error is not None and job.error.code == "download_failed", job
+    assert job.error is not None and job.error.code == "video_url_refused", job
     assert needle in job.error.message
     assert f"seedance status {job.job_id}" in (next_step_text(job) or "")
     assert bool(seen) == fetched
     assert not_ledger(new_files(before, tree(tmp_path))) == set()
+
+
+@pytest.mark.anyio
+async def test_a_public_provider_cannot_send_the_download_to_loopback(
+    tmp_path: Path, cdn_server: tuple[str, list[str]]
+) -> None:
+    # The provider is at its documented (public) address; a video URL on this machine's
+    # loopback is refused before anything connects to it.
+    url, seen = cdn_server
+    job = await render_with(url + "/v.mp4", tmp_path)
+    assert job.status is JobStatus.SUCCEEDED and job.video_path is None
+    assert job.error is not None and job.error.code == "video_url_refused", job
+    assert "loopback" in job.error.message and seen == []
 
 
 # ---- the output folder --------------------------------------------------------------------------------

@@ -319,3 +319,90 @@ def test_a_one_character_minimum_is_worded_in_the_singular() -> None:
     with pytest.raises(InvalidRequest) as info:
         resolve_request(VideoRequest(prompt="   "), get_provider("nanophoto"))
     assert "at least 1 character of prompt" in info.value.message
+
+
+# ---- hostile URLs and prompts (issue 11, findings 9 and 10) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://[::1/a.png", "not a valid URL (Invalid IPv6 URL)"),
+        ("https://localhost./a.png", "only reachable from this machine"),
+        ("https://127.0.0.1./a.png", "loopback, private or reserved"),
+        ("https://LOCALHOST/a.png", "only reachable from this machine"),
+        ("https://cdn.example.com:99999/a.png", "port of 1-65535"),
+        ("https://cdn.example.com:0/a.png", "port 0"),
+        ("https://cdn.example.com/a.png\r\nX-Injected: 1", "control character"),
+        ("https://cdn.exa\nmple.com/a.png", "control character"),
+        ("https://cdn example.com/a.png", "not a valid host name"),
+        ("https://cdn..example.com/a.png", "not a valid host name"),
+        ("https://[::ffff:127.0.0.1]/a.png", "loopback, private or reserved"),
+        ("http://169.254.169.254./latest", "loopback, private or reserved"),
+    ],
+)
+def test_hostile_image_urls_are_refused_naming_the_field(url: str, why: str) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        check_public_url(url, "image_url")
+    err = info.value
+    assert err.field == "image_url" and err.message.startswith("image_url: ")
+    assert why in err.message, err.message
+    assert err.allowed or "public URL" in err.message
+    assert "\r" not in str(err.value) and "\n" not in str(err.value)  # shown escaped, never raw
+    assert refuse("seedance2ai", image_url=url).field == "image_url"
+
+
+def test_an_image_url_with_credentials_is_refused_and_never_echoed() -> None:
+    url = "https://alice:hunter2-secret@cdn.example.com/a.png"
+    err = refuse("seedance2ai", image_url=url)
+    assert err.field == "image_url" and "user name or password" in err.message
+    assert "hunter2" not in err.message and "hunter2" not in str(err.value)
+    assert "alice" not in str(err.to_dict())
+
+
+def test_a_very_long_image_url_is_refused_without_echoing_it() -> None:
+    from seedance_mcp.validation import MAX_URL_CHARS
+
+    url = "https://cdn.example.com/" + "a" * (10 << 20)
+    err = refuse("seedance2ai", image_url=url)
+    assert err.field == "image_url" and f"at most {MAX_URL_CHARS}" in err.message
+    assert len(str(err.to_dict())) < 1000
+    ok = "https://cdn.example.com/" + "a" * (MAX_URL_CHARS - 24)
+    assert check_public_url(ok, "image_url") == ok
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://cdn.example.com./a.png", "https://bücher.example/a.png", "https://cdn.example.com:8443/a.png"],
+)
+def test_unusual_but_valid_public_urls_still_pass(url: str) -> None:
+    assert check_public_url(url, "image_url") == url
+
+
+def test_allowed_hosts_let_only_that_loopback_host_through() -> None:
+    assert check_public_url("http://127.0.0.1:9/v.mp4", "video_url", allowed_hosts={"127.0.0.1"})
+    with pytest.raises(InvalidRequest, match="loopback"):
+        check_public_url("http://127.0.0.2:9/v.mp4", "video_url", allowed_hosts={"127.0.0.1"})
+
+
+@pytest.mark.parametrize(
+    ("prompt", "why"),
+    [
+        ("\u200b\u200b\u200b\u200b", "no visible characters"),
+        ("\ufeff \u2060 \u200d", "no visible characters"),
+        ("\x00\x00\x00\x00", "control character U+0000"),
+        ("A lighthouse\x00 at dusk", "control character U+0000"),
+        ("A lighthouse \x1b[2J at dusk", "control character U+001B"),
+        ("A lighthouse\rat dusk", "control character U+000D"),
+    ],
+)
+def test_an_invisible_or_control_character_prompt_is_refused(prompt: str, why: str) -> None:
+    for provider_id in ("nanophoto", "seedance2ai"):
+        err = refuse(provider_id, prompt=prompt)
+        assert err.field == "prompt" and why in err.message, err.message
+        assert err.allowed
+
+
+def test_newlines_and_tabs_stay_allowed_in_a_prompt() -> None:
+    prompt = "A lighthouse at dusk.\n\tWaves break on the rocks.\r\nGulls."
+    assert resolve_request(VideoRequest(prompt=prompt), get_provider("nanophoto")).prompt == prompt
