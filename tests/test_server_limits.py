@@ -258,7 +258,8 @@ def test_host_guard_reads_every_spelling_of_the_bound_host() -> None:
 @pytest.mark.parametrize("token", ["x", "short-but-not-32-characters"])
 def test_streamable_http_refuses_a_weak_token(token: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(TOKEN_ENV, token)
-    with pytest.raises(SystemExit, match=rf"{TOKEN_ENV} is {len(token)} characters long.*at least 32") as exc:
+    weak = rf"{TOKEN_ENV}: too weak \({len(token)} characters.*at least 32"
+    with pytest.raises(SystemExit, match=weak) as exc:
         main(["--transport", "streamable-http", "--host", "0.0.0.0", "--port", "8765"])
     assert len(token) < 4 or token not in str(exc.value)  # the value itself is never shown
 

@@ -108,6 +108,17 @@ def _interrupted(args: argparse.Namespace, bar: ProgressBar) -> int:
     return EXIT_INTERRUPTED
 
 
+def _redact_logs() -> None:
+    """Every log record from here on loses the configured keys (the HTTP library's DEBUG lines
+    echo headers)."""
+    import os
+
+    from ..redaction import install_log_redaction
+    from ..settings import configured_secrets
+
+    install_log_redaction(lambda: configured_secrets(os.environ))
+
+
 def _log_trace(command: str, err: Exception) -> None:
     """The traceback of an unexpected exception at DEBUG, redacted like every output."""
     if not log.isEnabledFor(logging.DEBUG):
@@ -124,6 +135,7 @@ def _log_trace(command: str, err: Exception) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    _redact_logs()
     if argv[:1] == ["serve"]:  # everything after `serve` belongs to the server's own parser
         from ..server.app import main as serve_main
 

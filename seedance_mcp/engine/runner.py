@@ -29,7 +29,7 @@ import anyio.to_thread
 import httpx2
 
 from ..client import ProviderClient
-from ..download import download_video
+from ..download import download_video, loopback_hosts
 from ..errors import (
     AnswerLost,
     ConnectFailed,
@@ -372,7 +372,14 @@ class JobRunner:
             with anyio.move_on_after(self._left()):
                 async with self._download_client() as http:
                     path = await download_video(
-                        http, job.video_url, self._output_dir, job.job_id, sleep=self._sleep
+                        http,
+                        job.video_url,
+                        self._output_dir,
+                        job.job_id,
+                        sleep=self._sleep,
+                        # Only a provider that is itself on loopback (the sandbox) may hand out
+                        # loopback video URLs; every other hop must be a public address.
+                        allowed_hosts=loopback_hosts(self.client.base_url),
                     )
         except DownloadError as err:
             return self._ledger.update(

@@ -21,7 +21,9 @@ from collections.abc import Sequence
 import anyio
 from mcp.server.mcpserver import MCPServer
 
-from ..settings import DEFAULT_PORT, MCP_TOKEN_ENV, usable_env
+from ..errors import ConfigError
+from ..redaction import install_log_redaction
+from ..settings import DEFAULT_PORT, MCP_TOKEN_ENV, configured_secrets, mcp_token
 from . import craft_tools, job_tools
 from .http import is_loopback, serve_http
 from .runtime import Runtime, ServiceFactory
@@ -29,10 +31,6 @@ from .runtime import Runtime, ServiceFactory
 __all__ = ["build_server", "main"]
 
 log = logging.getLogger("seedance_mcp.server")
-
-MIN_TOKEN_CHARS = 32
-"""The shortest SEEDANCE_MCP_TOKEN streamable HTTP accepts: a guessable token guards nothing.
-(A local rule for now; settings.py's token-strength check replaces it when it lands.)"""
 
 INSTRUCTIONS = """\
 Seedance video generation through five provider APIs.
@@ -102,17 +100,17 @@ def main(argv: Sequence[str] | None = None, prog: str = "seedance-mcp") -> None:
         given = given[1:]
     args = _parser(prog).parse_args(given)
     logging.basicConfig(stream=sys.stderr, level=args.log_level, format="%(levelname)s %(name)s: %(message)s")
+    # Every log record, the HTTP library's DEBUG header dumps included, loses the keys first.
+    install_log_redaction(lambda: configured_secrets(os.environ))
     if args.log_level != "DEBUG":
         logging.getLogger("httpx2").setLevel(logging.WARNING)  # one line per poll is noise
     if args.transport == "stdio":
         build_server().run("stdio")
         return
-    token = usable_env(os.environ).get(MCP_TOKEN_ENV, "").strip() or None
-    if token is not None and len(token) < MIN_TOKEN_CHARS:
-        raise SystemExit(
-            f"{prog}: {MCP_TOKEN_ENV} is {len(token)} characters long; it must be at least "
-            f"{MIN_TOKEN_CHARS} random characters (for example the output of `openssl rand -hex 32`)."
-        )
+    try:
+        token = mcp_token()
+    except ConfigError as err:
+        raise SystemExit(f"{prog}: {err.message}") from None
     if not is_loopback(args.host) and token is None:
         raise SystemExit(
             f"{prog}: --host {args.host} is reachable from other machines; "
