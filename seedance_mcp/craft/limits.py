@@ -8,6 +8,9 @@ Each cap is far above what a video prompt needs: the longest prompt any provider
 
 from __future__ import annotations
 
+from ..providers import PROVIDERS
+from ..validation import MAX_URL_CHARS
+
 __all__ = [
     "IDEA_MAX_CHARS",
     "LINE_MAX_CHARS",
@@ -20,7 +23,7 @@ __all__ = [
 
 IDEA_MAX_CHARS = 10_000
 """An idea to draft from (a draft must fit the provider's limit, so no longer idea can work)."""
-PROMPT_MAX_CHARS = 10_000
+PROMPT_MAX_CHARS = max(p.caps.prompt_max for p in PROVIDERS.values())
 """A finished prompt (to render or to lint): the longest any provider accepts."""
 OPTION_MAX_CHARS = 1_000
 """One of the craft options (shot size, camera move, angle, light, style, mood, sound, template,
@@ -31,5 +34,5 @@ MAX_SHOTS = 20
 """Shots in one clip."""
 MAX_DIALOGUE_LINES = 40
 """Lines of dialogue in one clip."""
-URL_MAX_CHARS = 2_048
-"""An image URL: the length browsers and CDNs reliably handle."""
+URL_MAX_CHARS = MAX_URL_CHARS
+"""An image URL: the length browsers and CDNs reliably handle (validation's own cap)."""
