@@ -245,7 +245,7 @@ def outcome(plan: Plan) -> str:
 
 async def run_batch(
     root: Path, numbers: list[int], draws: list[tuple[str, str]]
-) -> tuple[list[str], Counter[str]]:
+) -> tuple[list[str], Counter[str], float]:
     plans: dict[int, Plan] = {}
     fake = Fake(plans)
     with Hostile(fake, lifetime=60.0) as server:
@@ -262,12 +262,13 @@ async def run_batch(
             problems = [p for plan in plans.values() for p in check(plan, server)]
             outcomes = Counter(outcome(plan) for plan in plans.values())
             outcomes.update(f"raised:{plan.raised}" for plan in plans.values() if plan.raised)
+            slowest = max(t for plan in plans.values() for t in plan.elapsed)
         finally:
             for plan in plans.values():
                 if plan.holder is not None:
                     plan.holder.close()
                 plan.svc.close()
-    return problems, outcomes
+    return problems, outcomes, slowest
 
 
 @pytest.mark.anyio
@@ -284,14 +285,17 @@ async def test_hostile_soak_keeps_every_paid_submit_accounted_for_within_its_bou
     started = time.monotonic()
     problems: list[str] = []
     outcomes: Counter[str] = Counter()
+    slowest = 0.0
     for first in range(0, total, batch):
         numbers = list(range(first, min(total, first + batch)))
-        found, counted = await run_batch(tmp_path, numbers, [draws[n] for n in numbers])
+        found, counted, slow = await run_batch(tmp_path, numbers, [draws[n] for n in numbers])
         problems += found
         outcomes += counted
+        slowest = max(slowest, slow)
     elapsed = time.monotonic() - started
     print(
         f"\nhostile soak: {total} jobs in {elapsed:.1f} s; submit->final {dict(sorted(outcomes.items()))}; "
+        f"slowest call {slowest:.1f} s (bound {BOUND:.0f} s); "
         f"status answers {dict(sorted(Counter(s for _, s in draws).items()))}; violations {len(problems)}"
     )
     assert not problems, "\n".join(problems[:40])
