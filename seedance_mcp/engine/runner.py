@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -179,7 +178,7 @@ class JobRunner:
             record = functools.partial(self._ledger.update, job.job_id, busy_timeout=wait, **changes)
             try:
                 return await anyio.to_thread.run_sync(record)
-            except sqlite3.OperationalError as err:
+            except LedgerBusy as err:
                 if self._clock() + delay >= until:
                     log.warning("the ledger stayed locked; could not record task %s: %s", task_id, err)
                     break
