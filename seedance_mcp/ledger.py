@@ -10,7 +10,10 @@ Several processes (the MCP server, a CLI `seedance status --wait`, a second agen
 the same file at once: the journal is WAL, every connection waits for a lock instead of
 failing (`busy_timeout`), and every read-modify-write runs in `BEGIN IMMEDIATE`, so two
 writers never interleave. Transactions are short; nothing waits on the network while
-holding one.
+holding one. Each thread has its own connection (the MCP server calls in from worker
+threads), so a thread waiting for another process's lock holds up no other thread, and a
+caller with a deadline waits at most as long as it says (`patience`); a lock held past
+that is `LedgerBusy`, never a raw sqlite3 error.
 
 A job is stored as its JSON (`Job.model_dump_json`) next to a few indexed columns used to
 find and sort it. No column holds a secret: the API key never reaches this module.
@@ -32,7 +35,7 @@ from typing import Any
 
 import platformdirs
 
-from .errors import ConfigError, InvalidRequest, JobNotFound
+from .errors import ConfigError, InvalidRequest, JobNotFound, LedgerBusy
 from .models import Job, JobStatus, utcnow
 
 __all__ = [
@@ -54,6 +57,7 @@ MIN_PREFIX = 6
 JOB_ID_PREFIX = "job_"
 PENDING_FOLDER = "pending"
 """Beside the ledger: changes that could not be recorded while another process held it."""
+_BUSY_CODES = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 _SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -110,9 +114,11 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._conn = self._connect()
+        self._registry = threading.Lock()
+        """Guards `_conns` and `_closed`; never held while SQLite waits."""
+        self._conns: dict[threading.Thread, sqlite3.Connection] = {}
+        self._closed = False
+        self._conns[threading.current_thread()] = self._connect()
 
     @classmethod
     def open(cls, home: Path | None) -> Ledger:
@@ -179,38 +185,93 @@ class Ledger:
                 conn.execute("ROLLBACK")
             raise
 
+    def _thread_conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on its first use. The schema and the WAL journal
+        are the file's (set up by the first connection), so opening one waits for no lock."""
+        me = threading.current_thread()
+        with self._registry:
+            if self._closed:
+                raise RuntimeError("This Ledger is closed; open a new one.")
+            conn = self._conns.get(me)
+            if conn is not None:
+                return conn
+            for gone in [t for t in self._conns if not t.is_alive()]:
+                self._conns.pop(gone).close()  # its thread has ended (an idle worker)
+        conn = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        conn.execute("PRAGMA synchronous = FULL")
+        with self._registry:
+            if self._closed:
+                conn.close()
+                raise RuntimeError("This Ledger is closed; open a new one.")
+            self._conns[me] = conn
+        return conn
+
+    @contextmanager
+    def patience(self, seconds: float) -> Iterator[None]:
+        """Within the block, this thread's reads and writes wait at most `seconds` for another
+        process's lock (then `LedgerBusy`); a caller with a deadline says how long it has."""
+        with self._waiting(self._thread_conn(), seconds):
+            yield
+
+    @staticmethod
+    @contextmanager
+    def _waiting(conn: sqlite3.Connection, seconds: float) -> Iterator[None]:
+        """The connection's busy timeout lowered to `seconds` for the block (never raised)."""
+        before = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+        conn.execute(f"PRAGMA busy_timeout = {min(before, max(1, int(seconds * 1000)))}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {before}")
+
+    def _busy(self, err: sqlite3.OperationalError) -> LedgerBusy | None:
+        """`LedgerBusy` for a lock another process held past the wait, else None."""
+        if (getattr(err, "sqlite_errorcode", 0) & 0xFF) not in _BUSY_CODES:
+            return None
+        return LedgerBusy(
+            f"Another process held the job ledger ({self.path}) locked for longer than this call "
+            "could wait. Try again in a moment; if it stays locked, look for a stuck seedance "
+            "process using the same SEEDANCE_HOME."
+        )
+
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            if self._conn is None:
-                raise RuntimeError("This Ledger is closed; open a new one.")
-            yield self._conn
+        conn = self._thread_conn()
+        try:
+            yield conn
+        except sqlite3.OperationalError as err:
+            busy = self._busy(err)
+            if busy is None:
+                raise
+            raise busy from err
 
     @contextmanager
     def _write(self, busy_timeout: float | None = None) -> Iterator[sqlite3.Connection]:
         """One short write transaction that takes the write lock up front, waiting at most
-        `busy_timeout` seconds for it (default `BUSY_TIMEOUT_SECONDS`)."""
-        with self._read() as conn:
-            if busy_timeout is not None:
-                conn.execute(f"PRAGMA busy_timeout = {max(1, int(busy_timeout * 1000))}")
+        `busy_timeout` seconds for it (default: the thread's wait, `BUSY_TIMEOUT_SECONDS`
+        unless `patience` says less)."""
+        with (
+            self._read() as conn,
+            self._waiting(conn, BUSY_TIMEOUT_SECONDS if busy_timeout is None else busy_timeout),
+        ):
+            conn.execute("BEGIN IMMEDIATE")
             try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
+                yield conn
                 conn.execute("COMMIT")
-            finally:
-                if busy_timeout is not None:
-                    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        with self._registry:
+            self._closed = True
+            conns, self._conns = list(self._conns.values()), {}
+        for conn in conns:
+            conn.close()
 
     def __enter__(self) -> Ledger:
         return self
@@ -275,12 +336,15 @@ class Ledger:
         """Where changes that could not be written (the ledger stayed locked) wait."""
         return self.path.parent / PENDING_FOLDER
 
-    def stash(self, job_id: str, **changes: Any) -> Path:
+    def stash(self, job_id: str, *, label: str = "", **changes: Any) -> Path:
         """Keep `changes` to a job in a file of its own (written whole, fsynced), for
-        `apply_stashed` to record once the ledger is free. Returns the file's path."""
+        `apply_stashed` to record once the ledger is free. Returns the file's path.
+
+        One file per job and `label`: a later stash with the same label replaces the earlier
+        one (the submit's outcome has none; a saved video's path is `video`)."""
         folder = self.pending_folder
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        final = folder / f"{job_id}.json"
+        final = folder / (f"{job_id}.{label}.json" if label else f"{job_id}.json")
         part = folder / f"{job_id}.{secrets.token_hex(4)}.part"
         data = json.dumps({"job_id": job_id, "changes": changes}, default=str).encode()
         fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -292,31 +356,51 @@ class Ledger:
         os.replace(part, final)
         return final
 
-    def apply_stashed(self, *, busy_timeout: float = 1.0) -> int:
-        """Record every stashed change whose job is still without it; returns how many were
-        recorded. One the ledger is still too busy for stays stashed for the next call."""
+    def _stashed(self) -> Iterator[tuple[Path, str, dict[str, Any]]]:
+        """Every readable stashed change, oldest kind first: (file, job id, changes)."""
         try:
             files = sorted(self.pending_folder.glob("*.json"))
         except OSError:
-            return 0
-        done = 0
+            return
         for file in files:
             try:
                 entry = json.loads(file.read_text())
-                job_id, changes = str(entry["job_id"]), dict(entry["changes"])
+                yield file, str(entry["job_id"]), dict(entry["changes"])
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # unreadable: left in place for a person to look at
+
+    @staticmethod
+    def _still_news(job: Job, changes: dict[str, Any]) -> bool:
+        """Whether stashed `changes` still tell `job` something: a task id or a video path
+        the job already has (recorded since) is never overwritten."""
+        if "provider_task_id" in changes and job.provider_task_id is not None:
+            return False
+        return not ("video_path" in changes and job.video_path is not None)
+
+    def apply_stashed(self, *, busy_timeout: float = 1.0) -> int:
+        """Record every stashed change whose job is still without it; returns how many were
+        recorded. While the ledger is still too busy, the rest stay stashed for the next call."""
+        done = 0
+        for file, job_id, changes in self._stashed():
             try:
                 current = self.get(job_id)
-                if current.provider_task_id is None or "provider_task_id" not in changes:
+                if self._still_news(current, changes):
                     self.update(job_id, busy_timeout=busy_timeout, **changes)
             except JobNotFound:
                 pass
-            except sqlite3.OperationalError:
-                continue
+            except LedgerBusy:
+                break  # busy for this one, busy for the next: leave them all for later
             file.unlink(missing_ok=True)
             done += 1
         return done
+
+    def with_pending(self, job: Job) -> Job:
+        """`job` as it will be once its stashed changes are recorded (a task id, a saved video's
+        path), so a caller sees them while another process still holds the ledger."""
+        for _file, job_id, changes in self._stashed():
+            if job_id == job.job_id and self._still_news(job, changes):
+                job = Job.model_validate({**dict(job), **changes})
+        return job
 
     def get(self, job_id: str) -> Job:
         """The job with this local id, or `JobNotFound`."""

@@ -1,13 +1,16 @@
 """The client-side rate budget (NanoPhoto allows 100 requests an hour per key), kept in the
-ledger so that every process using the same key draws on the same count."""
+ledger so that every process using the same key draws on the same count. The ledger is reached
+through the call's `Records` (off the event loop, bounded by the call's end)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 
 from ..errors import RateLimited
 from ..ledger import Ledger
 from ..providers import Provider
+from .records import Records
 
 __all__ = ["LedgerBudget"]
 
@@ -20,14 +23,14 @@ class LedgerBudget:
 
     def __init__(
         self,
-        ledger: Ledger,
+        records: Records,
         *,
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[None]],
         bucket_prefix: str = "",
         scale: float = 1.0,
     ) -> None:
-        self._ledger = ledger
+        self._records = records
         self._clock = clock
         self._sleep = sleep
         self._prefix = bucket_prefix
@@ -40,9 +43,10 @@ class LedgerBudget:
         window = limit.per_seconds * self._scale
         bucket = f"{self._prefix}{provider.id}"
         while True:
-            wait = self._ledger.reserve_request(
-                bucket, limit=limit.requests, window=window, now=self._clock()
+            reserve = functools.partial(
+                Ledger.reserve_request, bucket=bucket, limit=limit.requests, window=window, now=self._clock()
             )
+            wait = await self._records.call(reserve)
             if wait <= 0:
                 return
             if wait > LONGEST_SLEEP * max(self._scale, 0.001):

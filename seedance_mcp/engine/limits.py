@@ -14,9 +14,11 @@ left is `unknown` (re-sent with the same key only where the provider honours ide
 a cut-off status check leaves the job as it was with a notice, a cut-off download leaves the job
 succeeded with the download to retry.
 
-After the end, the call only records what it has (an answer already received is recorded for
-up to `RECORD_WINDOW` more seconds, see `JobRunner.submit`) and closes its connections; so a
-call returns within `call_bound(wait_seconds)`: the end plus `DEADLINE_MARGIN`.
+After the end, the call only records what it has and closes its connections. Every ledger
+read and write of a call (`Records`, in a worker thread) waits for another process's lock at
+most until `RECORD_WINDOW` past the end; then a status answer is left unrecorded (the job as it
+was, with a notice) and a task id or a saved video's path goes to the pending file beside the
+ledger. So a call returns within `call_bound(wait_seconds)`: the end plus `DEADLINE_MARGIN`.
 
 An MCP tool waits at most 50 s, so it answers within 55 s, inside a client's 60 s timeout.
 """
@@ -30,8 +32,8 @@ MIN_SUBMIT_WINDOW = 20.0
 DEADLINE_MARGIN = 5.0
 """How long past its end a call may take to record its outcome and close (seconds)."""
 RECORD_WINDOW = 3.0
-"""How long past the end a provider's answer already received is still tried into a locked
-ledger before it is written to the fallback file (less than `DEADLINE_MARGIN`)."""
+"""How long past the end a call still waits for a locked ledger before it gives up on it (a
+received task id or video path then goes to the fallback file); less than `DEADLINE_MARGIN`."""
 
 
 def call_bound(wait_seconds: float, window: float = MIN_SUBMIT_WINDOW) -> float:

@@ -8,6 +8,7 @@ its own terms (the CLI as a `seedance ...` command line, the MCP server as a too
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import assert_never
 
 from ..errors import IdempotencyConflict, ProtocolError, SeedanceError
@@ -53,6 +54,28 @@ OTHER_PROCESS_DOWNLOADING = (
     "Another process is downloading this job's video right now; check again in a moment."
 )
 OTHER_PROCESS_SUBMITTING = "Another process is submitting this job right now; check again in a moment."
+LEDGER_BUSY = (
+    "Another process held the job ledger locked, so the provider's latest answer was not recorded; "
+    "the job is as it was. Check it again to ask once more."
+)
+
+
+def kept_note(kept: Path | OSError) -> str:
+    """Where a change a locked ledger could not take was kept (or that it could not be)."""
+    if isinstance(kept, OSError):
+        return (
+            "Another process held the job ledger locked, and this could not be kept beside it either "
+            f"({kept.strerror or kept}): note it."
+        )
+    return (
+        f"Another process held the job ledger locked, so this is kept in {kept} until the next look "
+        "at the job records it."
+    )
+
+
+def video_kept_note(path: str, kept: Path | OSError) -> str:
+    """A video saved while the ledger was locked: where it is, and where its path was kept."""
+    return f"The video is saved at {path}. {kept_note(kept)}"
 
 
 def job_error(err: SeedanceError) -> JobError:

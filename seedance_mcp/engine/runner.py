@@ -6,6 +6,11 @@ returning: `submit` (the ledger row already exists, so a crash mid-submit is vis
 the provider's schedule until done or the deadline), `download` (verified, never over a file),
 and `resume`, which picks the next step for a job found in the ledger.
 
+Every ledger read and write goes through `Records`: off the event loop, and bounded by the
+call's end. A ledger another process keeps locked never loses what must not be lost (a
+submit's outcome, a saved video's path: kept in the pending file) and leaves a status answer
+unrecorded, with a notice (the next check asks again).
+
 Who may re-send a submit is decided by whether the provider honours idempotency keys: an
 answer lost on a provider that does not is never re-sent (that could charge twice); the job
 becomes `unknown` with its possible cost.
@@ -13,10 +18,8 @@ becomes `unknown` with its possible cost.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -25,7 +28,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
-import anyio.to_thread
 import httpx2
 
 from ..client import ProviderClient
@@ -45,12 +47,11 @@ from ..errors import (
     TaskNotFound,
 )
 from ..inflight import DownloadLocks, SubmitLocks
-from ..ledger import Ledger
 from ..models import Job, JobError, JobStatus, TaskState
 from ..polling import PollSchedule
 from . import notices
-from .limits import RECORD_WINDOW
 from .progress import PROGRESS_EVERY, Phase, ProgressFn, emit
+from .records import Records
 
 __all__ = ["Delivery", "JobRunner"]
 
@@ -80,7 +81,7 @@ class JobRunner:
         self,
         *,
         client: ProviderClient,
-        ledger: Ledger,
+        records: Records,
         locks: SubmitLocks,
         schedule: Callable[[Job], PollSchedule],
         download_client: Callable[[], httpx2.AsyncClient],
@@ -93,7 +94,7 @@ class JobRunner:
     ) -> None:
         self.client = client
         self.provider = client.provider
-        self._ledger = ledger
+        self._records = records
         self._locks = locks
         self._download_locks = DownloadLocks(locks.folder)
         self._schedule = schedule
@@ -118,11 +119,14 @@ class JobRunner:
         """Record `job`, then submit it. The submit is marked under way until its answer is recorded,
         so another process can tell it from one whose process died in between."""
         with self._locks.hold(job.job_id):
-            job = self._ledger.create(job, idempotency_key=idempotency_key)
+            try:
+                job = await self._records.create(job, idempotency_key=idempotency_key)
+            except LedgerBusy as err:
+                raise LedgerBusy(f"{err.message} Nothing was sent to {self.provider.id}.") from err
             await self._emit(job, "submitting", 0.0, None, "submitting to " + self.provider.id)
-            return await self.submit(job)
+            return await self.submit(job, idempotency_key)
 
-    async def submit(self, job: Job) -> Job:
+    async def submit(self, job: Job, key: str | None = None) -> Job:
         """Send the job's submit (with its recorded idempotency key) and record the outcome.
 
         Only a clear refusal (`CLEAR_REFUSALS`, or an error before anything was sent) marks the
@@ -131,7 +135,8 @@ class JobRunner:
         unreadable, a redirect, a 5xx, "still being processed") is `unknown`, with its possible
         cost and, where the provider honours idempotency keys, a safe re-send with the same key.
         """
-        key = self._ledger.idempotency_key(job.job_id)
+        if key is None:
+            key = await self._records.idempotency_key(job.job_id)
         provider = self.provider
         task_id: str | None = None
         try:
@@ -139,11 +144,11 @@ class JobRunner:
                 task_id = await self.client.submit(job.request, key)
         except SeedanceError as err:
             if self.client.submit_in_doubt:
-                return self._unclear(job, err, notices.unclear_what(provider, err))
+                return await self._unclear(job, err, notices.unclear_what(provider, err))
             cleanly_refused = isinstance(err, ProviderError | InvalidRequest) and not isinstance(
                 err, RateLimited | ProviderUnavailable
             )
-            self._fail(job, err, notices.REFUSED if cleanly_refused else notices.NOTHING_CREATED)
+            await self._fail(job, err, notices.REFUSED if cleanly_refused else notices.NOTHING_CREATED)
             raise
         if task_id is None:  # cut off by the deadline
             cut = SeedanceError(
@@ -152,18 +157,18 @@ class JobRunner:
                 retryable=True,
             )
             if not self.client.submit_in_doubt:
-                self._fail(job, cut, notices.NOTHING_CREATED)
+                await self._fail(job, cut, notices.NOTHING_CREATED)
                 raise cut
             what = f"The submit reached {provider.id} but its answer did not arrive within the wait"
-            return self._unclear(job, cut, what)
+            return await self._unclear(job, cut, what)
         return await self._record_task(job, task_id)
 
     async def _record_task(self, job: Job, task_id: str) -> Job:
         """Record a task id the provider gave: an answer received is never lost.
 
         Another process may hold the ledger: the write is tried again with backoff (off the
-        event loop) until `RECORD_WINDOW` past the call's end; if the ledger is still locked,
-        the change goes to the fallback file the next look at the ledger records
+        event loop) until `RECORD_WINDOW` past the call's end (`Records`); if the ledger is
+        still locked, the change goes to the fallback file the next look at the ledger records
         (`Ledger.stash`), and `LedgerBusy` names the task id and the job id.
         """
         changes: dict[str, Any] = {
@@ -172,31 +177,22 @@ class JobRunner:
             "error": None,
             "notice": None,
         }
-        until = max(self._until if self._until is not None else -math.inf, self._clock()) + RECORD_WINDOW
-        delay = 0.05
-        while True:
-            wait = max(0.05, min(until - self._clock(), 1.0))
-            record = functools.partial(self._ledger.update, job.job_id, busy_timeout=wait, **changes)
-            try:
-                return await anyio.to_thread.run_sync(record)
-            except sqlite3.OperationalError as err:
-                if self._clock() + delay >= until:
-                    log.warning("the ledger stayed locked; could not record task %s: %s", task_id, err)
-                    break
-            await self._sleep(delay)
-            delay = min(delay * 2, 0.5)
-        try:
-            kept = f"it is kept in {self._ledger.stash(job.job_id, **changes)}, and"
-        except OSError as err:
-            kept = f"it could not be kept beside the ledger either ({err.strerror or err}), so note it;"
+        job, kept = await self._records.record(job, **changes)
+        if kept is None:
+            return job
+        log.warning("the ledger stayed locked; could not record task %s", task_id)
+        if isinstance(kept, OSError):
+            where = f"it could not be kept beside the ledger either ({kept.strerror or kept}), so note it;"
+        else:
+            where = f"it is kept in {kept}, and"
         raise LedgerBusy(
             f"{self.provider.id} accepted job {job.job_id} as task {task_id}, but another process held the "
-            f"job ledger ({self._ledger.path}) locked, so the task id could not be recorded: {kept} "
+            f"job ledger ({self._records.path}) locked, so the task id could not be recorded: {where} "
             f"checking job {job.job_id} again records it. Do not submit it again: the task exists "
             "and may be charged."
         )
 
-    def _unclear(self, job: Job, err: SeedanceError, what: str) -> Job:
+    async def _unclear(self, job: Job, err: SeedanceError, what: str) -> Job:
         """A submit that may have created a (paid) task: `unknown`, never lost."""
         provider = self.provider
         if isinstance(err, AnswerLost | ProviderFailure) and provider.caps.idempotency:
@@ -204,16 +200,23 @@ class JobRunner:
         else:
             note = notices.unclear_note(provider, job, what)
         error = notices.job_error(err).model_copy(update={"retryable": provider.caps.idempotency})
-        return self._ledger.update(job.job_id, status=JobStatus.UNKNOWN, error=error, notice=note)
+        job, kept = await self._records.record(job, status=JobStatus.UNKNOWN, error=error, notice=note)
+        if kept is not None:
+            job = job.model_copy(update={"notice": f"{note} {notices.kept_note(kept)}"})
+        return job
 
-    def _fail(self, job: Job, err: SeedanceError, note: str) -> None:
-        self._ledger.update(job.job_id, status=JobStatus.FAILED, error=notices.job_error(err), notice=note)
+    async def _fail(self, job: Job, err: SeedanceError, note: str) -> None:
+        _, kept = await self._records.record(
+            job, status=JobStatus.FAILED, error=notices.job_error(err), notice=note
+        )
+        if kept is not None:
+            log.warning("the ledger stayed locked; job %s's failure: %s", job.job_id, notices.kept_note(kept))
 
-    def settle(self, job: Job) -> Job:
+    async def settle(self, job: Job) -> Job:
         """A queued job without a task id: its submit is under way elsewhere, or its process died."""
         if self._locks.state(job.job_id) == "under_way":
             return job.model_copy(update={"notice": notices.OTHER_PROCESS_SUBMITTING})
-        job = self._ledger.get(job.job_id)  # the submit may have been recorded meanwhile
+        job = await self._records.get(job.job_id)  # the submit may have been recorded meanwhile
         if job.provider_task_id is not None or job.status.is_final:
             return job
         provider = self.provider
@@ -231,7 +234,10 @@ class JobRunner:
             note = notices.unknown_note(
                 provider, job, "The submitting process stopped before the provider's answer was recorded"
             )
-        job = self._ledger.update(job.job_id, status=JobStatus.UNKNOWN, error=error, notice=note)
+        try:
+            job = await self._records.update(job.job_id, status=JobStatus.UNKNOWN, error=error, notice=note)
+        except LedgerBusy:
+            return job.model_copy(update={"notice": notices.LEDGER_BUSY})  # settled by the next look
         self._locks.clear(job.job_id)
         return job
 
@@ -246,8 +252,8 @@ class JobRunner:
                 state = await self.client.status(job.provider_task_id)
         except TaskNotFound as err:
             if job.sandbox:
-                return self._ledger.update(
-                    job.job_id,
+                return await self._records.update_or_keep(
+                    job,
                     status=JobStatus.EXPIRED,
                     error=notices.job_error(err),
                     notice=notices.SANDBOX_EXPIRED,
@@ -255,14 +261,15 @@ class JobRunner:
             raise
         except (ProviderError, ConnectFailed, AnswerLost, ProtocolError) as err:
             # Still unknown after retries: keep the job as it was, say what happened.
-            self._ledger.update(job.job_id, notice=f"{notices.STATUS_CHECK_FAILED}{err.message}")
+            await self._records.update_or_keep(job, notice=f"{notices.STATUS_CHECK_FAILED}{err.message}")
             raise
         if state is None:  # cut off by the call's end: the job is as it was
-            return self._ledger.update(job.job_id, notice=notices.STATUS_CHECK_CUT_OFF)
-        return self.apply(job, state)
+            return await self._records.update_or_keep(job, notice=notices.STATUS_CHECK_CUT_OFF)
+        return await self.apply(job, state)
 
-    def apply(self, job: Job, state: TaskState) -> Job:
-        """Record a status answer: only what changed is written."""
+    async def apply(self, job: Job, state: TaskState) -> Job:
+        """Record a status answer: only what changed is written (while the ledger stays locked,
+        nothing is, and the job comes back as it was with a notice)."""
         changes: dict[str, Any] = {}
         if state.status is not job.status:
             changes["status"] = state.status
@@ -278,7 +285,7 @@ class JobRunner:
             changes["notice"] = None  # the provider answered again: the old failure is history
         if not changes:
             return job
-        return self._ledger.update(job.job_id, **changes)
+        return await self._records.update_or_keep(job, **changes)
 
     # ---- wait ---------------------------------------------------------------------------
 
@@ -337,8 +344,8 @@ class JobRunner:
         while True:
             with self._download_locks.try_hold(job.job_id) as mine:
                 if mine:
-                    return await self._download_held(self._ledger.get(job.job_id))
-            recorded = self._ledger.get(job.job_id)
+                    return await self._download_held(await self._records.get(job.job_id))
+            recorded = await self._records.get(job.job_id)
             if recorded.video_path:
                 return recorded  # the other process saved it
             if time.monotonic() >= waited_until:
@@ -382,17 +389,22 @@ class JobRunner:
                         allowed_hosts=loopback_hosts(self.client.base_url),
                     )
         except DownloadError as err:
-            return self._ledger.update(
-                job.job_id,
+            return await self._records.update_or_keep(
+                job,
                 error=notices.job_error(err),
                 notice=notices.download_failed_note(err.message),
             )
         if path is None:  # cut off by the call's end; nothing partial is left behind
             cut = DownloadError(notices.DOWNLOAD_CUT_OFF, code="download_cut_off", retryable=True)
-            return self._ledger.update(
-                job.job_id, error=notices.job_error(cut), notice=notices.download_failed_note(cut.message)
+            return await self._records.update_or_keep(
+                job, error=notices.job_error(cut), notice=notices.download_failed_note(cut.message)
             )
-        return self._ledger.update(job.job_id, video_path=str(path.resolve()), error=None, notice=None)
+        # The file is saved: its path must never be lost, locked ledger or not.
+        saved = str(path.resolve())
+        job, kept = await self._records.record(job, label="video", video_path=saved, error=None, notice=None)
+        if kept is not None:
+            job = job.model_copy(update={"notice": notices.video_kept_note(saved, kept)})
+        return job
 
     async def _fresh_url(self, job: Job) -> Job | None:
         """The job with the video URL its task gives now, if that differs from the recorded one."""
@@ -411,7 +423,10 @@ class JobRunner:
             or state.video_url == job.video_url
         ):
             return None
-        return self._ledger.update(job.job_id, video_url=state.video_url)
+        try:
+            return await self._records.update(job.job_id, video_url=state.video_url)
+        except LedgerBusy:
+            return job.model_copy(update={"video_url": state.video_url})  # asked for again next time
 
     # ---- resume -------------------------------------------------------------------------
 
@@ -448,7 +463,7 @@ class JobRunner:
     async def _recover_submit(self, job: Job) -> Job:
         """A job whose submit never got a recorded answer: settle it, and re-send where safe."""
         if job.provider_task_id is None and not job.status.is_final and job.status is not JobStatus.UNKNOWN:
-            job = self.settle(job)
+            job = await self.settle(job)
         if job.status is JobStatus.UNKNOWN and self.provider.caps.idempotency:
             with self._locks.hold(job.job_id):
                 job = await self.submit(job)  # safe: the same idempotency key as the first time

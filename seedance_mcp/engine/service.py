@@ -92,14 +92,17 @@ class Service:
         return preflight.dry_run(preflight.prepare(self.settings, req, provider, require_key=False))
 
     def jobs(self, limit: int = 20) -> list[Job]:
-        """The most recent jobs, newest first, each as every other call hands a job back."""
-        self.ledger.apply_stashed()
-        return [notices.finish(job) for job in self.ledger.recent(limit)]
+        """The most recent jobs, newest first, each as every other call hands a job back
+        (with what a locked ledger could not take yet, kept beside it)."""
+        ledger = self.ledger
+        ledger.apply_stashed()
+        return [notices.finish(ledger.with_pending(job)) for job in ledger.recent(limit)]
 
     def get_job(self, ref: str) -> Job:
         """One job by id, task id or unique prefix, as every other call hands a job back."""
-        self.ledger.apply_stashed()
-        return notices.finish(self.ledger.find(ref))
+        ledger = self.ledger
+        ledger.apply_stashed()
+        return notices.finish(ledger.with_pending(ledger.find(ref)))
 
     # ---- render -------------------------------------------------------------------------
 
@@ -151,13 +154,15 @@ class Service:
         on_progress: ProgressFn | None = None,
     ) -> Job:
         """Look a job up, poll it once, and optionally wait for it (bounded); download on success."""
-        self.ledger.apply_stashed()  # a task id a locked ledger could not take, kept beside it
-        job = self.ledger.find(ref)
+        until = self.clock() + max(wait_seconds, self._wiring.submit_window)
+        await self._wiring.prepare()
+        records = self._wiring.records(until=until)
+        await records.apply_stashed()  # what a locked ledger could not take, kept beside it
+        job = await records.find(ref)
         if job.status.is_final and (job.status is not JobStatus.SUCCEEDED or job.video_path or not download):
             return notices.finish(job)
         delivery = Delivery(download=download, output_dir=output_dir, on_progress=on_progress)
         target = self._wiring.target_for_job(job)
-        until = self.clock() + max(wait_seconds, self._wiring.submit_window)
         async with self._runner(target, delivery, until=until) as runner:
             job = await runner.resume(job, wait_seconds)
         return notices.finish(job)
@@ -165,10 +170,12 @@ class Service:
     @asynccontextmanager
     async def _runner(self, target: Target, delivery: Delivery, *, until: float) -> AsyncIterator[JobRunner]:
         wiring = self._wiring
-        async with wiring.client(target, deadline=until) as client:
+        await wiring.prepare(target)
+        records = wiring.records(until=until)
+        async with wiring.client(target, deadline=until, records=records) as client:
             yield JobRunner(
                 client=client,
-                ledger=wiring.ledger,
+                records=records,
                 locks=wiring.submit_locks,
                 schedule=wiring.schedule,
                 download_client=wiring.download_client,

@@ -1,19 +1,25 @@
 """The parts a job needs, built on demand: settings, ledger, simulator, HTTP clients, locks.
 
 Nothing is built until first asked for (a `seedance providers` call opens no ledger and starts
-no simulator), and `close` releases whatever was built. In sandbox mode the provider client is
-pointed at the built-in simulator on loopback with a placeholder key (its tasks kept beside
-the ledger, so they outlive the process), and every wait (retry
-backoff, rate window, poll schedule) is scaled by the simulator's speed.
+no simulator), and `close` releases whatever was built. The MCP server calls in from worker
+threads, so what is built on demand (settings, ledger, simulator) is built under one lock,
+once, however many threads ask at the same time; async code has it built in a worker thread
+(`prepare`), so the event loop never waits for the ledger's file or the simulator's start.
+
+In sandbox mode the provider client is pointed at the built-in simulator on loopback with a
+placeholder key (its tasks kept beside the ledger, so they outlive the process), and every
+wait (retry backoff, rate window, poll schedule) is scaled by the simulator's speed.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import anyio
+import anyio.to_thread
 import httpx2
 
 from ..client import ProviderClient, shared_ssl_context
@@ -26,6 +32,7 @@ from ..retry import DEFAULT_RETRY, RetryPolicy
 from ..settings import Secret, Settings, Target
 from .budget import LedgerBudget
 from .limits import MIN_SUBMIT_WINDOW
+from .records import Records
 
 if TYPE_CHECKING:
     from ..sandbox import Sandbox, SandboxConfig
@@ -69,18 +76,45 @@ class Wiring:
         self.submit_window = parts.get("submit_window", MIN_SUBMIT_WINDOW)
         self.sandbox: Sandbox | None = None
         """The simulator, once a sandbox job has started it."""
+        self._building = threading.RLock()
+        """Held while a part is built (re-entrant: the ledger needs the settings)."""
 
     @property
     def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = Settings.from_env()
-        return self._settings
+        settings = self._settings
+        if settings is None:
+            with self._building:
+                if self._settings is None:
+                    self._settings = Settings.from_env()
+                settings = self._settings
+        return settings
 
     @property
     def ledger(self) -> Ledger:
-        if self._ledger is None:
-            self._ledger = Ledger.open(self.settings.home)
-        return self._ledger
+        ledger = self._ledger
+        if ledger is None:
+            with self._building:
+                if self._ledger is None:
+                    self._ledger = Ledger.open(self.settings.home)
+                ledger = self._ledger
+        return ledger
+
+    async def prepare(self, target: Target | None = None) -> Ledger:
+        """Build, in a worker thread, what a call on `target` needs (the ledger, and the
+        simulator for a sandbox target), so no later step of the call blocks on building it."""
+
+        def build() -> Ledger:
+            if target is not None and target.sandbox:
+                self._sandbox_base(target.provider)
+            return self.ledger
+
+        if self._ledger is not None and (target is None or not target.sandbox or self.sandbox is not None):
+            return self._ledger
+        return await anyio.to_thread.run_sync(build)
+
+    def records(self, *, until: float | None) -> Records:
+        """The ledger for a call ending at `until`: off the event loop, never past the end."""
+        return Records(self.ledger, clock=self.clock, sleep=self.sleep, until=until)
 
     @property
     def submit_locks(self) -> SubmitLocks:
@@ -109,8 +143,9 @@ class Wiring:
             )
         return self.settings.target(job.provider)
 
-    def client(self, target: Target, *, deadline: float | None) -> ProviderClient:
-        """A provider client for `target` whose retries never sleep past `deadline`."""
+    def client(self, target: Target, *, deadline: float | None, records: Records) -> ProviderClient:
+        """A provider client for `target` whose retries never sleep past `deadline`, drawing
+        on the shared rate budget through `records`."""
         key = target.key
         base = target.base_url
         if target.sandbox:
@@ -127,7 +162,7 @@ class Wiring:
             retry=self._retry_for(target, scale),
             sleep=self.sleep,
             budget=LedgerBudget(
-                self.ledger,
+                records,
                 clock=self.clock,
                 sleep=self.sleep,
                 bucket_prefix="sandbox:" if target.sandbox else "",
@@ -154,21 +189,27 @@ class Wiring:
         )
 
     def _sandbox_base(self, provider: Provider) -> str:
-        if self.sandbox is None:
-            from ..sandbox import Sandbox, SandboxConfig
+        sandbox = self.sandbox
+        if sandbox is None:
+            with self._building:
+                if self.sandbox is None:
+                    from ..sandbox import Sandbox, SandboxConfig
 
-            # Its tasks live beside the ledger, so a job submitted by this process can be
-            # resumed by the next one (`seedance status JOB --wait` after `--no-wait`).
-            config = self._sandbox_config or SandboxConfig(
-                speed=self.settings.sandbox_speed, state_path=self.ledger.path.parent / SANDBOX_STATE_FILE
-            )
-            self.sandbox = Sandbox(config).start()
-        return self.sandbox.base_url(provider.id)
+                    # Its tasks live beside the ledger, so a job submitted by this process can be
+                    # resumed by the next one (`seedance status JOB --wait` after `--no-wait`).
+                    config = self._sandbox_config or SandboxConfig(
+                        speed=self.settings.sandbox_speed,
+                        state_path=self.ledger.path.parent / SANDBOX_STATE_FILE,
+                    )
+                    self.sandbox = Sandbox(config).start()
+                sandbox = self.sandbox
+        return sandbox.base_url(provider.id)
 
     def close(self) -> None:
-        if self.sandbox is not None:
-            self.sandbox.stop()
-            self.sandbox = None
-        if self._ledger is not None:
-            self._ledger.close()
-            self._ledger = None
+        with self._building:
+            if self.sandbox is not None:
+                self.sandbox.stop()
+                self.sandbox = None
+            if self._ledger is not None:
+                self._ledger.close()
+                self._ledger = None
