@@ -6,6 +6,7 @@
     ├── ConfigError                    missing key, bad env var
     ├── JobNotFound                    no such job in the local ledger
     ├── LedgerBusy                     the ledger stayed locked; what could not be recorded is kept
+    ├── LedgerCorrupt                  the ledger file, or one job's row in it, cannot be read
     ├── BudgetExceeded                 estimate above SEEDANCE_MAX_CREDITS
     ├── ProviderError                  the provider answered with an error
     │   ├── AuthError                  401: key missing, invalid or revoked
@@ -43,6 +44,7 @@ __all__ = [
     "InvalidRequest",
     "JobNotFound",
     "LedgerBusy",
+    "LedgerCorrupt",
     "ProtocolError",
     "ProviderError",
     "ProviderFailure",
@@ -122,6 +124,13 @@ class LedgerBusy(SeedanceError):
 
     code = "ledger_busy"
     retryable = True
+
+
+class LedgerCorrupt(SeedanceError):
+    """The job ledger's file is damaged, or one job's row cannot be read (bad JSON, an unknown
+    status). A damaged row is skipped in job lists; the message names the file and what to do."""
+
+    code = "ledger_corrupt"
 
 
 class BudgetExceeded(SeedanceError):

@@ -22,6 +22,7 @@ find and sort it. No column holds a secret: the API key never reaches this modul
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -34,9 +35,12 @@ from types import TracebackType
 from typing import Any
 
 import platformdirs
+from pydantic import ValidationError
 
-from .errors import ConfigError, InvalidRequest, JobNotFound, LedgerBusy
+from .errors import ConfigError, InvalidRequest, JobNotFound, LedgerBusy, LedgerCorrupt
 from .models import Job, JobStatus, utcnow
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "BUSY_TIMEOUT_SECONDS",
@@ -245,8 +249,12 @@ class Ledger:
         except sqlite3.OperationalError as err:
             busy = self._busy(err)
             if busy is None:
-                raise
+                raise self._broken(err) from err
             raise busy from err
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # our own mistakes (e.g. a duplicate job id), for the caller to word
+        except sqlite3.DatabaseError as err:  # a corrupt page, a file that is not a database
+            raise self._broken(err) from err
 
     @contextmanager
     def _write(self, busy_timeout: float | None = None) -> Iterator[sqlite3.Connection]:
@@ -265,6 +273,13 @@ class Ledger:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+
+    def _broken(self, err: sqlite3.DatabaseError) -> LedgerCorrupt:
+        return LedgerCorrupt(
+            f"The job ledger at {self.path} failed: {err}. If the file is damaged, move it away to start "
+            "a fresh ledger (jobs in it can then be checked on the provider's dashboard), or set "
+            "SEEDANCE_HOME to another folder."
+        )
 
     def close(self) -> None:
         with self._registry:
@@ -415,7 +430,7 @@ class Ledger:
         with self._read() as conn:
             row = conn.execute("SELECT data FROM jobs WHERE job_id = ?", (ref,)).fetchone()
             if row is not None:
-                return Job.model_validate_json(row[0])
+                return self._job(ref, row[0])
             rows = conn.execute(
                 "SELECT job_id, data FROM jobs WHERE provider_task_id = ? ORDER BY created_at DESC",
                 (ref,),
@@ -428,7 +443,7 @@ class Ledger:
                     (len(ref), ref, len(short), short),
                 ).fetchall()
         if len(rows) == 1:
-            return Job.model_validate_json(rows[0][1])
+            return self._job(rows[0][0], rows[0][1])
         if rows:
             names = ", ".join(r[0] for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
             raise JobNotFound(
@@ -459,26 +474,46 @@ class Ledger:
                 allowed=[">= 1"],
             )
         if statuses is None:
-            sql = "SELECT data FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?"
+            sql = "SELECT job_id, data FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?"
             params: tuple[Any, ...] = (limit,)
         else:
             wanted = sorted({JobStatus(s).value for s in statuses})
             if not wanted:
                 return []
             sql = (
-                "SELECT data FROM jobs WHERE status IN (SELECT value FROM json_each(?))"
+                "SELECT job_id, data FROM jobs WHERE status IN (SELECT value FROM json_each(?))"
                 " ORDER BY created_at DESC, rowid DESC LIMIT ?"
             )
             params = (json.dumps(wanted), limit)
         with self._read() as conn:
             rows = conn.execute(sql, params).fetchall()
-        return [Job.model_validate_json(r[0]) for r in rows]
+        jobs = []
+        for job_id, data in rows:
+            try:
+                jobs.append(self._job(job_id, data))
+            except LedgerCorrupt as err:
+                # One unreadable row must not hide every other job: list the rest, say which.
+                log.warning("%s", err.message)
+        return jobs
 
     def _load(self, conn: sqlite3.Connection, job_id: str) -> Job:
         row = conn.execute("SELECT data FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         if row is None:
             raise self._not_found(job_id)
-        return Job.model_validate_json(row[0])
+        return self._job(job_id, row[0])
+
+    def _job(self, job_id: str, data: str) -> Job:
+        """One row's job, or `LedgerCorrupt` naming it (bad JSON, an unknown status, a missing field)."""
+        try:
+            return Job.model_validate_json(data)
+        except ValueError as err:  # pydantic's ValidationError is a ValueError
+            first = (
+                err.errors()[0]["msg"] if isinstance(err, ValidationError) and err.errors() else "unreadable"
+            )
+            raise LedgerCorrupt(
+                f"The ledger's record of job {job_id!r} ({self.path}) cannot be read ({first}); it is left "
+                "as it is and skipped in job lists. Other jobs are unaffected."
+            ) from None
 
     @staticmethod
     def _not_found(job_id: str) -> JobNotFound:

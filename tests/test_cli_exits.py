@@ -25,6 +25,7 @@ ERROR_EXITS: dict[type[errors.SeedanceError], int] = {
     errors.ConfigError: EXIT_INPUT,
     errors.JobNotFound: EXIT_INPUT,
     errors.LedgerBusy: EXIT_FAILED,
+    errors.LedgerCorrupt: EXIT_FAILED,
     errors.BudgetExceeded: EXIT_INPUT,
     errors.ProviderError: EXIT_REFUSED,
     errors.AuthError: EXIT_REFUSED,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import sqlite3
 import subprocess
@@ -17,7 +18,7 @@ import platformdirs
 import pytest
 from pydantic import ValidationError
 
-from seedance_mcp.errors import ConfigError, InvalidRequest, JobNotFound
+from seedance_mcp.errors import ConfigError, InvalidRequest, JobNotFound, LedgerCorrupt
 from seedance_mcp.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger, default_home, new_job_id
 from seedance_mcp.models import Job, JobError, JobStatus, VideoRequest
 
@@ -394,3 +395,42 @@ def test_several_processes_write_at_once_without_losing_rows(tmp_path: Path) -> 
                 assert job.request.prompt == f"w{n} {i}"
                 assert led.idempotency_key(job.job_id) == f"w{n}-{i}"
         assert led.requests_in_window("shared", window=1000.0, now=5000.0 + count) == 10
+
+
+def test_one_unreadable_row_hides_no_other_job_and_is_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with Ledger.open(tmp_path) as led:
+        good = led.create(make_job(), idempotency_key="idem-good")
+        bad = led.create(make_job(), idempotency_key="idem-bad")
+        worse = led.create(make_job(), idempotency_key="idem-worse")
+        with led._write() as conn:  # as a crash or an older version might have left them
+            conn.execute("UPDATE jobs SET data = ? WHERE job_id = ?", ("{not json", bad.job_id))
+            broken = json.loads(worse.model_dump_json()) | {"status": "teleported"}
+            conn.execute("UPDATE jobs SET data = ? WHERE job_id = ?", (json.dumps(broken), worse.job_id))
+        with caplog.at_level(logging.WARNING, logger="seedance_mcp.ledger"):
+            listed = led.recent(10)
+        assert [j.job_id for j in listed] == [good.job_id]
+        assert bad.job_id in caplog.text and worse.job_id in caplog.text
+        for job in (bad, worse):
+            with pytest.raises(LedgerCorrupt, match=job.job_id):
+                led.find(job.job_id)
+        assert led.find(good.job_id) == good
+
+
+def test_a_damaged_ledger_file_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    with Ledger.open(tmp_path) as led:
+        for n in range(40):  # enough rows to fill several pages
+            led.create(
+                make_job(request=VideoRequest(prompt=f"clip {n} " + "x" * 900)), idempotency_key=f"k{n}"
+            )
+    path = tmp_path / LEDGER_FILE  # closed: the last connection folded the WAL into the file
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page
+    data[4 * page : 5 * page] = b"\xff" * page  # a data page in the middle: the schema still opens
+    path.write_bytes(bytes(data))
+    with pytest.raises((LedgerCorrupt, ConfigError)) as info, Ledger.open(tmp_path) as led:
+        led.recent(10)
+    message = info.value.message
+    assert str(path) in message and "away" in message and "SEEDANCE_HOME" in message
