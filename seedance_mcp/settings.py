@@ -274,15 +274,7 @@ class Settings:
         """
         chosen = (provider or "").strip().lower() or self.default_provider
         if self.sandbox_forced:
-            p = get_provider(chosen or SANDBOX_DEFAULT_PROVIDER)
-            return Target(
-                provider=p,
-                key=None,
-                key_env=None,
-                sandbox=True,
-                base_url=None,
-                notice=_sandbox_notice(p, asked=True),
-            )
+            return _sandbox_target(get_provider(chosen or SANDBOX_DEFAULT_PROVIDER), asked=True)
         if chosen:
             p = get_provider(chosen)
             key, key_env = self._key(p)
@@ -311,15 +303,19 @@ class Settings:
             p = get_provider("seedance2ai")
             key, key_env = self._key(p)
             return Target(provider=p, key=key, key_env=key_env, sandbox=False, base_url=self.base_url)
-        p = get_provider(SANDBOX_DEFAULT_PROVIDER)
-        return Target(
-            provider=p,
-            key=None,
-            key_env=None,
-            sandbox=True,
-            base_url=None,
-            notice=_sandbox_notice(p, asked=False),
-        )
+        return _sandbox_target(get_provider(SANDBOX_DEFAULT_PROVIDER), asked=False)
+
+
+def _sandbox_target(provider: Provider, *, asked: bool) -> Target:
+    """The built-in simulator of `provider`: no key, no base URL override, and the notice why."""
+    return Target(
+        provider=provider,
+        key=None,
+        key_env=None,
+        sandbox=True,
+        base_url=None,
+        notice=_sandbox_notice(provider, asked=asked),
+    )
 
 
 def _sandbox_notice(provider: Provider, *, asked: bool) -> str:
