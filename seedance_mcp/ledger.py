@@ -27,6 +27,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -40,6 +41,8 @@ from pydantic import ValidationError
 from .errors import ConfigError, InvalidRequest, JobNotFound, LedgerBusy, LedgerCorrupt
 from .models import Job, JobStatus, utcnow
 
+_OPENING = threading.Lock()
+"""Serialises the set-up of new connections within the process."""
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -150,10 +153,17 @@ class Ledger:
             check_same_thread=False,
         )
         try:
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            self._migrate(conn)
+            with _OPENING:  # one set-up at a time in this process; other processes: retried
+                self._set_up(conn)
+        except sqlite3.OperationalError as err:
+            conn.close()
+            busy = self._busy(err)
+            if busy is not None:
+                raise busy from err
+            raise ConfigError(
+                f"The job ledger at {self.path} cannot be opened: {err}. "
+                "Move the file away to start a fresh ledger, or set SEEDANCE_HOME to another folder."
+            ) from err
         except sqlite3.DatabaseError as err:
             conn.close()
             raise ConfigError(
@@ -164,6 +174,25 @@ class Ledger:
             conn.close()
             raise
         return conn
+
+    def _set_up(self, conn: sqlite3.Connection) -> None:
+        """WAL journal, full sync, the schema. Switching a new file to WAL needs a moment alone
+        with it, which SQLite does not wait for: another process opening the same new file at
+        once makes it answer busy, so a busy set-up is tried again for up to the busy timeout."""
+        give_up = time.monotonic() + BUSY_TIMEOUT_SECONDS
+        while True:
+            try:
+                conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+                mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
+                if mode != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                self._migrate(conn)
+                return
+            except sqlite3.OperationalError as err:
+                if self._busy(err) is None or time.monotonic() >= give_up:
+                    raise
+                time.sleep(0.05)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = int(conn.execute("PRAGMA user_version").fetchone()[0])

@@ -434,3 +434,25 @@ def test_a_damaged_ledger_file_is_a_clear_error_not_a_traceback(tmp_path: Path) 
         led.recent(10)
     message = info.value.message
     assert str(path) in message and "away" in message and "SEEDANCE_HOME" in message
+
+
+def test_many_threads_opening_one_new_ledger_at_once_all_get_it(tmp_path: Path) -> None:
+    # Switching a new file to WAL needs a moment alone with it; SQLite answers "database is
+    # locked" to a second opener instead of waiting, which used to surface as a ConfigError.
+    failures: list[str] = []
+    for n in range(60):
+        home = tmp_path / f"home{n}"
+
+        def open_and_read(home: Path = home) -> None:
+            try:
+                with Ledger.open(home) as led:
+                    led.recent(5)
+            except Exception as err:
+                failures.append(repr(err))
+
+        threads = [threading.Thread(target=open_and_read) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == []
