@@ -1,6 +1,9 @@
-"""The suite's one fake clock: time that moves only when a test (or an injected sleep) moves it."""
+"""Test doubles shared by the suite: the one fake clock, and another process's hold on a ledger."""
 
 from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
 
 
 class FakeClock:
@@ -24,3 +27,26 @@ class FakeClock:
         assert seconds >= 0, f"a negative sleep ({seconds}) means a schedule went wrong"
         self.delays.append(seconds)
         self.now += seconds
+
+
+class LedgerHolder:
+    """Another process's hold on a job ledger: `BEGIN EXCLUSIVE` on a connection of its own,
+    taken and let go when the test says."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.held = False
+
+    def hold(self) -> None:
+        if not self.held:
+            self.conn.execute("BEGIN EXCLUSIVE")
+            self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.conn.execute("ROLLBACK")
+            self.held = False
+
+    def close(self) -> None:
+        self.release()
+        self.conn.close()

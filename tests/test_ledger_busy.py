@@ -8,7 +8,6 @@ Times are real (`time.monotonic`), measured against `call_bound`.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from fakes import LedgerHolder
 
 from seedance_mcp.engine import Service
 from seedance_mcp.engine.limits import call_bound
@@ -34,34 +34,12 @@ REQ = VideoRequest(prompt="a lighthouse in a storm, slow dolly in", resolution="
 TICK = 0.02
 
 
-class Holder:
-    """Another process's hold on the ledger: `BEGIN EXCLUSIVE` on a connection of its own."""
-
-    def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.held = False
-
-    def hold(self) -> None:
-        if not self.held:
-            self.conn.execute("BEGIN EXCLUSIVE")
-            self.held = True
-
-    def release(self) -> None:
-        if self.held:
-            self.conn.execute("ROLLBACK")
-            self.held = False
-
-    def close(self) -> None:
-        self.release()
-        self.conn.close()
-
-
 class Nano:
     """NanoPhoto as documented; `hold_on` names the answer that goes out while the ledger is held."""
 
     def __init__(self) -> None:
         self.hold_on: str | None = None
-        self.holder: Holder | None = None
+        self.holder: LedgerHolder | None = None
         self.done = False
         self.downloads = 0
 
@@ -106,7 +84,7 @@ def nano(tmp_path: Path) -> Any:
         download_transport=httpx2.MockTransport(script.cdn),
         submit_window=WINDOW,
     )
-    script.holder = Holder(svc.ledger.path)
+    script.holder = LedgerHolder(svc.ledger.path)
     yield script, svc
     script.holder.close()
     svc.close()

@@ -9,7 +9,6 @@ The submit window is shortened to 1 s (`submit_window`) so the cut comes after a
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from fakes import LedgerHolder
 from hostile import Behaviour, Hostile, Request, answer, silent, trickle
 
 from seedance_mcp.engine import Service
@@ -151,27 +151,6 @@ async def test_a_trickled_video_ends_the_call_in_time_with_the_download_to_retry
 
 
 # ---- a locked ledger never loses a task id (issue 11, #3) ----------------------------------
-
-
-class LedgerHolder:
-    """Another process's view of the ledger: `BEGIN EXCLUSIVE` on its own connection."""
-
-    def __init__(self, path: Path) -> None:
-        self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.held = False
-
-    def hold(self) -> None:
-        self.conn.execute("BEGIN EXCLUSIVE")
-        self.held = True
-
-    def release(self) -> None:
-        if self.held:
-            self.conn.execute("ROLLBACK")
-            self.held = False
-
-    def close(self) -> None:
-        self.release()
-        self.conn.close()
 
 
 def locking_nano(tmp_path: Path, *, release_after: float | None) -> tuple[Service, LedgerHolder]:

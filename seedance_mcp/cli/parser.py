@@ -119,11 +119,30 @@ def _listed(values: Sequence[str]) -> str:
     return ", ".join(values)
 
 
+def _delivery(p: argparse.ArgumentParser, *, no_download: str) -> None:
+    """The options of a command that waits for a render and saves it: how long, where, whether."""
+    from ..settings import DEFAULT_OUTPUT_DIR, DEFAULT_TIMEOUT_SECONDS
+
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help=(f"seconds to wait at most, 0 or more, inf for no limit (default {DEFAULT_TIMEOUT_SECONDS:g})"),
+    )
+    p.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help=f"where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./{DEFAULT_OUTPUT_DIR})",
+    )
+    p.add_argument("--no-download", action="store_true", help=no_download)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command line; `args.command` names the subcommand chosen."""
     from ..craft.library import load_craft, template_names
     from ..providers import PROVIDER_IDS, PROVIDERS
-    from ..settings import DEFAULT_OUTPUT_DIR, DEFAULT_PORT, DEFAULT_TIMEOUT_SECONDS
+    from ..settings import DEFAULT_OUTPUT_DIR, DEFAULT_PORT
 
     craft = load_craft()
     seeds = "; ".join(
@@ -158,10 +177,6 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"{what}, a whole number from 1 to {MAX_WHOLE_NUMBER}; each provider allows only "
             "some lengths (`seedance providers`)",
         )
-
-    timeout_help = (
-        f"seconds to wait at most, 0 or more, inf for no limit (default {DEFAULT_TIMEOUT_SECONDS:g})"
-    )
 
     p = sub.add_parser("demo", help="the whole flow against the built-in simulator; no key needed")
     p.add_argument(
@@ -206,15 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", dest="wait", action="store_true", default=True, help="wait for the video (default)"
     )
     wait.add_argument("--no-wait", dest="wait", action="store_false", help="return at once with the job id")
-    p.add_argument(
-        "--timeout", type=_seconds, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS", help=timeout_help
-    )
-    p.add_argument(
-        "--output-dir",
-        metavar="DIR",
-        help=f"where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./{DEFAULT_OUTPUT_DIR})",
-    )
-    p.add_argument("--no-download", action="store_true", help="keep only the URL")
+    _delivery(p, no_download="keep only the URL")
     p.add_argument(
         "--dry-run", action="store_true", help="print the exact HTTP request and its price; send nothing"
     )
@@ -228,17 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("job_id", help="local job id, a unique prefix of it, or the provider's task id")
     p.add_argument("--wait", action="store_true", help="wait until the job finishes (or --timeout passes)")
-    p.add_argument(
-        "--timeout", type=_seconds, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS", help=timeout_help
-    )
-    p.add_argument(
-        "--output-dir",
-        metavar="DIR",
-        help=f"where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./{DEFAULT_OUTPUT_DIR})",
-    )
-    p.add_argument(
-        "--no-download", action="store_true", help="do not download a finished video; keep its URL"
-    )
+    _delivery(p, no_download="do not download a finished video; keep its URL")
 
     p = sub.add_parser("jobs", help="recent jobs, newest first")
     common(p)
