@@ -3,7 +3,8 @@
 The state machine, each step a small method that records its outcome in the ledger before
 returning: `submit` (the ledger row already exists, so a crash mid-submit is visible),
 `settle` (a submit whose process died), `poll` + `apply` (one status answer), `wait` (poll on
-the provider's schedule until done or the deadline), `download` (verified, never over a file),
+the provider's schedule until done or the deadline), `download` (`fetching.VideoFetcher`:
+one process per job, a fresh URL when needed, verified, never over a file),
 and `resume`, which picks the next step for a job found in the ledger.
 
 Every ledger read and write goes through `Records`: off the event loop, and bounded by the
@@ -20,22 +21,18 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 import httpx2
 
 from ..client import ProviderClient
-from ..download import download_video, loopback_hosts
 from ..errors import (
     AnswerLost,
     ConnectFailed,
-    DownloadError,
     InvalidRequest,
     LedgerBusy,
     ProtocolError,
@@ -50,17 +47,13 @@ from ..inflight import DownloadLocks, SubmitLocks
 from ..models import Job, JobError, JobStatus, TaskState
 from ..polling import PollSchedule
 from . import notices
+from .fetching import VideoFetcher
 from .progress import PROGRESS_EVERY, Phase, ProgressFn, emit
 from .records import Records
 
 __all__ = ["Delivery", "JobRunner"]
 
 log = logging.getLogger("seedance_mcp.engine")
-
-DOWNLOAD_LOCK_POLL = 0.1
-"""How often a process waiting for another's download of the same job looks again (seconds)."""
-DOWNLOAD_LOCK_WAIT_MAX = 600.0
-"""The longest it waits, even under a longer call (then the job says another process downloads)."""
 
 _POLL_FAILURES = (RateLimited, ProviderUnavailable, ProviderFailure, AnswerLost, ConnectFailed, ProtocolError)
 """Status-check failures a wait shrugs off: it tries again on schedule."""
@@ -96,7 +89,6 @@ class JobRunner:
         self.provider = client.provider
         self._records = records
         self._locks = locks
-        self._download_locks = DownloadLocks(locks.folder)
         self._schedule = schedule
         self._download_client = download_client
         self._output_dir = delivery.output_dir or output_dir
@@ -106,6 +98,15 @@ class JobRunner:
         self._delivery = delivery
         self._until = until
         """The call's end on `clock` (`limits`): no exchange runs past it; None: no end."""
+        self._videos = VideoFetcher(
+            client=client,
+            records=records,
+            locks=DownloadLocks(locks.folder),
+            download_client=download_client,
+            output_dir=self._output_dir,
+            sleep=sleep,
+            left=self._left,
+        )
 
     def _left(self) -> float:
         """Seconds until the call's end: the bound of the exchange about to start."""
@@ -329,104 +330,8 @@ class JobRunner:
     # ---- download -----------------------------------------------------------------------
 
     async def download(self, job: Job) -> Job:
-        """Save the finished video; a failure is recorded on the job, which stays succeeded.
-
-        One download per job at a time (`DownloadLocks`): a process that finds another one
-        downloading waits for it (until the call's end) and hands back the job as the other
-        recorded it. A signed video URL may have expired: after a failed download (this
-        attempt's 403/404/410, or any failure of an earlier attempt) the task is asked once
-        for a fresh URL before the download is tried. A sandbox job's URL points at the
-        simulator that answered last, so one from another (now gone) process is refreshed too.
-        """
-        if not job.video_url or job.video_path:
-            return job
-        waited_until = time.monotonic() + min(self._left(), DOWNLOAD_LOCK_WAIT_MAX)
-        while True:
-            with self._download_locks.try_hold(job.job_id) as mine:
-                if mine:
-                    return await self._download_held(await self._records.get(job.job_id))
-            recorded = await self._records.get(job.job_id)
-            if recorded.video_path:
-                return recorded  # the other process saved it
-            if time.monotonic() >= waited_until:
-                return recorded.model_copy(update={"notice": notices.OTHER_PROCESS_DOWNLOADING})
-            await anyio.sleep(DOWNLOAD_LOCK_POLL)
-
-    async def _download_held(self, job: Job) -> Job:
-        if not job.video_url or job.video_path:
-            return job  # saved by another process meanwhile
-        failed_before = job.error is not None
-        stale_sandbox = job.sandbox and _origin(job.video_url) != _origin(self.client.base_url)
-        if failed_before or stale_sandbox:
-            job = await self._fresh_url(job) or job
-        job = await self._fetch(job)
-        if (
-            job.video_path is None
-            and not failed_before
-            and job.error
-            and job.error.code == "video_url_expired"
-        ):
-            fresh = await self._fresh_url(job)
-            if fresh is not None:
-                job = await self._fetch(fresh)
-        return job
-
-    async def _fetch(self, job: Job) -> Job:
-        """One download of the job's recorded URL, its outcome recorded."""
-        assert job.video_url is not None
-        path: Path | None = None
-        try:
-            with anyio.move_on_after(self._left()):
-                async with self._download_client() as http:
-                    path = await download_video(
-                        http,
-                        job.video_url,
-                        self._output_dir,
-                        job.job_id,
-                        sleep=self._sleep,
-                        # Only a provider that is itself on loopback (the sandbox) may hand out
-                        # loopback video URLs; every other hop must be a public address.
-                        allowed_hosts=loopback_hosts(self.client.base_url),
-                    )
-        except DownloadError as err:
-            return await self._records.update_or_keep(
-                job,
-                error=notices.job_error(err),
-                notice=notices.download_failed_note(err.message),
-            )
-        if path is None:  # cut off by the call's end; nothing partial is left behind
-            cut = DownloadError(notices.DOWNLOAD_CUT_OFF, code="download_cut_off", retryable=True)
-            return await self._records.update_or_keep(
-                job, error=notices.job_error(cut), notice=notices.download_failed_note(cut.message)
-            )
-        # The file is saved: its path must never be lost, locked ledger or not.
-        saved = str(path.resolve())
-        job, kept = await self._records.record(job, label="video", video_path=saved, error=None, notice=None)
-        if kept is not None:
-            job = job.model_copy(update={"notice": notices.video_kept_note(saved, kept)})
-        return job
-
-    async def _fresh_url(self, job: Job) -> Job | None:
-        """The job with the video URL its task gives now, if that differs from the recorded one."""
-        if job.provider_task_id is None:
-            return None
-        state: TaskState | None = None
-        try:
-            with anyio.move_on_after(self._left()):
-                state = await self.client.status(job.provider_task_id)
-        except SeedanceError:
-            return None  # the download of the recorded URL fails and says so
-        if (
-            state is None
-            or state.status is not JobStatus.SUCCEEDED
-            or not state.video_url
-            or state.video_url == job.video_url
-        ):
-            return None
-        try:
-            return await self._records.update(job.job_id, video_url=state.video_url)
-        except LedgerBusy:
-            return job.model_copy(update={"video_url": state.video_url})  # asked for again next time
+        """Save the finished video (see `fetching.VideoFetcher`); the job stays succeeded."""
+        return await self._videos.download(job)
 
     # ---- resume -------------------------------------------------------------------------
 
@@ -473,9 +378,3 @@ class JobRunner:
         self, job: Job, phase: Phase, elapsed: float, expected: float | None, message: str
     ) -> None:
         await emit(self._delivery.on_progress, job, phase, elapsed, expected, message)
-
-
-def _origin(url: str) -> str:
-    """scheme://host:port of a URL (a sandbox URL's simulator)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
