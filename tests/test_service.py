@@ -418,6 +418,41 @@ async def test_seedance2ai_still_processing_on_the_safe_resend_is_unknown_and_lo
     assert len(seen) == 3 and len(keys) == 1  # one key: one task, charged once
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "resend",
+    [
+        lambda request: httpx2.Response(400, json={"error": {"code": "invalid_request", "message": "no"}}),
+        lambda request: (_ for _ in ()).throw(httpx2.ConnectError("refused", request=request)),
+    ],
+    ids=["a 400", "a refused connection"],
+)
+async def test_a_resend_that_does_not_go_through_leaves_an_unknown_job_unknown(
+    tmp_path: Path, resend: Any
+) -> None:
+    """The first submit's answer was lost, so a task may exist and be charged. A later safe
+    re-send that fails settles nothing: the job must stay `unknown`, never "nothing created"."""
+    seen: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        seen.append(request)
+        if len(seen) <= 2:  # the first submit and its retry: both answers lost
+            raise httpx2.ReadTimeout("lost", request=request)
+        result: httpx2.Response = resend(request)
+        return result
+
+    time = FakeClock(start=START)
+    svc = _seedance2ai(tmp_path, time, handler)
+    job = await svc.generate(REQ, wait_seconds=0)
+    assert job.status is JobStatus.UNKNOWN
+    later = await svc.status(job.job_id)
+    stored = svc.get_job(job.job_id)
+    svc.close()
+    assert later.status is JobStatus.UNKNOWN and stored.status is JobStatus.UNKNOWN
+    assert "no task was created" not in (stored.notice or "").lower()
+    assert "did not go through" in (stored.notice or "")
+
+
 # ---- downloads: a fresh URL after a failure, one download per job (issue 11, #5 and #11) ----
 
 OLD_URL = "https://cdn.example.test/out/old.mp4?sig=expired"

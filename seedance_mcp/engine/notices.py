@@ -82,6 +82,14 @@ def job_error(err: SeedanceError) -> JobError:
     return JobError(code=err.code, message=err.message, retryable=err.retryable)
 
 
+def resend_failed_what(provider: Provider, err: SeedanceError) -> str:
+    """Why an `unknown` job stays unknown after a re-send that did not go through."""
+    return (
+        f"The submit's answer was lost earlier, and re-sending it to {provider.id} did not go "
+        f"through ({err.code})"
+    )
+
+
 def unknown_note(provider: Provider, job: Job, what: str) -> str:
     """A submit that may have created a paid task: the possible cost, and never to resend blindly."""
     cost = f"up to {job.estimated_credits} credits" if job.estimated_credits is not None else "credits"

@@ -29,7 +29,7 @@ from typing import Any
 import anyio
 import httpx2
 
-from ..client import ProviderClient
+from ..client import ProviderClient, nothing_created
 from ..errors import (
     AnswerLost,
     ConnectFailed,
@@ -146,8 +146,13 @@ class JobRunner:
         except SeedanceError as err:
             if self.client.submit_in_doubt:
                 return await self._unclear(job, err, notices.unclear_what(provider, err))
-            cleanly_refused = isinstance(err, ProviderError | InvalidRequest) and not isinstance(
-                err, RateLimited | ProviderUnavailable
+            if job.status is JobStatus.UNKNOWN:
+                # A re-send that did not go through settles nothing: the first submit may
+                # still have created (and be charging for) a task.
+                return await self._unclear(job, err, notices.resend_failed_what(provider, err))
+            cleanly_refused = isinstance(err, InvalidRequest) or (
+                nothing_created(err)
+                and not isinstance(err, ConnectFailed | RateLimited | ProviderUnavailable)
             )
             await self._fail(job, err, notices.REFUSED if cleanly_refused else notices.NOTHING_CREATED)
             raise
@@ -157,6 +162,8 @@ class JobRunner:
                 code="deadline_exceeded",
                 retryable=True,
             )
+            if job.status is JobStatus.UNKNOWN:
+                return await self._unclear(job, cut, notices.resend_failed_what(provider, cut))
             if not self.client.submit_in_doubt:
                 await self._fail(job, cut, notices.NOTHING_CREATED)
                 raise cut
@@ -291,7 +298,10 @@ class JobRunner:
     # ---- wait ---------------------------------------------------------------------------
 
     async def wait(self, job: Job, deadline: float, *, polls: int = 0) -> Job:
-        """Poll on the provider's schedule until the job is final or `deadline` (on the clock)."""
+        """Poll on the provider's schedule until the job is final or `deadline` (on the clock),
+        and never past the call's end, whenever the wait began."""
+        if self._until is not None:
+            deadline = min(deadline, self._until)
         schedule = self._schedule(job)
         created = job.created_at.timestamp()
         expected = schedule.expected_seconds()
