@@ -235,7 +235,7 @@ class ProviderClient:
     async def _read_capped(self, response: httpx2.Response) -> bytes:
         """The answer's body, refused (`ProtocolError`) once it passes `MAX_ANSWER_BYTES`."""
         declared = response.headers.get("content-length", "").strip()
-        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        if declared.isascii() and declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
             raise self._too_large(f"{int(declared)} bytes declared")
         chunks: list[bytes] = []
         total = 0

@@ -137,7 +137,7 @@ def _check_url(url: str, allowed_hosts: Collection[str], *, redirected_from: str
 
 def _content_length(response: httpx2.Response) -> int | None:
     value = response.headers.get("content-length")
-    if value is None or not value.strip().isdigit():
+    if value is None or not (value.strip().isascii() and value.strip().isdigit()):
         return None
     return int(value)
 

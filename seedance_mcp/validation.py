@@ -291,7 +291,9 @@ def check_public_url(
             value=_shown(text),
             allowed=["port 1-65535"],
         )
-    host = _host(raw_host or "")
+    # Every check runs on the ASCII form: IDNA folds full-width and circled letters and digits
+    # ("１２７．０．０．１", "ⓛⓞⓒⓐⓛⓗⓞⓢⓣ") into the host an HTTP client would reach.
+    host = _host(_ascii_host(_host(raw_host or "")))
     if not host:
         raise InvalidRequest(f"{field}: the URL has no host name.", field=field, value=_shown(text))
     if host in {_host(h) for h in allowed_hosts}:

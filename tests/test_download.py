@@ -318,3 +318,9 @@ async def test_a_compressed_body_is_refused_never_decompressed(tmp_path: Path) -
     assert server.requests[0].headers["accept-encoding"] == "identity"
     assert len(server.requests) == 1 and read == []
     assert leftovers(tmp_path) == []
+
+
+def test_a_content_length_of_non_ascii_digits_is_not_a_length() -> None:
+    # str.isdigit() is true for "²", but int("²") raises: such a header is no length at all.
+    response = httpx2.Response(200, headers=[(b"Content-Length", "²".encode("latin-1"))])
+    assert download._content_length(response) is None

@@ -406,3 +406,12 @@ def test_an_invisible_or_control_character_prompt_is_refused(prompt: str, why: s
 def test_newlines_and_tabs_stay_allowed_in_a_prompt() -> None:
     prompt = "A lighthouse at dusk.\n\tWaves break on the rocks.\r\nGulls."
     assert resolve_request(VideoRequest(prompt=prompt), get_provider("nanophoto")).prompt == prompt
+
+
+@pytest.mark.parametrize(
+    "url", ["http://１２７．０．０．１/a.png", "http://ⓛⓞⓒⓐⓛⓗⓞⓢⓣ/x.png", "https://ＬＯＣＡＬＨＯＳＴ/a"]
+)
+def test_full_width_and_circled_spellings_of_loopback_are_refused(url: str) -> None:
+    # An HTTP client folds these into 127.0.0.1 / localhost; the check must see that form too.
+    with pytest.raises(InvalidRequest, match="image_url"):
+        check_public_url(url, "image_url")

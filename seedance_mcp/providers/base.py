@@ -217,7 +217,7 @@ class ErrorFormat:
                     code, used = value.strip(), key
             elif isinstance(value, int) and not isinstance(value, bool):
                 status = status or value
-            elif isinstance(value, str) and value.strip().isdigit():
+            elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
                 status = status or int(value)
             elif isinstance(value, str) and value.strip() and code is None:
                 code, used = value.strip(), key
