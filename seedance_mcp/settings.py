@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, UnknownProvider
 from .providers import PROVIDERS, Provider, get_provider
 from .redaction import MIN_SECRET_CHARS
 
@@ -230,7 +230,15 @@ class Settings:
         source = usable_env(os.environ if env is None else env)
         provider = source.get("SEEDANCE_PROVIDER", "").strip().lower() or None
         if provider is not None:
-            get_provider(provider)  # refuse an unknown id early, naming the allowed ones
+            try:
+                get_provider(provider)  # refuse an unknown id early, naming the allowed ones
+            except UnknownProvider as err:
+                raise UnknownProvider(
+                    f"SEEDANCE_PROVIDER: {err.message.removeprefix('provider: ')}",
+                    field="SEEDANCE_PROVIDER",
+                    value=provider,
+                    allowed=err.allowed,
+                ) from None
         forced = sandbox if sandbox is not None else is_truthy(source.get("SEEDANCE_SANDBOX", ""))
         home = source.get("SEEDANCE_HOME", "").strip()
         # Speed 0 (the simulator's "done at the first poll") would make every scaled wait
@@ -319,7 +327,7 @@ def _sandbox_target(provider: Provider, *, asked: bool) -> Target:
 
 
 def _sandbox_notice(provider: Provider, *, asked: bool) -> str:
-    why = " because SEEDANCE_SANDBOX=1 is set" if asked else ""
+    why = " because it was asked for (--sandbox or SEEDANCE_SANDBOX=1)" if asked else ""
     return (
         f"This runs in sandbox mode{why}: the built-in simulator of {provider.id} answers on 127.0.0.1 and "
         f"nothing real is rendered; the clip is a placeholder. Set {provider.key_env} (or another "

@@ -198,3 +198,17 @@ def test_a_placeholder_is_not_a_secret_to_scrub_and_unrelated_variables_are_left
 
     assert configured_secrets({"NANOPHOTO_API_KEY": "${NANOPHOTO_API_KEY}"}) == []
     assert usable_env({"HOME": "$HOME", "SEEDANCE_PROVIDER": "$X"}, warn=False) == {"HOME": "$HOME"}
+
+
+def test_an_unknown_seedance_provider_names_the_variable_it_came_from() -> None:
+    from seedance_mcp.errors import UnknownProvider
+
+    with pytest.raises(UnknownProvider) as info:
+        Settings.from_env({"SEEDANCE_PROVIDER": "veo"})
+    assert info.value.message.startswith("SEEDANCE_PROVIDER: unknown provider 'veo'; allowed: nanophoto")
+    assert info.value.field == "SEEDANCE_PROVIDER"
+
+
+def test_the_sandbox_notice_does_not_claim_a_variable_that_was_not_set() -> None:
+    notice = Settings.from_env({}, sandbox=True).target().notice or ""
+    assert "--sandbox or SEEDANCE_SANDBOX=1" in notice
