@@ -366,3 +366,11 @@ async def test_drafting_does_not_block_other_tool_calls(
             listed = await client.call_tool("list_providers", {})
         assert not listed.is_error and done == []
     assert len(done) == 1 and not done[0].is_error, _text(done[0])
+
+
+@pytest.mark.anyio
+async def test_a_blank_lint_text_is_refused_under_the_argument_name_lint() -> None:
+    async with Client(build_server()) as client:
+        result = await client.call_tool("write_cinematic_prompt", {"lint": "   "})
+    assert result.is_error and "write_cinematic_prompt: lint: there is no prompt" in _text(result)
+    assert '"field": "lint"' in _text(result)

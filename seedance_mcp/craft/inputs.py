@@ -84,9 +84,10 @@ def check_lines(field: str, value: str | Sequence[str] | None, *, most: int | No
     items = value.splitlines() if isinstance(value, str) else list(value)
     if not all(isinstance(item, str) for item in items):
         raise InvalidRequest(f"{field}: every entry must be text.", field=field, value=value)
-    if most is not None and len([i for i in items if i.strip()]) > most:
+    given = sum(1 for item in items if item.strip())
+    if most is not None and given > most:
         raise InvalidRequest(
-            f"{field}: {count(len(items), 'entry', 'entries')} is too many; allowed: at most {most}.",
+            f"{field}: {count(given, 'entry', 'entries')} is too many; allowed: at most {most}.",
             field=field,
             allowed=[f"at most {count(most, 'entry', 'entries')}"],
         )

@@ -37,18 +37,20 @@ def lint_prompt(
     duration: int | None = None,
     audio: bool | None = None,
     fixed_lens: bool | None = None,
+    field: str = "text",
 ) -> list[LintWarning]:
     """Check a prompt against the documented tips and the provider's limits.
 
     Duration-based rules use `duration`, else the provider's default duration; with neither
     they are skipped. Audio and fixed-lens rules run only when those settings are given.
+    `field` is the caller's name for the text, used in the refusals (the MCP tool's `lint`).
     """
     prov = check_provider(provider)
     if not isinstance(text, str) or not text.strip():
         raise InvalidRequest(
-            "text: there is no prompt to check.", field="text", value=text, allowed=["non-empty text"]
+            f"{field}: there is no prompt to check.", field=field, value=text, allowed=["non-empty text"]
         )
-    check_size("text", text, PROMPT_MAX_CHARS)
+    check_size(field, text, PROMPT_MAX_CHARS)
     duration = check_duration(duration, prov)
     if duration is None and prov is not None:
         duration = prov.caps.default_duration

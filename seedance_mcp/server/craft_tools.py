@@ -161,7 +161,9 @@ async def write_cinematic_prompt(
                 image_url=image_url,
             )
         warnings = (
-            lint_prompt(lint, provider=provider, duration=duration, audio=audio, fixed_lens=fixed_lens)
+            lint_prompt(
+                lint, provider=provider, duration=duration, audio=audio, fixed_lens=fixed_lens, field="lint"
+            )
             if lint is not None
             else []
         )
