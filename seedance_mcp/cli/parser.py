@@ -163,11 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     def provider(p: argparse.ArgumentParser, what: str) -> None:
-        p.add_argument(
-            "--provider",
-            choices=PROVIDER_IDS,
-            help=f"{what} (default: SEEDANCE_PROVIDER, else the first provider whose key is set)",
-        )
+        p.add_argument("--provider", choices=PROVIDER_IDS, help=what)
 
     def duration(p: argparse.ArgumentParser, what: str) -> None:
         p.add_argument(
@@ -200,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("generate", help="render a video")
     common(p)
     p.add_argument("prompt", help="what the clip shows (`seedance prompt IDEA` drafts one)")
-    provider(p, "where to render")
+    provider(p, "where to render (default: SEEDANCE_PROVIDER, else the first provider whose key is set)")
     p.add_argument(
         "--aspect-ratio", choices=ASPECT_RATIOS, help="frame shape (default: the provider's, usually 16:9)"
     )
