@@ -27,6 +27,7 @@ for the Authorization header.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import re
@@ -134,11 +135,18 @@ def variants(secret: str) -> set[str]:
 
 
 def _known(secrets: Iterable[str]) -> list[str]:
+    return list(_known_of(tuple(sorted(set(secrets)))))
+
+
+@functools.lru_cache(maxsize=32)
+def _known_of(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Every form of each secret to replace, longest first; computed once per set of secrets
+    (the log redactor asks for every record, and the encodings cost more than the lookup)."""
     found: set[str] = set()
     for secret in secrets:
         if len(secret) >= MIN_SECRET_CHARS:
             found |= variants(secret)
-    return sorted(found, key=len, reverse=True)
+    return tuple(sorted(found, key=len, reverse=True))
 
 
 def _replace(value: Any, known: list[str]) -> Any:
