@@ -668,7 +668,7 @@ class _FakeService:
     def providers(self) -> list[ProviderInfo]:
         return self.infos
 
-    def jobs(self, limit: int) -> list[Job]:
+    def jobs(self, limit: int, *, within: float | None = None) -> list[Job]:
         self.asked.append(("jobs", limit))
         return [finish(job) for job in self.recent[:limit]]  # as the real Service hands them back
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
-from ..ledger import Ledger, new_job_id
+from ..ledger import BUSY_TIMEOUT_SECONDS, Ledger, new_job_id
 from ..models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
 from ..settings import DEFAULT_TIMEOUT_SECONDS, Settings, Target
 from . import notices, preflight
@@ -91,12 +91,14 @@ class Service:
         """The request a submit would send, priced; needs no key, since nothing is sent."""
         return preflight.dry_run(preflight.prepare(self.settings, req, provider, require_key=False))
 
-    def jobs(self, limit: int = 20) -> list[Job]:
+    def jobs(self, limit: int = 20, *, within: float | None = None) -> list[Job]:
         """The most recent jobs, newest first, each as every other call hands a job back
-        (with what a locked ledger could not take yet, kept beside it)."""
+        (with what a locked ledger could not take yet, kept beside it). `within`: wait at most
+        that many seconds for a ledger another process holds (then `LedgerBusy`)."""
         ledger = self.ledger
-        ledger.apply_stashed()
-        return [notices.finish(ledger.with_pending(job)) for job in ledger.recent(limit)]
+        with ledger.patience(BUSY_TIMEOUT_SECONDS if within is None else within):
+            ledger.apply_stashed()
+            return [notices.finish(ledger.with_pending(job)) for job in ledger.recent(limit)]
 
     def get_job(self, ref: str) -> Job:
         """One job by id, task id or unique prefix, as every other call hands a job back."""

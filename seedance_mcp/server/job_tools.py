@@ -44,6 +44,9 @@ if TYPE_CHECKING:
     from ..engine.service import Service
     from ..models import ProviderInfo
 
+LOOKUP_SECONDS = 3.0
+"""How long check_status without a job_id waits for a locked ledger to find the newest job."""
+
 JOB_ID_MAX_CHARS = 10_000
 """A job id or a provider's task id, as check_status takes it: generous (a longer one is simply
 not found, and says so), but bounded like every other text argument."""
@@ -248,7 +251,9 @@ async def check_status(
         svc = await runtime.service_async()
         ref = (job_id or "").strip()
         if not ref:
-            latest = await runtime.call(lambda s: s.jobs(1))
+            # Bounded like the rest of the call: a ledger held by another process must not add
+            # its 30 s busy wait in front of the status check's own window.
+            latest = await runtime.call(lambda s: s.jobs(1, within=LOOKUP_SECONDS))
             if not latest:
                 raise ToolError(
                     "job_id: no jobs yet, so there is nothing to check. generate_video starts a job "
