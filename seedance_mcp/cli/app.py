@@ -123,14 +123,11 @@ def _log_trace(command: str, err: Exception) -> None:
     """The traceback of an unexpected exception at DEBUG, redacted like every output."""
     if not log.isEnabledFor(logging.DEBUG):
         return
-    import os
     import traceback
 
-    from ..redaction import redact
-    from ..settings import configured_secrets
-
+    # The log redaction installed at start (`_redact_logs`) scrubs this record like every other.
     trace = "".join(traceback.format_exception(err))
-    log.debug("seedance %s failed unexpectedly:\n%s", command, redact(trace, configured_secrets(os.environ)))
+    log.debug("seedance %s failed unexpectedly:\n%s", command, trace)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

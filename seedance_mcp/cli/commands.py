@@ -10,7 +10,6 @@ the caller passes in and that ends its line when the wait ends.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -270,11 +269,8 @@ class DemoView(Protocol):
 async def demo(args: argparse.Namespace, *, view: DemoView, progress: Progressing) -> Job:
     """Draft, price, submit and wait against the built-in simulator, showing each step as it is done."""
     from ..craft.draft import write_cinematic_prompt
-    from ..settings import DEFAULT_SANDBOX_SPEED
 
-    env = dict(os.environ)
-    env.setdefault("SEEDANCE_SANDBOX_SPEED", str(DEFAULT_SANDBOX_SPEED))
-    with _service(env, sandbox=True) as svc:
+    with _service(sandbox=True) as svc:  # the sandbox's speed defaults to DEFAULT_SANDBOX_SPEED
         view.start(DEMO_IDEA)
         drafted = write_cinematic_prompt(DEMO_IDEA, provider=DEMO_PROVIDER)
         view.drafted(drafted)
