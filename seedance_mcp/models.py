@@ -16,11 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "ASPECT_RATIOS",
+    "MODEL_NAMES",
     "RESOLUTIONS",
+    "UNITS",
     "CreditEstimate",
     "Job",
     "JobError",
     "JobStatus",
+    "ModelInfo",
+    "Money",
     "NextAction",
     "NextStep",
     "ProviderInfo",
@@ -29,11 +33,26 @@ __all__ = [
     "utcnow",
 ]
 
-ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21")
+ASPECT_RATIOS: tuple[str, ...] = ("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21", "adaptive")
+"""`adaptive` lets the model pick the frame shape (from the start image where one is given)."""
 RESOLUTIONS: tuple[str, ...] = ("480p", "720p", "1080p")
+MODEL_NAMES: tuple[str, ...] = (
+    "seedance-1.0-lite",
+    "seedance-1.0-pro",
+    "seedance-1.0-pro-fast",
+    "seedance-1.5-pro",
+    "seedance-2.0",
+    "seedance-2.0-fast",
+    "seedance-2.0-mini",
+    "seedance-2.5",
+)
+"""The canonical Seedance model names, oldest first; each provider maps them to its own ids."""
+UNITS: tuple[str, ...] = ("credits", "USD", "CNY")
+"""The units a price comes in. Amounts in different units are never added or ranked together."""
 
-AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21"]
+AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21", "adaptive"]
 Resolution = Literal["480p", "720p", "1080p"]
+Unit = Literal["credits", "USD", "CNY"]
 
 
 def utcnow() -> datetime:
@@ -70,6 +89,10 @@ class VideoRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     prompt: str = Field(description="What the clip shows and sounds like.")
+    model: str | None = Field(
+        default=None,
+        description="Seedance model, e.g. seedance-1.5-pro or seedance-2.0 (or the provider's own id).",
+    )
     aspect_ratio: AspectRatio | None = Field(default=None, description="Frame shape, e.g. 16:9 or 9:16.")
     resolution: Resolution | None = Field(default=None, description="480p, 720p or 1080p.")
     duration: int | None = Field(default=None, description="Length in whole seconds.")
@@ -78,6 +101,25 @@ class VideoRequest(BaseModel):
     image_url: str | None = Field(default=None, description="Public http(s) URL of the start frame.")
     end_image_url: str | None = Field(default=None, description="Public http(s) URL of the end frame.")
     seed: int | None = Field(default=None, description="Random seed, where the provider supports one.")
+    flex: bool = Field(
+        default=False,
+        description="Ark's offline tier: half the price, slower (byteplus and volcengine only).",
+    )
+
+
+class Money(BaseModel):
+    """An amount in one unit: provider credits, or money in US dollars or Chinese yuan."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: float
+    unit: Unit
+
+    def __str__(self) -> str:
+        if self.unit == "credits":
+            return f"{self.amount:g} credits"
+        whole, frac = f"{self.amount:.4f}".split(".")
+        return f"{whole}.{frac.rstrip('0').ljust(2, '0')} {self.unit}"
 
 
 class JobError(BaseModel):
@@ -92,6 +134,8 @@ class TaskState(BaseModel):
     status: JobStatus
     video_url: str | None = None
     credits: int | None = None
+    tokens: int | None = Field(default=None, description="Tokens billed, where the provider bills tokens.")
+    last_frame_url: str | None = None
     error: JobError | None = None
     provider_status: str | None = Field(default=None, description="The status word as the provider sent it.")
 
@@ -107,6 +151,12 @@ class Job(BaseModel):
     video_path: str | None = None
     credits: int | None = None
     estimated_credits: int | None = None
+    cost: Money | None = Field(
+        default=None, description="What the finished job cost, in its unit, as the provider reported it."
+    )
+    estimated_cost: Money | None = Field(default=None, description="The estimate made before the submit.")
+    tokens: int | None = Field(default=None, description="Tokens billed, where the provider bills tokens.")
+    last_frame_url: str | None = None
     error: JobError | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -148,15 +198,54 @@ class NextStep(BaseModel):
 
 
 class CreditEstimate(BaseModel):
+    """The published price of one clip on one (provider, model): an amount in its unit."""
+
     provider: str
+    model: str | None = None
     credits: int | None = Field(
-        description="Credits the job will cost; null when the provider publishes no price."
+        description="Credits the job will cost (credit-priced providers); null otherwise or when unpublished."
     )
+    amount: float | None = Field(default=None, description="The price in `unit`; null when not published.")
+    unit: Unit | None = Field(default=None, description="credits, USD or CNY; never mixed with another unit.")
+    tokens: int | None = Field(default=None, description="Billed tokens the price assumes (token-priced).")
     resolution: str | None
+    aspect_ratio: str | None = None
     duration: int
     audio: bool
+    flex: bool = False
     source: str = Field(description="Where the number comes from, with its date.")
     note: str | None = None
+
+    @property
+    def price(self) -> Money | None:
+        if self.amount is None or self.unit is None:
+            return None
+        return Money(amount=self.amount, unit=self.unit)
+
+
+class ModelInfo(BaseModel):
+    """One model as one provider serves it."""
+
+    name: str
+    provider_model_id: str | None = Field(
+        description="The provider's own id for it (null: fixed by the API)."
+    )
+    default: bool
+    durations: list[int]
+    default_duration: int
+    resolutions: list[str]
+    default_resolution: str | None
+    aspect_ratios: list[str]
+    prompt_max_chars: int
+    start_image: bool
+    end_image: bool
+    seed: bool
+    audio: bool
+    fixed_lens: bool
+    flex: bool
+    fps: int | None
+    price_unit: Unit | None = Field(description="The unit its price is in; null when unpublished.")
+    notes: list[str] = Field(default_factory=list)
 
 
 class ProviderInfo(BaseModel):
@@ -181,4 +270,7 @@ class ProviderInfo(BaseModel):
     fixed_lens: bool
     idempotency: bool
     priced: bool
+    cancel: bool = Field(description="Whether a job on this provider can be cancelled.")
+    default_model: str
+    models: list[ModelInfo]
     notes: list[str] = Field(default_factory=list)

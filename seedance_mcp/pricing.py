@@ -1,18 +1,36 @@
-"""Credit prices as each provider publishes them, cell for cell, with source and date.
+"""Prices as each provider publishes them, with source and date: credits cell for cell, and
+money per million tokens with the token formula.
 
-A provider that publishes no table gets `credits: null` and a note that says so; this
-module never makes a number up. Keys are (resolution, seconds, audio); `seedance15pro`
-has no resolution choice, so its keys use `None`.
+A (provider, model) with no published price gets `amount: null` and a note that says so; this
+module never makes a number up. Credit tables are keyed (resolution, seconds, audio);
+`seedance15pro` has no resolution choice, so its keys use `None`. Token-priced models (Ark)
+cost tokens x price per million, with tokens = width x height x fps x seconds / 1024 and the
+output size per resolution and ratio from Ark's documents. Amounts in different units are
+never added or compared.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
-from .models import CreditEstimate, VideoRequest
-from .providers import Provider
+from .models import CreditEstimate, Money, TaskState, Unit, VideoRequest
+from .providers import ModelSpec, Provider, get_model
 
-__all__ = ["PRICE_TABLES", "PriceTable", "estimate", "estimate_request"]
+__all__ = [
+    "DIMENSIONS_1X",
+    "DIMENSIONS_2X",
+    "PRICE_TABLES",
+    "TOKEN_PRICES",
+    "PriceTable",
+    "TokenPrice",
+    "actual_cost",
+    "dimensions",
+    "estimate",
+    "estimate_request",
+    "tokens_for",
+]
 
 Cell = tuple[str | None, int, bool]
 
@@ -22,6 +40,8 @@ class PriceTable:
     source: str
     cells: dict[Cell, int]
     note: str | None = None
+    model: str = "seedance-1.5-pro"
+    """The one model the (credit-priced) provider serves at these prices."""
 
 
 def _grid(resolution: str | None, rows: dict[int, tuple[int, int]]) -> dict[Cell, int]:
@@ -64,21 +84,168 @@ _UNPRICED = {
     ),
 }
 
+Size = tuple[int, int]
 
-def estimate(provider: Provider, resolution: str | None, duration: int, audio: bool) -> CreditEstimate:
-    """The published price of one clip, or `credits=None` with the reason."""
+# Output sizes (width, height) by resolution and ratio, from Ark's video generation docs (as
+# reproduced by several API clients; read 2026-11-30). Seedance 1.0 uses one table, 1.5 Pro and
+# the 2.x family another.
+DIMENSIONS_1X: dict[str, dict[str, Size]] = {
+    "480p": {"16:9": (864, 480), "4:3": (736, 544), "1:1": (640, 640), "3:4": (544, 736),
+             "9:16": (480, 864), "21:9": (960, 416)},
+    "720p": {"16:9": (1248, 704), "4:3": (1120, 832), "1:1": (960, 960), "3:4": (832, 1120),
+             "9:16": (704, 1248), "21:9": (1504, 640)},
+    "1080p": {"16:9": (1920, 1088), "4:3": (1664, 1248), "1:1": (1440, 1440), "3:4": (1248, 1664),
+              "9:16": (1088, 1920), "21:9": (2176, 928)},
+}  # fmt: skip
+DIMENSIONS_2X: dict[str, dict[str, Size]] = {
+    "480p": {"16:9": (864, 496), "4:3": (752, 560), "1:1": (640, 640), "3:4": (560, 752),
+             "9:16": (496, 864), "21:9": (992, 432)},
+    "720p": {"16:9": (1280, 720), "4:3": (1112, 834), "1:1": (960, 960), "3:4": (834, 1112),
+             "9:16": (720, 1280), "21:9": (1470, 630)},
+    "1080p": {"16:9": (1920, 1080), "4:3": (1664, 1248), "1:1": (1440, 1440), "3:4": (1248, 1664),
+              "9:16": (1080, 1920), "21:9": (2206, 946)},
+}  # fmt: skip
+
+
+def dimensions(model: str, resolution: str, ratio: str) -> Size:
+    """The output size of `model` at `resolution` and `ratio`; `adaptive` (the model picks the
+    shape) is the largest frame it may pick, so that an estimate is never low."""
+    table = (DIMENSIONS_1X if model.startswith("seedance-1.0") else DIMENSIONS_2X)[resolution]
+    if ratio in table:
+        return table[ratio]
+    return max(table.values(), key=lambda size: size[0] * size[1])
+
+
+def tokens_for(width: int, height: int, fps: int, seconds: float) -> int:
+    """Billed tokens of a clip: width x height x fps x seconds / 1024, rounded up."""
+    return math.ceil(width * height * fps * seconds / 1024)
+
+
+Rate = tuple[str | None, bool | None]
+"""A price's key: (resolution or None for any, audio or None for either)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenPrice:
+    """A model's price per million output tokens in one currency."""
+
+    unit: Unit
+    rates: Mapping[Rate, float]
+    source: str
+    video_input_rates: Mapping[Rate, float] = field(default_factory=dict)
+    """The (lower) price when the input includes a video (references, in a later release)."""
+    flex_factor: float = 0.5
+    """The offline tier's share of the price, where the model has that tier."""
+    note: str | None = None
+
+    def per_million(self, resolution: str | None, audio: bool) -> float | None:
+        for key in ((resolution, audio), (resolution, None), (None, audio), (None, None)):
+            if key in self.rates:
+                return self.rates[key]
+        return None
+
+
+_BYTEPLUS_1X = (
+    "third-party: BytePlus list prices as passed through on fal's Seedance pages "
+    "(fal.ai/models/fal-ai/bytedance/seedance/*/llms.txt) and in Comfy's partner-node pricing "
+    "table; BytePlus's own price page was not retrievable. Read 2026-11-30"
+)
+_BYTEPLUS_2X = (
+    "third-party: Vercel AI Gateway's Seedance 2.0 listing (vercel.com/ai-gateway), read 2026-11-30"
+)
+_VOLCENGINE_2X = (
+    "third-party: Volcengine's announced Seedance 2.0 prices as reported by crazyrouter.com and "
+    "aicost.org (dated 2026-03-04); 1080p from the 2026-04-16 1080p launch as implemented by an "
+    "API client. Read 2026-11-30"
+)
+
+TOKEN_PRICES: dict[tuple[str, str], TokenPrice] = {
+    ("byteplus", "seedance-1.0-lite"): TokenPrice(unit="USD", rates={(None, None): 1.8}, source=_BYTEPLUS_1X),
+    ("byteplus", "seedance-1.0-pro"): TokenPrice(unit="USD", rates={(None, None): 2.5}, source=_BYTEPLUS_1X),
+    ("byteplus", "seedance-1.0-pro-fast"): TokenPrice(
+        unit="USD", rates={(None, None): 1.0}, source=_BYTEPLUS_1X
+    ),
+    ("byteplus", "seedance-1.5-pro"): TokenPrice(
+        unit="USD", rates={(None, True): 2.4, (None, False): 1.2}, source=_BYTEPLUS_1X
+    ),
+    ("byteplus", "seedance-2.0"): TokenPrice(
+        unit="USD",
+        rates={(None, None): 7.0},
+        video_input_rates={(None, None): 4.3},
+        source=_BYTEPLUS_2X,
+        note="Sound does not change the price of Seedance 2.0.",
+    ),
+    ("byteplus", "seedance-2.0-fast"): TokenPrice(
+        unit="USD",
+        rates={(None, None): 5.6},
+        source=_BYTEPLUS_2X,
+        note="Sound does not change the price of Seedance 2.0 fast.",
+    ),
+    ("volcengine", "seedance-2.0"): TokenPrice(
+        unit="CNY",
+        rates={("480p", None): 46.0, ("720p", None): 46.0, ("1080p", None): 51.0},
+        video_input_rates={("480p", None): 28.0, ("720p", None): 28.0, ("1080p", None): 31.0},
+        source=_VOLCENGINE_2X,
+        note="Sound does not change the price of Seedance 2.0.",
+    ),
+    ("volcengine", "seedance-2.0-fast"): TokenPrice(
+        unit="CNY",
+        rates={(None, None): 37.0},
+        video_input_rates={(None, None): 22.0},
+        source=_VOLCENGINE_2X,
+        note="Sound does not change the price of Seedance 2.0 fast.",
+    ),
+}
+
+_UNPRICED_MODELS = {
+    ("byteplus", "seedance-2.5"): (
+        "No BytePlus price for Seedance 2.5 was found, official or consistent third-party; "
+        "the finished job records what it cost (usage.completion_tokens)."
+    ),
+    "volcengine": (
+        "No Volcengine price for this model was found, official or third-party; the finished "
+        "job records its billed tokens (usage.completion_tokens)."
+    ),
+}
+
+
+def _unpriced_note(provider: Provider, model: str) -> str:
+    return (
+        _UNPRICED_MODELS.get((provider.id, model))  # type: ignore[call-overload]
+        or _UNPRICED_MODELS.get(provider.id)
+        or _UNPRICED.get(provider.id, "No published price.")
+    )
+
+
+def estimate(
+    provider: Provider,
+    resolution: str | None,
+    duration: int,
+    audio: bool,
+    *,
+    model: str | None = None,
+    aspect_ratio: str | None = None,
+    flex: bool = False,
+) -> CreditEstimate:
+    """The published price of one clip on (`provider`, `model`), or `amount=None` with the reason."""
+    spec = get_model(provider, model)
+    base = {
+        "provider": provider.id,
+        "model": spec.name,
+        "resolution": resolution,
+        "duration": duration,
+        "audio": audio,
+        "flex": flex,
+    }
+    token_price = TOKEN_PRICES.get((provider.id, spec.name))
+    if token_price is not None:
+        return _token_estimate(spec, token_price, base, aspect_ratio)
     table = PRICE_TABLES.get(provider.id)
-    if table is None:
+    if table is None or table.model != spec.name:
         return CreditEstimate(
-            provider=provider.id,
-            credits=None,
-            resolution=resolution,
-            duration=duration,
-            audio=audio,
-            source="not published",
-            note=_UNPRICED.get(provider.id, "No published price."),
+            **base, credits=None, source="not published", note=_unpriced_note(provider, spec.name)
         )
-    key: Cell = (resolution if provider.caps.resolutions else None, duration, audio)
+    key: Cell = (resolution if spec.caps.resolutions else None, duration, audio)
     credits = table.cells.get(key)
     note = table.note
     if credits is None:
@@ -87,17 +254,77 @@ def estimate(provider: Provider, resolution: str | None, duration: int, audio: b
             f"audio {'on' if audio else 'off'}."
         )
     return CreditEstimate(
-        provider=provider.id,
+        **base,
         credits=credits,
-        resolution=resolution,
-        duration=duration,
-        audio=audio,
+        amount=None if credits is None else float(credits),
+        unit="credits",
         source=table.source,
         note=note,
+    )
+
+
+def _token_estimate(
+    spec: ModelSpec, price: TokenPrice, base: dict[str, object], aspect_ratio: str | None
+) -> CreditEstimate:
+    resolution = base["resolution"]
+    assert isinstance(resolution, str) and isinstance(base["duration"], int)
+    ratio = aspect_ratio or "16:9"
+    width, height = dimensions(spec.name, resolution, ratio)
+    tokens = tokens_for(width, height, spec.caps.fps or 24, base["duration"])
+    rate = price.per_million(resolution, bool(base["audio"]))
+    notes = [price.note] if price.note else []
+    if ratio == "adaptive":
+        notes.append(f"adaptive: priced at the largest frame the model may pick ({width}x{height})")
+    if rate is None:
+        return CreditEstimate(
+            **base,  # type: ignore[arg-type]
+            aspect_ratio=ratio,
+            credits=None,
+            tokens=tokens,
+            source=price.source,
+            note=f"No published price for {resolution}.",
+        )
+    if base["flex"]:
+        rate *= price.flex_factor
+        notes.append(f"flex tier: {price.flex_factor:g} of the default price")
+    return CreditEstimate(
+        **base,  # type: ignore[arg-type]
+        aspect_ratio=ratio,
+        credits=None,
+        amount=round(tokens * rate / 1_000_000, 4),
+        unit=price.unit,
+        tokens=tokens,
+        source=f"{price.source}; {rate:g} {price.unit} per million tokens, {width}x{height} at 24 fps",
+        note="; ".join(notes) or None,
     )
 
 
 def estimate_request(provider: Provider, req: VideoRequest) -> CreditEstimate:
     """Price of a request already resolved against the provider."""
     assert req.duration is not None
-    return estimate(provider, req.resolution, req.duration, req.audio)
+    return estimate(
+        provider,
+        req.resolution,
+        req.duration,
+        req.audio,
+        model=req.model,
+        aspect_ratio=req.aspect_ratio,
+        flex=req.flex,
+    )
+
+
+def actual_cost(provider: Provider, req: VideoRequest, state: TaskState) -> Money | None:
+    """What a finished task cost, from what its answer reports: credits as reported, or billed
+    tokens at the model's price (None when neither is reported or the model has no price)."""
+    if state.credits is not None:
+        return Money(amount=float(state.credits), unit="credits")
+    if state.tokens is None:
+        return None
+    spec = get_model(provider, req.model)
+    price = TOKEN_PRICES.get((provider.id, spec.name))
+    rate = price.per_million(req.resolution, req.audio) if price is not None else None
+    if price is None or rate is None:
+        return None
+    if req.flex:
+        rate *= price.flex_factor
+    return Money(amount=round(state.tokens * rate / 1_000_000, 4), unit=price.unit)

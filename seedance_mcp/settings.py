@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError, UnknownProvider
-from .providers import PROVIDERS, Provider, get_provider
+from .models import MODEL_NAMES, Money
+from .providers import PROVIDERS, Provider, canonical_model, get_provider
 from .redaction import MIN_SECRET_CHARS
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",
     "FALSY",
     "GENERIC_KEY_ENV",
+    "MAX_COST_ENV",
+    "MODEL_ENV",
     "MCP_TOKEN_ENV",
     "MIN_TOKEN_CHARS",
     "TRUTHY",
@@ -41,6 +44,7 @@ __all__ = [
     "configured_secrets",
     "is_placeholder",
     "is_truthy",
+    "key_variables",
     "mcp_token",
     "usable_env",
 ]
@@ -51,6 +55,8 @@ log = logging.getLogger("seedance_mcp.settings")
 
 GENERIC_KEY_ENV = "SEEDANCE_API_KEY"
 """Serves the selected provider when its own key variable is unset."""
+MODEL_ENV = "SEEDANCE_MODEL"
+"""The model to use when a call names none (else each provider's default model)."""
 MCP_TOKEN_ENV = "SEEDANCE_MCP_TOKEN"  # noqa: S105 (the variable name, not a token)
 """The bearer token HTTP clients of the MCP server must send."""
 SANDBOX_DEFAULT_PROVIDER = "nanophoto"
@@ -97,7 +103,15 @@ def _ours(name: str) -> bool:
 
 
 def _key_names() -> set[str]:
-    return {p.key_env for p in PROVIDERS.values()} | {GENERIC_KEY_ENV, MCP_TOKEN_ENV}
+    own = {name for p in PROVIDERS.values() for name in (p.key_env, *p.key_envs)}
+    return own | {GENERIC_KEY_ENV, MCP_TOKEN_ENV}
+
+
+def key_variables(provider: Provider) -> str:
+    """The variables that can hold `provider`'s key, in the order they are read, for messages:
+    "BYTEPLUS_API_KEY (or ARK_API_KEY, or SEEDANCE_API_KEY)"."""
+    fallbacks = ", or ".join((*provider.key_envs, GENERIC_KEY_ENV))
+    return f"{provider.key_env} (or {fallbacks})"
 
 
 def usable_env(env: Mapping[str, str], *, warn: bool = True) -> dict[str, str]:
@@ -211,6 +225,45 @@ def _number(env: Mapping[str, str], name: str, *, minimum: float = 0.0, above: b
     return value
 
 
+MAX_COST_ENV = "SEEDANCE_MAX_COST"
+"""Refuse any single job estimated above this amount of money: "2.50 USD" or "20 CNY"."""
+
+
+def _money(env: Mapping[str, str], name: str) -> Money | None:
+    """An amount with a money unit from `env[name]` ("2.50 USD"), else None when unset."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return None
+    parts = raw.replace(",", ".").split()
+    units = ("USD", "CNY")
+    if len(parts) == 2 and parts[1].upper() in units:
+        try:
+            amount = float(parts[0])
+        except ValueError:
+            amount = math.nan
+        if math.isfinite(amount) and amount >= 0:
+            return Money(amount=amount, unit=parts[1].upper())  # type: ignore[arg-type]
+    raise ConfigError(
+        f"{name}: {raw[:40]!r} is not an amount of money; write a number and a unit, e.g. "
+        f"'2.50 USD' or '20 CNY' (allowed units: {', '.join(units)}). Credits are capped by "
+        "SEEDANCE_MAX_CREDITS."
+    )
+
+
+def _model(env: Mapping[str, str]) -> str | None:
+    """SEEDANCE_MODEL as a canonical model name, else `InvalidRequest` naming the known ones."""
+    raw = env.get(MODEL_ENV, "").strip()
+    if not raw:
+        return None
+    found = canonical_model(raw)
+    if found is None:
+        raise ConfigError(
+            f"{MODEL_ENV}: {raw[:60]!r} is not a Seedance model; allowed: {', '.join(MODEL_NAMES)} "
+            "(or a provider's own model id)."
+        )
+    return found
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
     env: Mapping[str, str] = field(repr=False)
@@ -220,10 +273,12 @@ class Settings:
     output_dir: Path
     home: Path | None
     max_credits: float | None
+    max_cost: Money | None
     poll_interval: float | None
     poll_initial_delay: float | None
     sandbox_speed: float
     retry_base_delay: float | None = None
+    default_model: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, sandbox: bool | None = None) -> Settings:
@@ -252,10 +307,12 @@ class Settings:
             output_dir=Path(source.get("SEEDANCE_OUTPUT_DIR", "").strip() or DEFAULT_OUTPUT_DIR).expanduser(),
             home=Path(home).expanduser() if home else None,
             max_credits=_number(source, "SEEDANCE_MAX_CREDITS"),
+            max_cost=_money(source, MAX_COST_ENV),
             poll_interval=_number(source, "SEEDANCE_POLL_INTERVAL", minimum=0.1),
             poll_initial_delay=_number(source, "SEEDANCE_POLL_INITIAL_DELAY"),
             sandbox_speed=DEFAULT_SANDBOX_SPEED if speed is None else speed,
             retry_base_delay=_number(source, "SEEDANCE_RETRY_BASE_DELAY", minimum=0.001),
+            default_model=_model(source),
         )
 
     def key_var_set(self, provider: Provider) -> bool:
@@ -266,9 +323,10 @@ class Settings:
         return self._key(provider)[0] is not None
 
     def _key(self, provider: Provider) -> tuple[Secret | None, str | None]:
-        own = self.env.get(provider.key_env, "").strip()
-        if own:
-            return Secret(own), provider.key_env
+        for name in (provider.key_env, *provider.key_envs):
+            own = self.env.get(name, "").strip()
+            if own:
+                return Secret(own), name
         generic = self.env.get(GENERIC_KEY_ENV, "").strip()
         if generic:
             return Secret(generic), GENERIC_KEY_ENV
@@ -293,18 +351,22 @@ class Settings:
                     key_env=None,
                     sandbox=False,
                     base_url=self.base_url,
-                    notice=f"no key is set for {p.id}; a real submit needs {p.key_env} "
-                    f"(or {GENERIC_KEY_ENV}).",
+                    notice=f"no key is set for {p.id}; a real submit needs {key_variables(p)}.",
                 )
             if key is None:
                 raise ConfigError(
-                    f"provider {p.id} was chosen but no key is set: set {p.key_env} (or {GENERIC_KEY_ENV}). "
+                    f"provider {p.id} was chosen but no key is set: set {key_variables(p)}. "
                     "To try the flow without a key, set SEEDANCE_SANDBOX=1.",
                     code="missing_key",
                 )
             return Target(provider=p, key=key, key_env=key_env, sandbox=False, base_url=self.base_url)
         for p in PROVIDERS.values():
             if self.key_var_set(p):
+                key, key_env = self._key(p)
+                return Target(provider=p, key=key, key_env=key_env, sandbox=False, base_url=self.base_url)
+        # A variable shared by several providers (ARK_API_KEY) serves the first that reads it.
+        for p in PROVIDERS.values():
+            if any(self.env.get(name, "").strip() for name in p.key_envs):
                 key, key_env = self._key(p)
                 return Target(provider=p, key=key, key_env=key_env, sandbox=False, base_url=self.base_url)
         if self.env.get(GENERIC_KEY_ENV, "").strip():

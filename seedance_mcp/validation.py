@@ -18,14 +18,20 @@ from urllib.parse import urlsplit
 from .errors import InvalidRequest
 from .models import VideoRequest
 from .plural import count
-from .providers import PROVIDERS, Provider
+from .providers import PROVIDERS, Capabilities, ModelSpec, Provider, get_model
 
 __all__ = ["MAX_URL_CHARS", "check_public_url", "resolve_clip", "resolve_request"]
 
 
-def _others(accepts: Callable[[Provider], bool], current: Provider) -> str:
-    names = [p.id for p in PROVIDERS.values() if p.id != current.id and accepts(p)]
-    return f" Providers that accept it: {', '.join(names)}." if names else " No provider accepts it."
+def _others(accepts: Callable[[Capabilities], bool], current: Provider, spec: ModelSpec) -> str:
+    """Where else the refused value is accepted: other models of this provider, then other
+    providers (any of their models)."""
+    models = [m.name for m in current.models if m.name != spec.name and accepts(m.caps)]
+    names = [p.id for p in PROVIDERS.values() if p.id != current.id and any(accepts(m.caps) for m in p.models)]
+    found = f" {current.id} models that accept it: {', '.join(models)}." if models else ""
+    if names:
+        return found + f" Providers that accept it: {', '.join(names)}."
+    return found or " No provider accepts it."
 
 
 def _join(values: Iterable[Any]) -> str:
@@ -33,9 +39,10 @@ def _join(values: Iterable[Any]) -> str:
 
 
 def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
-    """The request with the provider's defaults filled in, or `InvalidRequest`."""
-    caps = provider.caps
-    pid = provider.id
+    """The request with the model and the provider's defaults filled in, or `InvalidRequest`."""
+    spec = get_model(provider, req.model)
+    caps = spec.caps
+    pid = provider.id if len(provider.models) == 1 else f"{provider.id} {spec.name}"
 
     prompt = req.prompt.strip()
     _check_text(prompt, "prompt")
@@ -51,7 +58,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         raise InvalidRequest(
             f"prompt: {len(prompt)} characters is over {pid}'s limit of {caps.prompt_max}. Shorten it "
             "(`seedance prompt --lint` shows what to cut)."
-            + _others(lambda p: p.caps.prompt_max >= len(prompt), provider),
+            + _others(lambda c: c.prompt_max >= len(prompt), provider, spec),
             field="prompt",
             value=len(prompt),
             allowed=[f"{caps.prompt_min}-{caps.prompt_max} characters"],
@@ -61,19 +68,27 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     if aspect not in caps.aspect_ratios:
         raise InvalidRequest(
             f"aspect_ratio: {pid} does not offer {aspect}; allowed: {_join(caps.aspect_ratios)}."
-            + _others(lambda p: aspect in p.caps.aspect_ratios, provider),
+            + _others(lambda c: aspect in c.aspect_ratios, provider, spec),
             field="aspect_ratio",
             value=aspect,
             allowed=caps.aspect_ratios,
         )
 
     resolution, duration = resolve_clip(
-        provider, resolution=req.resolution, duration=req.duration, audio=req.audio
+        provider, resolution=req.resolution, duration=req.duration, audio=req.audio, model=spec.name
     )
+    if req.flex and not caps.flex:
+        raise InvalidRequest(
+            f"flex: {pid} has no offline (flex) tier; leave it off."
+            + _others(lambda c: c.flex, provider, spec),
+            field="flex",
+            value=True,
+            allowed=[False],
+        )
     if req.fixed_lens and not caps.fixed_lens:
         raise InvalidRequest(
             f"fixed_lens: {pid} has no fixed-lens option; leave it off or describe a static camera "
-            "in the prompt." + _others(lambda p: p.caps.fixed_lens, provider),
+            "in the prompt." + _others(lambda c: c.fixed_lens, provider, spec),
             field="fixed_lens",
             value=True,
             allowed=[False],
@@ -83,7 +98,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         if not caps.start_image:
             raise InvalidRequest(
                 f"image_url: {pid} does not take a start image."
-                + _others(lambda p: p.caps.start_image, provider),
+                + _others(lambda c: c.start_image, provider, spec),
                 field="image_url",
                 value=req.image_url,
             )
@@ -92,7 +107,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         if not caps.end_image:
             raise InvalidRequest(
                 f"end_image_url: {pid} does not take an end frame."
-                + _others(lambda p: p.caps.end_image, provider),
+                + _others(lambda c: c.end_image, provider, spec),
                 field="end_image_url",
                 value=req.end_image_url,
             )
@@ -107,7 +122,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     if req.seed is not None:
         if not caps.seed or caps.seed_range is None:
             raise InvalidRequest(
-                f"seed: {pid} does not take a seed; leave it out." + _others(lambda p: p.caps.seed, provider),
+                f"seed: {pid} does not take a seed; leave it out." + _others(lambda c: c.seed, provider, spec),
                 field="seed",
                 value=req.seed,
             )
@@ -121,7 +136,13 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
             )
 
     return req.model_copy(
-        update={"prompt": prompt, "aspect_ratio": aspect, "resolution": resolution, "duration": duration}
+        update={
+            "prompt": prompt,
+            "model": spec.name,
+            "aspect_ratio": aspect,
+            "resolution": resolution,
+            "duration": duration,
+        }
     )
 
 
@@ -153,7 +174,7 @@ def _check_text(text: str, field: str) -> None:
 
 
 def resolve_clip(
-    provider: Provider, *, resolution: str | None, duration: int | None, audio: bool
+    provider: Provider, *, resolution: str | None, duration: int | None, audio: bool, model: str | None = None
 ) -> tuple[str | None, int]:
     """The priced part of a request (resolution, duration, audio) checked against `provider`.
 
@@ -161,13 +182,14 @@ def resolve_clip(
     filled in; raises `InvalidRequest` as `resolve_request` does. Estimates use it directly,
     since a price needs no prompt.
     """
-    caps = provider.caps
-    pid = provider.id
+    spec = get_model(provider, model)
+    caps = spec.caps
+    pid = provider.id if len(provider.models) == 1 else f"{provider.id} {spec.name}"
     if not caps.resolutions:
         if resolution is not None:
             raise InvalidRequest(
                 f"resolution: {pid} does not let you choose a resolution; leave it out."
-                + _others(lambda p: resolution in p.caps.resolutions, provider),
+                + _others(lambda c: resolution in c.resolutions, provider, spec),
                 field="resolution",
                 value=resolution,
                 allowed=[],
@@ -177,7 +199,7 @@ def resolve_clip(
         if resolution not in caps.resolutions:
             raise InvalidRequest(
                 f"resolution: {pid} does not offer {resolution}; allowed: {_join(caps.resolutions)}."
-                + _others(lambda p: resolution in p.caps.resolutions, provider),
+                + _others(lambda c: resolution in c.resolutions, provider, spec),
                 field="resolution",
                 value=resolution,
                 allowed=caps.resolutions,
@@ -188,7 +210,7 @@ def resolve_clip(
     if duration not in caps.durations:
         raise InvalidRequest(
             f"duration: {pid} does not offer {duration} s; allowed durations for {pid}: "
-            f"{_join(caps.durations)} (seconds)." + _others(lambda p: duration in p.caps.durations, provider),
+            f"{_join(caps.durations)} (seconds)." + _others(lambda c: duration in c.durations, provider, spec),
             field="duration",
             value=duration,
             allowed=caps.durations,
@@ -196,7 +218,7 @@ def resolve_clip(
 
     if audio and not caps.audio:
         raise InvalidRequest(
-            f"audio: {pid} cannot generate sound." + _others(lambda p: p.caps.audio, provider),
+            f"audio: {pid} cannot generate sound." + _others(lambda c: c.audio, provider, spec),
             field="audio",
             value=True,
             allowed=[False],

@@ -203,7 +203,11 @@ def test_public_urls_pass_unchanged(url: str) -> None:
 
 class Bare(SeedanceApi):
     id = "bare"
-    caps = dataclasses.replace(SeedanceApi.caps, audio=False, start_image=False)
+    models = (
+        dataclasses.replace(
+            SeedanceApi.models[0], caps=dataclasses.replace(SeedanceApi.caps, audio=False, start_image=False)
+        ),
+    )
 
 
 def test_audio_on_a_provider_without_audio() -> None:

@@ -23,6 +23,7 @@ from .base import (
     MAX_CODE,
     Capabilities,
     ErrorFormat,
+    ModelSpec,
     PollAdvice,
     Provider,
     RateLimit,
@@ -62,34 +63,41 @@ class Apixo(Provider):
     base_url = "https://api.apixo.ai/api/v1"
     docs_url = "https://apixo.ai (Seedance 1.5 Pro API docs)"
     key_env = "APIXO_API_KEY"
-    caps = Capabilities(
-        durations=tuple(range(4, 13)),
-        default_duration=8,
-        resolutions=("480p", "720p"),
-        default_resolution="720p",
-        aspect_ratios=("1:1", "3:4", "4:3", "9:16", "16:9", "21:9"),
-        prompt_min=3,
-        prompt_max=2500,
-        start_image=True,
-        end_image=True,
-        seed=False,
-        seed_range=None,
-        audio=True,
-        fixed_lens=True,
-        idempotency=False,
-        poll=PollAdvice(
-            interval=5.0,
-            render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
-            source="4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s; submit, wait 50 s, then poll every 5 s",
-        ),
-        rate_limit=RateLimit(requests=10000, per_seconds=60.0, scope="account"),
-        notes=(
-            "Any whole duration from 4 to 12 s (4, 8 and 12 recommended); billed per second.",
-            "The end frame is sent as the second entry of image_urls (image-to-video only).",
-            "Images: JPG, PNG or WebP, at most 10 MB each, at a public URL.",
-            "Result URLs are valid for 15 days; download promptly.",
-            "Requests are routed with provider=auto (APIXO picks the route).",
-            "At most 1,000 concurrent tasks and 10,000 requests per minute.",
+    models = (
+        ModelSpec(
+            name="seedance-1.5-pro",
+            caps=Capabilities(
+                durations=tuple(range(4, 13)),
+                default_duration=8,
+                resolutions=("480p", "720p"),
+                default_resolution="720p",
+                aspect_ratios=("1:1", "3:4", "4:3", "9:16", "16:9", "21:9"),
+                prompt_min=3,
+                prompt_max=2500,
+                start_image=True,
+                end_image=True,
+                seed=False,
+                seed_range=None,
+                audio=True,
+                fixed_lens=True,
+                idempotency=False,
+                poll=PollAdvice(
+                    interval=5.0,
+                    render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
+                    source=(
+                        "4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s; submit, wait 50 s, then poll every 5 s"
+                    ),
+                ),
+                rate_limit=RateLimit(requests=10000, per_seconds=60.0, scope="account"),
+                notes=(
+                    "Any whole duration from 4 to 12 s (4, 8 and 12 recommended); billed per second.",
+                    "The end frame is sent as the second entry of image_urls (image-to-video only).",
+                    "Images: JPG, PNG or WebP, at most 10 MB each, at a public URL.",
+                    "Result URLs are valid for 15 days; download promptly.",
+                    "Requests are routed with provider=auto (APIXO picks the route).",
+                    "At most 1,000 concurrent tasks and 10,000 requests per minute.",
+                ),
+            ),
         ),
     )
     # Documented: `{"code": <HTTP status>, "message": ...}`. Tolerated: a string code under

@@ -44,6 +44,7 @@ __all__ = [
     "Capabilities",
     "ErrorFormat",
     "ErrorReading",
+    "ModelSpec",
     "PollAdvice",
     "Provider",
     "RateLimit",
@@ -107,7 +108,44 @@ class Capabilities:
     poll: PollAdvice
     rate_limit: RateLimit | None = None
     https_images_only: bool = False
+    fps: int | None = None
+    """Frames per second of the output, where the provider documents it."""
+    flex: bool = False
+    """Whether the half-price offline tier (Ark's `service_tier: flex`) exists for this model."""
+    max_queued: int | None = None
+    """The documented cap on tasks waiting in the provider's queue per account (None: none)."""
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ModelSpec:
+    """One Seedance model as one provider serves it: the canonical name (`models.MODEL_NAMES`),
+    the provider's own id for it, and what it accepts there.
+
+    `wire_id` is what the submit sends (None where the provider's path or product already fixes
+    the model); `image_wire_id` replaces it when a start frame is given (Seedance 1.0 lite has
+    one id per mode). `aliases` are further ids of the provider's that resolve to this model
+    (e.g. an older dated version).
+    """
+
+    name: str
+    caps: Capabilities
+    wire_id: str | None = None
+    image_wire_id: str | None = None
+    aliases: tuple[str, ...] = ()
+    source: str = ""
+    """Where the provider documents this model (and its id), for the catalog."""
+
+    def wire_for(self, req: VideoRequest) -> str | None:
+        """The provider's id for this model in the mode `req` asks for."""
+        if req.image_url and self.image_wire_id:
+            return self.image_wire_id
+        return self.wire_id
+
+    def ids(self) -> tuple[str, ...]:
+        """Every id of the provider's that names this model."""
+        found = (self.wire_id, self.image_wire_id, *self.aliases)
+        return tuple(i for i in found if i)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,6 +207,10 @@ class ErrorFormat:
     (None: the answer's own status, which maps to a plain `ProviderError`)."""
     no_code_status: int | None = None
     """Likewise for an error inside a 2xx answer with neither a code word nor a status."""
+    overrides: Mapping[str, int] = field(default_factory=dict)
+    """Documented code -> the status whose meaning it has, whatever HTTP status it came with
+    (Ark sends an overdue balance as 403, which means "top up", not "bad key"). A dotted code
+    (`RateLimitExceeded.EndpointRPMExceeded`) is also looked up by its first part."""
 
     def read(self, body: Any) -> ErrorReading:
         """The code, status and text of an error answer, whatever shape it came in."""
@@ -187,7 +229,12 @@ class ErrorFormat:
         """
         code, text = reading.code, reading.text
         status = status_code
-        if status < 400:
+        meant = _lookup(self.overrides, code)
+        if meant is None and code and "." in code:
+            meant = _lookup(self.overrides, code.split(".", 1)[0])
+        if meant is not None:
+            status = meant
+        elif status < 400:
             documented = _lookup(self.codes, code)
             if documented is not None:
                 status = documented
@@ -258,16 +305,59 @@ def provider_text(value: str | None, limit: int = MAX_TEXT) -> str | None:
 
 
 class Provider(ABC):
-    """One provider API: who it is, `caps` (what it accepts) and `errors` (how it writes its
-    errors) as class attributes, and the pure mappings to and from its documented wire."""
+    """One provider API: who it is, `models` (what it serves, each with what it accepts) and
+    `errors` (how it writes its errors) as class attributes, and the pure mappings to and from
+    its documented wire.
+
+    The first entry of `models` is the provider's default model. What is the same for every
+    model of a provider (idempotency, the rate limit) is read from `caps`, the default model's
+    capabilities; anything that differs per model comes from `spec(model).caps`.
+    """
 
     id: str
     name: str
     base_url: str
     docs_url: str
     key_env: str
-    caps: Capabilities
+    models: tuple[ModelSpec, ...]
     errors: ErrorFormat
+    key_envs: tuple[str, ...] = ()
+    """Further variables that hold a key for this provider, read in order after `key_env`."""
+
+    @property
+    def default_model(self) -> ModelSpec:
+        return self.models[0]
+
+    @property
+    def caps(self) -> Capabilities:
+        """The default model's capabilities (for what every model of the provider shares)."""
+        return self.models[0].caps
+
+    def find_model(self, name: str) -> ModelSpec | None:
+        """The model a canonical name or one of the provider's own ids names (any case), else None."""
+        wanted = name.strip().lower()
+        for spec in self.models:
+            if wanted == spec.name or wanted in (i.lower() for i in spec.ids()):
+                return spec
+        return None
+
+    def build_cancel(self, task_id: str) -> WireRequest | None:
+        """The documented cancel request, or None where the provider has no way to cancel."""
+        return None
+
+    def parse_cancel(self, status_code: int, body: Any) -> None:
+        """Raise the error a 2xx cancel answer carries, if any (most carry none)."""
+        return None
+
+    def build_recent(self, req: VideoRequest) -> WireRequest | None:
+        """A request that lists the account's recent tasks for `req`'s model, used to find a task
+        whose submit answer was lost; None where the provider cannot list tasks."""
+        return None
+
+    def find_recent(self, body: Any, req: VideoRequest, *, since: float, until: float) -> list[str]:
+        """The task ids in a `build_recent` answer that match `req` (model and prompt) and were
+        created between `since` and `until` (Unix seconds)."""
+        return []
 
     @abstractmethod
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:

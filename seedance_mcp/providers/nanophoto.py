@@ -16,6 +16,7 @@ from ..models import JobError, JobStatus, TaskState, VideoRequest
 from .base import (
     Capabilities,
     ErrorFormat,
+    ModelSpec,
     PollAdvice,
     Provider,
     RateLimit,
@@ -50,31 +51,36 @@ class NanoPhoto(Provider):
     base_url = "https://nanophoto.ai"
     docs_url = "https://nanophoto.ai/docs (SeeDance 1.5 Pro Video Generation API)"
     key_env = "NANOPHOTO_API_KEY"
-    caps = Capabilities(
-        durations=(4, 8, 12),
-        default_duration=8,
-        resolutions=("480p", "720p", "1080p"),
-        default_resolution="720p",
-        aspect_ratios=("16:9", "9:16"),
-        prompt_min=1,
-        prompt_max=1000,
-        start_image=True,
-        end_image=False,
-        seed=False,
-        seed_range=None,
-        audio=True,
-        fixed_lens=True,
-        idempotency=False,
-        poll=PollAdvice(
-            interval=8.0,
-            render_seconds={4: (60.0, 120.0), 8: (60.0, 180.0), 12: (90.0, 180.0)},
-            source="poll every 5-10 s; typical generation 1-3 minutes",
-        ),
-        rate_limit=RateLimit(requests=100, per_seconds=3600.0, scope="API key"),
-        notes=(
-            "Only 16:9 (landscape) and 9:16 (portrait).",
-            "API calls cost twice the web price; audio doubles it again.",
-            "100 API requests per hour per key, status checks included.",
+    models = (
+        ModelSpec(
+            name="seedance-1.5-pro",
+            caps=Capabilities(
+                durations=(4, 8, 12),
+                default_duration=8,
+                resolutions=("480p", "720p", "1080p"),
+                default_resolution="720p",
+                aspect_ratios=("16:9", "9:16"),
+                prompt_min=1,
+                prompt_max=1000,
+                start_image=True,
+                end_image=False,
+                seed=False,
+                seed_range=None,
+                audio=True,
+                fixed_lens=True,
+                idempotency=False,
+                poll=PollAdvice(
+                    interval=8.0,
+                    render_seconds={4: (60.0, 120.0), 8: (60.0, 180.0), 12: (90.0, 180.0)},
+                    source="poll every 5-10 s; typical generation 1-3 minutes",
+                ),
+                rate_limit=RateLimit(requests=100, per_seconds=3600.0, scope="API key"),
+                notes=(
+                    "Only 16:9 (landscape) and 9:16 (portrait).",
+                    "API calls cost twice the web price; audio doubles it again.",
+                    "100 API requests per hour per key, status checks included.",
+                ),
+            ),
         ),
     )
     # Documented: `{"error": "<text>", "errorCode": "<CODE>", "requiredCredits"?}`, as JSON only.

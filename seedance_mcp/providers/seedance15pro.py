@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..models import VideoRequest
-from .base import Capabilities, PollAdvice, WireRequest
+from .base import Capabilities, ModelSpec, PollAdvice, WireRequest
 from .envelope import ERRORS, EnvelopeTaskProvider
 
 # What the document says each HTTP error means (the body's shape is not documented).
@@ -32,34 +32,39 @@ class Seedance15Pro(EnvelopeTaskProvider):
     base_url = "https://seedance1-5pro.com/api"
     docs_url = "https://seedance1-5pro.com (API-Dokumentation)"
     key_env = "SEEDANCE15PRO_API_KEY"
-    caps = Capabilities(
-        durations=(5, 10),
-        default_duration=5,
-        resolutions=(),
-        default_resolution=None,
-        aspect_ratios=("16:9", "9:16", "1:1"),
-        prompt_min=1,
-        prompt_max=1000,
-        start_image=True,
-        end_image=False,
-        seed=False,
-        seed_range=None,
-        audio=True,
-        fixed_lens=False,
-        idempotency=False,
-        poll=PollAdvice(
-            interval=5.0,
-            render_seconds={5: (40.0, 90.0), 10: (60.0, 120.0)},
-            source=(
-                "not documented; bracketed by APIXO's Seedance 1.5 Pro render times "
-                "(4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s)"
+    models = (
+        ModelSpec(
+            name="seedance-1.5-pro",
+            caps=Capabilities(
+                durations=(5, 10),
+                default_duration=5,
+                resolutions=(),
+                default_resolution=None,
+                aspect_ratios=("16:9", "9:16", "1:1"),
+                prompt_min=1,
+                prompt_max=1000,
+                start_image=True,
+                end_image=False,
+                seed=False,
+                seed_range=None,
+                audio=True,
+                fixed_lens=False,
+                idempotency=False,
+                poll=PollAdvice(
+                    interval=5.0,
+                    render_seconds={5: (40.0, 90.0), 10: (60.0, 120.0)},
+                    source=(
+                        "not documented; bracketed by APIXO's Seedance 1.5 Pro render times "
+                        "(4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s)"
+                    ),
+                ),
+                notes=(
+                    "Durations 5 s and 10 s only; no resolution choice, no fixed lens.",
+                    "aspect_ratio is required but ignored by the provider when a start image is given.",
+                    "Credits are taken when the task is created; failed jobs are refunded.",
+                    "The duration default (5 s) is this client's choice: the provider requires one.",
+                ),
             ),
-        ),
-        notes=(
-            "Durations 5 s and 10 s only; no resolution choice, no fixed lens.",
-            "aspect_ratio is required but ignored by the provider when a start image is given.",
-            "Credits are taken when the task is created; failed jobs are refunded.",
-            "The duration default (5 s) is this client's choice: the provider requires one.",
         ),
     )
     errors = replace(ERRORS, status_texts=ERROR_STATUSES)

@@ -29,6 +29,7 @@ from ..models import JobError, JobStatus, TaskState, VideoRequest
 from .base import (
     Capabilities,
     ErrorFormat,
+    ModelSpec,
     PollAdvice,
     Provider,
     WireRequest,
@@ -84,33 +85,47 @@ class Seedance2AI(Provider):
     base_url = "https://seedance2ai.io/api/v1"
     docs_url = "https://seedance2ai.io (API docs)"
     key_env = "SEEDANCE2AI_API_KEY"
-    caps = Capabilities(
-        durations=tuple(range(4, 16)),
-        default_duration=5,
-        resolutions=("720p", "1080p"),
-        default_resolution="720p",
-        aspect_ratios=("1:1", "21:9", "4:3", "3:4", "16:9", "9:16"),
-        prompt_min=3,
-        prompt_max=10000,
-        start_image=True,
-        end_image=True,
-        seed=True,
-        seed_range=(-1, 4294967295),
-        audio=True,
-        fixed_lens=True,
-        idempotency=True,
-        https_images_only=True,
-        poll=PollAdvice(
-            interval=5.0,
-            render_seconds={5: (40.0, 90.0), 10: (60.0, 120.0), 15: (90.0, 150.0)},
-            source="not documented; Seedance 1.5 Pro render times as APIXO documents them",
-        ),
-        notes=(
-            "Any whole duration from 4 to 15 s; 720p or 1080p.",
-            "Images must be public https URLs (start frame image_url, optional end frame end_image_url).",
-            "Submits carry an Idempotency-Key, so a lost answer can be retried without paying twice.",
-            "Sent with quality_tier=standard and the default channel (standard), which accepts a seed.",
-            "No published price; each finished task reports credits_used. The same credits pay for web use.",
+    models = (
+        ModelSpec(
+            name="seedance-2.0",
+            caps=Capabilities(
+                durations=tuple(range(4, 16)),
+                default_duration=5,
+                resolutions=("720p", "1080p"),
+                default_resolution="720p",
+                aspect_ratios=("1:1", "21:9", "4:3", "3:4", "16:9", "9:16"),
+                prompt_min=3,
+                prompt_max=10000,
+                start_image=True,
+                end_image=True,
+                seed=True,
+                seed_range=(-1, 4294967295),
+                audio=True,
+                fixed_lens=True,
+                idempotency=True,
+                https_images_only=True,
+                poll=PollAdvice(
+                    interval=5.0,
+                    render_seconds={5: (40.0, 90.0), 10: (60.0, 120.0), 15: (90.0, 150.0)},
+                    source="not documented; Seedance 1.5 Pro render times as APIXO documents them",
+                ),
+                notes=(
+                    "Any whole duration from 4 to 15 s; 720p or 1080p.",
+                    (
+                        "Images must be public https URLs (start frame image_url, "
+                        "optional end frame end_image_url)."
+                    ),
+                    "Submits carry an Idempotency-Key, so a lost answer can be retried without paying twice.",
+                    (
+                        "Sent with quality_tier=standard and the default channel "
+                        "(standard), which accepts a seed."
+                    ),
+                    (
+                        "No published price; each finished task reports credits_used. The "
+                        "same credits pay for web use."
+                    ),
+                ),
+            ),
         ),
     )
     errors = ERRORS

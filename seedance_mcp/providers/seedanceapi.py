@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..models import VideoRequest
-from .base import Capabilities, PollAdvice, WireRequest
+from .base import Capabilities, ModelSpec, PollAdvice, WireRequest
 from .envelope import ERRORS, EnvelopeTaskProvider
 
 # The documented error codes: HTTP status and what the document says they mean.
@@ -37,31 +37,36 @@ class SeedanceApi(EnvelopeTaskProvider):
     base_url = "https://seedanceapi.org/v1"
     docs_url = "https://seedanceapi.org (Seedance 1.5 API docs)"
     key_env = "SEEDANCEAPI_API_KEY"
-    caps = Capabilities(
-        durations=(4, 8, 12),
-        default_duration=8,
-        resolutions=("480p", "720p"),
-        default_resolution="720p",
-        aspect_ratios=("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21"),
-        prompt_min=1,
-        prompt_max=2000,
-        start_image=True,
-        end_image=False,
-        seed=False,
-        seed_range=None,
-        audio=True,
-        fixed_lens=True,
-        idempotency=False,
-        poll=PollAdvice(
-            interval=5.0,
-            render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
-            source="not documented; Seedance 1.5 Pro render times as APIXO documents them",
-        ),
-        notes=(
-            "The only provider with 9:21; 480p and 720p only.",
-            "At most one start image; no end frame.",
-            "The document's default ratio is 1:1; the ratio is always sent explicitly.",
-            "Not documented: the failure status (FAILED assumed), the error body, polling advice.",
+    models = (
+        ModelSpec(
+            name="seedance-1.5-pro",
+            caps=Capabilities(
+                durations=(4, 8, 12),
+                default_duration=8,
+                resolutions=("480p", "720p"),
+                default_resolution="720p",
+                aspect_ratios=("16:9", "9:16", "1:1", "4:3", "3:4", "21:9", "9:21"),
+                prompt_min=1,
+                prompt_max=2000,
+                start_image=True,
+                end_image=False,
+                seed=False,
+                seed_range=None,
+                audio=True,
+                fixed_lens=True,
+                idempotency=False,
+                poll=PollAdvice(
+                    interval=5.0,
+                    render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
+                    source="not documented; Seedance 1.5 Pro render times as APIXO documents them",
+                ),
+                notes=(
+                    "The only provider with 9:21; 480p and 720p only.",
+                    "At most one start image; no end frame.",
+                    "The document's default ratio is 1:1; the ratio is always sent explicitly.",
+                    "Not documented: the failure status (FAILED assumed), the error body, polling advice.",
+                ),
+            ),
         ),
     )
     errors = replace(

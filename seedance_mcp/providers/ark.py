@@ -1,0 +1,532 @@
+"""ByteDance's own Seedance API: Ark, as BytePlus ModelArk (outside China) and Volcengine Ark.
+
+One mapping, two regions (`BytePlus`, `Volcengine`); they differ in base URL, key variable,
+the models' ids (Volcengine's carry `doubao-`) and the currency of the price.
+
+- Create `POST /contents/generations/tasks`: `model`, `content` (a `text` item, then
+  `image_url` items with role `first_frame` / `last_frame`), and the top-level fields `ratio`,
+  `resolution`, `duration`, `generate_audio` (models with sound), `seed`, `camera_fixed`
+  (1.x), `watermark: false`, `service_tier` (`flex` for the half-price offline tier). Answer
+  `{"id": ...}`. Create is not idempotent: there is no idempotency key.
+- Get `GET /contents/generations/tasks/{id}`: `status` is `queued`, `running`, `succeeded`,
+  `failed`, `cancelled` or `expired`; `content.video_url` (valid 24 h), `content.last_frame_url`;
+  `usage.completion_tokens` (what is billed); `error.code` / `error.message`.
+- List `GET /contents/generations/tasks?page_size=&filter.model=` (the last 7 days): used to
+  find a task whose create answer was lost. The list carries no prompt, so a task matches on
+  model, creation time and the clip's settings (duration, ratio, resolution, audio, tier).
+- Cancel `DELETE /contents/generations/tasks/{id}`: only a queued task can be cancelled.
+- Errors are `{"error": {"code", "message", "param", "type"}}` with an HTTP status.
+
+Wire shapes follow the official SDK (`volcenginesdkarkruntime`, `content_generation.tasks`);
+the tests compare our requests with the SDK's own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from ..errors import AuthError, ProtocolError, ProviderError, ProviderRejected
+from ..models import JobError, JobStatus, TaskState, VideoRequest
+from .base import (
+    Capabilities,
+    ErrorFormat,
+    ModelSpec,
+    PollAdvice,
+    Provider,
+    WireRequest,
+    first_str,
+    json_object,
+    provider_text,
+    whole_number,
+)
+
+__all__ = ["ARK_ERRORS", "ARK_MODELS", "MAX_QUEUED", "ArkProvider", "BytePlus", "Volcengine"]
+
+MAX_QUEUED = 120
+"""At most 120 tasks may wait in the queue per account (running and finished ones do not count)."""
+
+TASKS = "/contents/generations/tasks"
+SEED_RANGE = (-1, 4294967295)
+RATIOS_1X = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive")
+PROMPT_MAX = 2000
+LIST_PAGE = 50
+"""How many of the newest tasks one recovery look-up reads (the list allows 1-500)."""
+
+_STATES = {
+    "queued": JobStatus.QUEUED,
+    "running": JobStatus.RUNNING,
+    "succeeded": JobStatus.SUCCEEDED,
+    "failed": JobStatus.FAILED,
+    "cancelled": JobStatus.CANCELLED,
+    "canceled": JobStatus.CANCELLED,
+    "expired": JobStatus.EXPIRED,
+}
+
+# Render times are not documented. These bracket Seedance 1.x clips by APIXO's measured
+# 1.5 Pro times (4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s), stretched for the longer 2.x
+# clips; the flex tier runs when capacity is free, within its expiry (default 48 h).
+_POLL_1X = PollAdvice(
+    interval=5.0,
+    render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
+    source="not documented; bracketed by APIXO's measured Seedance 1.5 Pro render times",
+)
+_POLL_2X = PollAdvice(
+    interval=10.0,
+    render_seconds={5: (60.0, 180.0), 10: (120.0, 300.0), 15: (180.0, 420.0), 30: (360.0, 900.0)},
+    source="not documented; Seedance 2.x clips take longer than 1.x (third-party reports, 1-7 min)",
+)
+FLEX_POLL = PollAdvice(
+    interval=60.0,
+    render_seconds={5: (600.0, 7200.0), 12: (900.0, 10800.0)},
+    source="not documented; the offline (flex) tier runs when capacity is free, minutes to hours",
+)
+
+_NOTES_ARK = (
+    "Create is not idempotent: an unanswered submit is never re-sent; the task is looked for in "
+    "the account's recent tasks instead.",
+    "The video URL is valid for 24 hours; the file is saved at once.",
+    f"At most {MAX_QUEUED} tasks may wait in the queue per account.",
+    "Real-person faces in start images are refused (InputImageSensitiveContentDetected.PrivacyInformation).",
+)
+
+
+def _caps(
+    *,
+    durations: range,
+    default_duration: int,
+    resolutions: tuple[str, ...],
+    default_resolution: str,
+    end_image: bool,
+    audio: bool,
+    fixed_lens: bool,
+    flex: bool,
+    poll: PollAdvice,
+    notes: tuple[str, ...] = (),
+) -> Capabilities:
+    return Capabilities(
+        durations=tuple(durations),
+        default_duration=default_duration,
+        resolutions=resolutions,
+        default_resolution=default_resolution,
+        aspect_ratios=RATIOS_1X,
+        prompt_min=1,
+        prompt_max=PROMPT_MAX,
+        start_image=True,
+        end_image=end_image,
+        seed=True,
+        seed_range=SEED_RANGE,
+        audio=audio,
+        fixed_lens=fixed_lens,
+        idempotency=False,
+        poll=poll,
+        fps=24,
+        flex=flex,
+        max_queued=MAX_QUEUED,
+        notes=(*notes, *_NOTES_ARK),
+    )
+
+
+_ALL = ("480p", "720p", "1080p")
+_LOW = ("480p", "720p")
+
+# (canonical name, BytePlus ids (text, image), Volcengine ids (text, image), capabilities).
+# None: the region does not serve the model (or its id is not documented there). The first is
+# the default: Seedance 1.5 Pro is the newest model any new key can use at once (2.0 needs a
+# prepaid resource pack bought in the console first).
+ARK_MODELS: tuple[
+    tuple[str, tuple[str, str | None] | None, tuple[str, str | None] | None, Capabilities], ...
+] = (
+    (
+        "seedance-1.5-pro",
+        ("seedance-1-5-pro-251215", None),
+        ("doubao-seedance-1-5-pro-251215", None),
+        _caps(
+            durations=range(4, 13),
+            default_duration=5,
+            resolutions=_ALL,
+            default_resolution="720p",
+            end_image=True,
+            audio=True,
+            fixed_lens=True,
+            flex=True,
+            poll=_POLL_1X,
+        ),
+    ),
+    (
+        "seedance-2.0",
+        ("dreamina-seedance-2-0-260128", None),
+        ("doubao-seedance-2-0-260128", None),
+        _caps(
+            durations=range(4, 16),
+            default_duration=5,
+            resolutions=_ALL,
+            default_resolution="720p",
+            end_image=True,
+            audio=True,
+            fixed_lens=False,
+            flex=False,
+            poll=_POLL_2X,
+            notes=("Seedance 2.0 needs a prepaid resource pack before the model can be activated.",),
+        ),
+    ),
+    (
+        "seedance-2.0-fast",
+        ("dreamina-seedance-2-0-fast-260128", None),
+        ("doubao-seedance-2-0-fast-260128", None),
+        _caps(
+            durations=range(4, 16),
+            default_duration=5,
+            resolutions=_LOW,
+            default_resolution="720p",
+            end_image=True,
+            audio=True,
+            fixed_lens=False,
+            flex=False,
+            poll=_POLL_2X,
+        ),
+    ),
+    (
+        "seedance-2.0-mini",
+        None,
+        ("doubao-seedance-2-0-mini-260615", None),
+        _caps(
+            durations=range(4, 16),
+            default_duration=5,
+            resolutions=_LOW,
+            default_resolution="720p",
+            end_image=True,
+            audio=True,
+            fixed_lens=False,
+            flex=False,
+            poll=_POLL_2X,
+        ),
+    ),
+    (
+        "seedance-2.5",
+        ("dreamina-seedance-2-5-260628", None),
+        ("doubao-seedance-2-5-260628", None),
+        _caps(
+            durations=range(4, 31),
+            default_duration=5,
+            resolutions=_LOW,
+            default_resolution="720p",
+            end_image=True,
+            audio=True,
+            fixed_lens=False,
+            flex=False,
+            poll=_POLL_2X,
+            notes=(
+                "Seedance 2.5 always generates sound; the audio switch does not turn it off.",
+                "Sources disagree on 1080p for 2.5; 480p and 720p are offered until it is confirmed.",
+            ),
+        ),
+    ),
+    (
+        "seedance-1.0-pro",
+        ("seedance-1-0-pro-250528", None),
+        ("doubao-seedance-1-0-pro-250528", None),
+        _caps(
+            durations=range(2, 13),
+            default_duration=5,
+            resolutions=_ALL,
+            default_resolution="1080p",
+            end_image=True,
+            audio=False,
+            fixed_lens=True,
+            flex=True,
+            poll=_POLL_1X,
+        ),
+    ),
+    (
+        "seedance-1.0-pro-fast",
+        ("seedance-1-0-pro-fast-251015", None),
+        ("doubao-seedance-1-0-pro-fast-251015", None),
+        _caps(
+            durations=range(2, 13),
+            default_duration=5,
+            resolutions=_ALL,
+            default_resolution="1080p",
+            end_image=False,
+            audio=False,
+            fixed_lens=True,
+            flex=True,
+            poll=_POLL_1X,
+        ),
+    ),
+    (
+        "seedance-1.0-lite",
+        ("seedance-1-0-lite-t2v-250428", "seedance-1-0-lite-i2v-250428"),
+        ("doubao-seedance-1-0-lite-t2v-250428", "doubao-seedance-1-0-lite-i2v-250428"),
+        _caps(
+            durations=range(2, 13),
+            default_duration=5,
+            resolutions=_ALL,
+            default_resolution="720p",
+            end_image=True,
+            audio=False,
+            fixed_lens=True,
+            flex=True,
+            poll=_POLL_1X,
+            notes=("Seedance 1.0 lite has one id for text-to-video and one for image-to-video.",),
+        ),
+    ),
+)
+
+_MODEL_SOURCE = (
+    "BytePlus ModelArk video generation docs (docs.byteplus.com/api/docs/ModelArk/1366799); "
+    "Volcengine ids as listed by its API mirrors; read 2026-11-30"
+)
+
+
+def _specs(region: int) -> tuple[ModelSpec, ...]:
+    specs = []
+    for name, byteplus, volcengine, caps in ARK_MODELS:
+        ids = (byteplus, volcengine)[region]
+        if ids is None:
+            continue
+        specs.append(
+            ModelSpec(name=name, caps=caps, wire_id=ids[0], image_wire_id=ids[1], source=_MODEL_SOURCE)
+        )
+    return tuple(specs)
+
+
+# The codes Ark documents, by the meaning they have whatever status they came with.
+ARK_ERRORS = ErrorFormat(
+    code_keys=("code",),
+    message_keys=("message",),
+    code_word=re.compile(r"[A-Z][A-Za-z]+(?:\.[A-Za-z]+)*"),
+    overrides={
+        "AuthenticationError": 401,
+        "InvalidApiKey": 401,
+        "AccessDenied": 403,
+        "AccountOverdueError": 402,
+        "QuotaExceeded": 402,
+        "SetLimitExceeded": 402,
+        "InsufficientBalance": 402,
+        "RateLimitExceeded": 429,
+        "ServerOverloaded": 503,
+        "InvalidEndpointOrModel": 404,
+        "ModelNotOpen": 403,
+        "InternalServiceError": 500,
+    },
+    code_texts={
+        "AccountOverdueError": "the account has an overdue balance",
+        "QuotaExceeded": "the account's quota for this model is used up",
+        "SetLimitExceeded": "the spending limit set on this model in the console was reached",
+        "ModelNotOpen": "this model is not activated for the account; activate it in the console",
+        "ServerOverloaded": "the service is overloaded",
+    },
+)
+
+_SENSITIVE = {
+    "InputTextSensitiveContentDetected": "reword the prompt (the text was refused by moderation)",
+    "InputImageSensitiveContentDetected": (
+        "use another start image: this one was refused by moderation (a real person's face is "
+        "refused as PrivacyInformation; use an illustrated or generated face, or no face)"
+    ),
+    "OutputVideoSensitiveContentDetected": "reword the prompt: the rendered video was refused by moderation",
+    "OutputAudioSensitiveContentDetected": "turn audio off or reword the spoken lines: the sound was refused",
+    "SensitiveContentDetected": "reword the prompt or change the images: the input was refused by moderation",
+}
+
+
+def _sensitive_advice(code: str | None) -> str | None:
+    if not code:
+        return None
+    return _SENSITIVE.get(code.split(".", 1)[0])
+
+
+class ArkProvider(Provider):
+    """Ark's content-generation tasks in one region; see the module docstring."""
+
+    currency: ClassVar[str]
+    other_region: ClassVar[str]
+    """The other region's provider id, named when this region refuses a key."""
+    errors = ARK_ERRORS
+
+    def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
+        # Ark keeps no idempotency key: the key is unused, and a lost answer is never re-sent.
+        assert req.duration is not None and req.aspect_ratio is not None
+        spec = self._spec(req)
+        model_id = spec.wire_for(req)
+        content: list[dict[str, Any]] = [{"type": "text", "text": req.prompt}]
+        if req.image_url:
+            content.append({"type": "image_url", "image_url": {"url": req.image_url}, "role": "first_frame"})
+        if req.end_image_url:
+            content.append(
+                {"type": "image_url", "image_url": {"url": req.end_image_url}, "role": "last_frame"}
+            )
+        body: dict[str, Any] = {"model": model_id, "content": content, "ratio": req.aspect_ratio}
+        if req.resolution is not None:
+            body["resolution"] = req.resolution
+        body["duration"] = req.duration
+        if spec.caps.audio:
+            body["generate_audio"] = req.audio
+        if req.seed is not None:
+            body["seed"] = req.seed
+        if spec.caps.fixed_lens:
+            body["camera_fixed"] = req.fixed_lens
+        body["watermark"] = False
+        if req.flex:
+            body["service_tier"] = "flex"
+        return WireRequest(method="POST", path=TASKS, json=body)
+
+    def parse_submit(self, status_code: int, body: Any) -> str:
+        data = json_object(self.id, body)
+        task_id = first_str(data, "id")
+        if task_id is None:
+            if "error" in data:
+                raise self.error_for(status_code, data)
+            raise ProtocolError(f"{self.id}: the create answer has no task id (id)")
+        return task_id
+
+    def build_status(self, task_id: str) -> WireRequest:
+        return WireRequest(method="GET", path=f"{TASKS}/{quote(task_id, safe='')}")
+
+    def parse_status(self, status_code: int, body: Any) -> TaskState:
+        data = json_object(self.id, body)
+        raw = first_str(data, "status")
+        if raw is None:
+            if "error" in data:
+                raise self.error_for(status_code, data)
+            raise ProtocolError(f"{self.id}: the task answer has no status")
+        status = _STATES.get(raw.lower(), JobStatus.RUNNING)  # an undocumented word: still running
+        content = data.get("content")
+        content = content if isinstance(content, Mapping) else {}
+        usage = data.get("usage")
+        tokens = whole_number(usage.get("completion_tokens")) if isinstance(usage, Mapping) else None
+        match status:
+            case JobStatus.SUCCEEDED:
+                url = first_str(content, "video_url")
+                if url is None:
+                    raise ProtocolError(f"{self.id}: a succeeded task came without content.video_url")
+                return TaskState(
+                    status=status,
+                    video_url=url,
+                    last_frame_url=first_str(content, "last_frame_url"),
+                    tokens=tokens,
+                    provider_status=raw,
+                )
+            case JobStatus.FAILED | JobStatus.CANCELLED | JobStatus.EXPIRED:
+                return TaskState(status=status, error=self._job_error(data, status), provider_status=raw)
+            case _:
+                return TaskState(status=status, provider_status=raw)
+
+    def build_cancel(self, task_id: str) -> WireRequest:
+        return WireRequest(method="DELETE", path=f"{TASKS}/{quote(task_id, safe='')}")
+
+    def build_recent(self, req: VideoRequest) -> WireRequest:
+        params = {"page_num": "1", "page_size": str(LIST_PAGE)}
+        model_id = self._spec(req).wire_for(req)
+        if model_id:
+            params["filter.model"] = model_id
+        return WireRequest(method="GET", path=TASKS, params=params)
+
+    def find_recent(self, body: Any, req: VideoRequest, *, since: float, until: float) -> list[str]:
+        data = json_object(self.id, body)
+        items = data.get("items")
+        if not isinstance(items, list):
+            raise ProtocolError(f"{self.id}: the task list has no items")
+        model_id = self._spec(req).wire_for(req)
+        found = []
+        for item in items:
+            if not isinstance(item, Mapping):
+                continue
+            task_id = first_str(item, "id")
+            created = whole_number(item.get("created_at"))
+            if task_id is None or created is None or not since - 1 <= created <= until + 1:
+                continue
+            if model_id and item.get("model") not in (None, model_id):
+                continue
+            if not self._same_clip(item, req):
+                continue
+            found.append(task_id)
+        return found
+
+    def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
+        err = super().error_for(status_code, body, retry_after)
+        advice = _sensitive_advice(err.provider_code)
+        if advice is not None:
+            return ProviderRejected(
+                f"{self.id}: {err.message.split(': ', 1)[-1].split(': fix the input')[0]}: {advice}",
+                provider=self.id,
+                status_code=err.status_code,
+                provider_code=err.provider_code,
+            )
+        if isinstance(err, AuthError):
+            return AuthError(
+                f"{err.message}. If the key was made in the other region's console, set "
+                f"SEEDANCE_PROVIDER={self.other_region}.",
+                provider=self.id,
+                status_code=err.status_code,
+                provider_code=err.provider_code,
+            )
+        return err
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _spec(self, req: VideoRequest) -> ModelSpec:
+        spec = self.find_model(req.model) if req.model else self.default_model
+        if spec is None:
+            raise ProtocolError(f"{self.id}: the request names a model it does not serve ({req.model})")
+        return spec
+
+    def _same_clip(self, item: Mapping[str, Any], req: VideoRequest) -> bool:
+        """Whether a listed task has the clip settings `req` asked for (fields it leaves out match)."""
+        wanted = {
+            "duration": req.duration,
+            "ratio": req.aspect_ratio,
+            "resolution": req.resolution,
+            "service_tier": "flex" if req.flex else "default",
+        }
+        for key, value in wanted.items():
+            got = item.get(key)
+            if got is not None and value is not None and got != value:
+                return False
+        audio = item.get("generate_audio")
+        return not (isinstance(audio, bool) and self._spec(req).caps.audio and audio != req.audio)
+
+    def _job_error(self, data: Mapping[str, Any], status: JobStatus) -> JobError:
+        error = data.get("error")
+        error = error if isinstance(error, Mapping) else {}
+        code = provider_text(first_str(error, "code"), 60)
+        message = provider_text(first_str(error, "message"))
+        if status is JobStatus.EXPIRED:
+            return JobError(
+                code=code or "expired",
+                message=message or "the task waited longer than its expiry and was not rendered (not billed)",
+            )
+        if status is JobStatus.CANCELLED:
+            return JobError(
+                code=code or "cancelled", message=message or "the task was cancelled (not billed)"
+            )
+        advice = _sensitive_advice(code)
+        text = message or "the render failed (not billed)"
+        return JobError(code=code or "generation_failed", message=f"{text}: {advice}" if advice else text)
+
+
+class BytePlus(ArkProvider):
+    id = "byteplus"
+    name = "BytePlus ModelArk"
+    base_url = "https://ark.ap-southeast.bytepluses.com/api/v3"
+    docs_url = "https://docs.byteplus.com/en/docs/ModelArk/1366799"
+    key_env = "BYTEPLUS_API_KEY"
+    key_envs = ("ARK_API_KEY",)
+    currency = "USD"
+    other_region = "volcengine"
+    models = _specs(0)
+
+
+class Volcengine(ArkProvider):
+    id = "volcengine"
+    name = "Volcengine Ark"
+    base_url = "https://ark.cn-beijing.volces.com/api/v3"
+    docs_url = "https://www.volcengine.com/docs/82379/1520757"
+    key_env = "VOLCENGINE_API_KEY"
+    key_envs = ("ARK_API_KEY",)
+    currency = "CNY"
+    other_region = "byteplus"
+    models = _specs(1)
