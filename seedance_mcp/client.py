@@ -312,15 +312,47 @@ class ProviderClient:
                 error = error.model_copy(
                     update={"code": self._scrubbed(error.code), "message": self._scrubbed(error.message)}
                 )
-            shown = {"video_url": state.video_url, "provider_status": state.provider_status}
+            shown = {
+                "video_url": state.video_url,
+                "last_frame_url": state.last_frame_url,
+                "provider_status": state.provider_status,
+            }
             return state.model_copy(update={**self._scrubbed(shown), "error": error})
 
-        def retryable(err: SeedanceError) -> bool:
-            return isinstance(err, TransportError | RateLimited | ProviderUnavailable | ProviderFailure) and (
-                err.retryable
-            )
+        return await self._with_retries(attempt, self._read_retryable, what="status")
 
-        return await self._with_retries(attempt, retryable, what="status")
+    async def cancel(self, task_id: str) -> None:
+        """Ask the provider to cancel the task (`Provider.build_cancel`). Cancelling is idempotent,
+        so transport failures and busy answers are retried; a refusal is raised as it came."""
+        wire = self.provider.build_cancel(task_id)
+        if wire is None:
+            raise ProtocolError(f"{self.provider.id}: has no cancel endpoint", code="cannot_cancel")
+
+        async def attempt() -> None:
+            status, body = await self._exchange(wire)
+            self.provider.parse_cancel(status, body)
+
+        return await self._with_retries(attempt, self._read_retryable, what="cancel")
+
+    async def recent(self, req: VideoRequest, *, since: float, until: float) -> list[str] | None:
+        """The ids of the account's recent tasks that match `req` and were created between `since`
+        and `until` (Unix seconds), or None where the provider cannot list its tasks."""
+        wire = self.provider.build_recent(req)
+        if wire is None:
+            return None
+
+        async def attempt() -> list[str]:
+            _, body = await self._exchange(wire)
+            found = self.provider.find_recent(body, req, since=since, until=until)
+            return [self._scrubbed(task_id) for task_id in found]
+
+        return await self._with_retries(attempt, self._read_retryable, what="task list")
+
+    @staticmethod
+    def _read_retryable(err: SeedanceError) -> bool:
+        return isinstance(err, TransportError | RateLimited | ProviderUnavailable | ProviderFailure) and (
+            err.retryable
+        )
 
     async def _with_retries(
         self,

@@ -7,7 +7,9 @@
     ├── JobNotFound                    no such job in the local ledger
     ├── LedgerBusy                     the ledger stayed locked; what could not be recorded is kept
     ├── LedgerCorrupt                  the ledger file, or one job's row in it, cannot be read
-    ├── BudgetExceeded                 estimate above SEEDANCE_MAX_CREDITS
+    ├── BudgetExceeded                 estimate above SEEDANCE_MAX_CREDITS / SEEDANCE_MAX_COST
+    ├── QueueFull                      the provider's queue cap for the account is reached
+    ├── CannotCancel                   the job cannot be cancelled (final, no task, no endpoint)
     ├── ProviderError                  the provider answered with an error
     │   ├── AuthError                  401: key missing, invalid or revoked
     │   ├── InsufficientCredits        402
@@ -36,6 +38,7 @@ __all__ = [
     "AnswerLost",
     "AuthError",
     "BudgetExceeded",
+    "CannotCancel",
     "ConfigError",
     "ConnectFailed",
     "DownloadError",
@@ -50,6 +53,7 @@ __all__ = [
     "ProviderFailure",
     "ProviderRejected",
     "ProviderUnavailable",
+    "QueueFull",
     "RateLimited",
     "SeedanceError",
     "TaskNotFound",
@@ -116,6 +120,21 @@ class UnknownProvider(InvalidRequest, ConfigError):
 
 class JobNotFound(SeedanceError):
     code = "job_not_found"
+
+
+class CannotCancel(SeedanceError):
+    """A job that cannot be cancelled: already final, no task id recorded yet, a provider with
+    no cancel endpoint, or a task past the point the provider allows (Ark: queued only)."""
+
+    code = "cannot_cancel"
+
+
+class QueueFull(SeedanceError):
+    """The provider's documented cap on queued tasks per account is reached (Ark: 120); refused
+    before anything is sent. Retryable once some of the queued jobs have started."""
+
+    code = "queue_full"
+    retryable = True
 
 
 class LedgerBusy(SeedanceError):

@@ -525,6 +525,24 @@ class Ledger:
                 log.warning("%s", err.message)
         return jobs
 
+    def count(self, provider: str, statuses: Collection[JobStatus]) -> int:
+        """How many of `provider`'s jobs are in one of `statuses` (e.g. waiting in its queue)."""
+        marks = ", ".join("?" for _ in statuses)
+        with self._read() as conn:
+            row = conn.execute(
+                f"SELECT COUNT(*) FROM jobs WHERE provider = ? AND status IN ({marks})",  # noqa: S608
+                (provider, *(s.value for s in statuses)),
+            ).fetchone()
+        return int(row[0])
+
+    def task_known(self, provider: str, task_id: str) -> bool:
+        """Whether a job of `provider` already holds this task id."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT 1 FROM jobs WHERE provider = ? AND provider_task_id = ? LIMIT 1", (provider, task_id)
+            ).fetchone()
+        return row is not None
+
     def _load(self, conn: sqlite3.Connection, job_id: str) -> Job:
         row = conn.execute("SELECT data FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
         if row is None:

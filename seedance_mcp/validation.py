@@ -27,7 +27,9 @@ def _others(accepts: Callable[[Capabilities], bool], current: Provider, spec: Mo
     """Where else the refused value is accepted: other models of this provider, then other
     providers (any of their models)."""
     models = [m.name for m in current.models if m.name != spec.name and accepts(m.caps)]
-    names = [p.id for p in PROVIDERS.values() if p.id != current.id and any(accepts(m.caps) for m in p.models)]
+    names = [
+        p.id for p in PROVIDERS.values() if p.id != current.id and any(accepts(m.caps) for m in p.models)
+    ]
     found = f" {current.id} models that accept it: {', '.join(models)}." if models else ""
     if names:
         return found + f" Providers that accept it: {', '.join(names)}."
@@ -122,7 +124,8 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     if req.seed is not None:
         if not caps.seed or caps.seed_range is None:
             raise InvalidRequest(
-                f"seed: {pid} does not take a seed; leave it out." + _others(lambda c: c.seed, provider, spec),
+                f"seed: {pid} does not take a seed; leave it out."
+                + _others(lambda c: c.seed, provider, spec),
                 field="seed",
                 value=req.seed,
             )
@@ -210,7 +213,8 @@ def resolve_clip(
     if duration not in caps.durations:
         raise InvalidRequest(
             f"duration: {pid} does not offer {duration} s; allowed durations for {pid}: "
-            f"{_join(caps.durations)} (seconds)." + _others(lambda c: duration in c.durations, provider, spec),
+            f"{_join(caps.durations)} (seconds)."
+            + _others(lambda c: duration in c.durations, provider, spec),
             field="duration",
             value=duration,
             allowed=caps.durations,

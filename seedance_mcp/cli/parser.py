@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .. import __version__
-from ..models import ASPECT_RATIOS, RESOLUTIONS
+from ..models import ASPECT_RATIOS, MODEL_NAMES, RESOLUTIONS
 
 __all__ = ["JSON_COMMANDS", "UsageError", "build_parser", "command_of"]
 
@@ -20,7 +20,7 @@ MAX_WHOLE_NUMBER = 1_000_000
 """The largest --duration or --limit the command line takes."""
 PORTS = (1, 65535)
 """The TCP ports `seedance sandbox --port` can listen on."""
-JSON_COMMANDS = frozenset({"estimate", "generate", "jobs", "prompt", "providers", "status"})
+JSON_COMMANDS = frozenset({"cancel", "estimate", "generate", "jobs", "prompt", "providers", "status"})
 """The subcommands that take --json; a refusal of one of them is answered in JSON under --json."""
 
 Check = Callable[[argparse.Namespace], str | None]
@@ -165,6 +165,21 @@ def build_parser() -> argparse.ArgumentParser:
     def provider(p: argparse.ArgumentParser, what: str) -> None:
         p.add_argument("--provider", choices=PROVIDER_IDS, help=what)
 
+    def model(p: argparse.ArgumentParser, what: str) -> None:
+        p.add_argument(
+            "--model",
+            metavar="NAME",
+            help=f"{what}: {_listed(MODEL_NAMES)}, or a provider's own model id "
+            "(default: SEEDANCE_MODEL, else the provider's default model)",
+        )
+
+    def flex(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--flex",
+            action="store_true",
+            help="Ark's offline tier: half the price, slower (byteplus and volcengine, Seedance 1.x)",
+        )
+
     def duration(p: argparse.ArgumentParser, what: str) -> None:
         p.add_argument(
             "--duration",
@@ -181,22 +196,31 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"where to save the placeholder MP4 (default ./{DEFAULT_OUTPUT_DIR})",
     )
 
-    p = sub.add_parser("providers", help="what each provider supports and whether its key is set")
+    p = sub.add_parser("providers", help="what each provider and model supports and whether its key is set")
     common(p)
+    model(p, "list only the providers that serve this model")
 
     p = sub.add_parser("estimate", help="what a clip costs, on one provider or compared across all")
     common(p)
-    provider(p, "price on this provider only; without it, every provider is priced")
+    provider(p, "price on this provider only; without it, every provider and model is compared")
+    model(p, "the model to price")
     p.add_argument(
-        "--resolution", choices=RESOLUTIONS, help="the resolution to price (default: each provider's own)"
+        "--resolution", choices=RESOLUTIONS, help="the resolution to price (default: each model's own)"
+    )
+    p.add_argument(
+        "--aspect-ratio",
+        choices=ASPECT_RATIOS,
+        help="the frame shape to price (token-priced models cost by frame size; default 16:9)",
     )
     duration(p, "the clip length to price (default: one length most providers offer)")
-    p.add_argument("--audio", action="store_true", help="with sound (doubles the price)")
+    p.add_argument("--audio", action="store_true", help="with sound (on most models it costs more)")
+    flex(p)
 
     p = sub.add_parser("generate", help="render a video")
     common(p)
     p.add_argument("prompt", help="what the clip shows (`seedance prompt IDEA` drafts one)")
     provider(p, "where to render (default: SEEDANCE_PROVIDER, else the first provider whose key is set)")
+    model(p, "the Seedance model to render with")
     p.add_argument(
         "--aspect-ratio", choices=ASPECT_RATIOS, help="frame shape (default: the provider's, usually 16:9)"
     )
@@ -204,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     duration(p, "clip length in seconds (default: the provider's)")
     p.add_argument("--audio", action="store_true", help="generate sound (doubles the price)")
     p.add_argument("--fixed-lens", action="store_true", help="keep the camera still (no camera move)")
+    flex(p)
     p.add_argument("--image", metavar="URL", help="public http(s) URL of the start frame")
     p.add_argument("--end-image", metavar="URL", help="public http(s) URL of the end frame")
     p.add_argument(
@@ -224,7 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--confirm-cost",
         action="store_true",
-        help="go ahead on a provider with no published price although SEEDANCE_MAX_CREDITS is set",
+        help="go ahead although SEEDANCE_MAX_CREDITS or SEEDANCE_MAX_COST cannot check the price "
+        "(no published price, or a price in another unit)",
     )
 
     p = sub.add_parser("status", help="check (and with --wait, finish) a job")
@@ -232,6 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("job_id", help="local job id, a unique prefix of it, or the provider's task id")
     p.add_argument("--wait", action="store_true", help="wait until the job finishes (or --timeout passes)")
     _delivery(p, no_download="do not download a finished video; keep its URL")
+
+    p = sub.add_parser(
+        "cancel", help="cancel a job that has not started rendering (where the provider allows)"
+    )
+    common(p)
+    p.add_argument("job_id", help="local job id, a unique prefix of it, or the provider's task id")
 
     p = sub.add_parser("jobs", help="recent jobs, newest first")
     common(p)
@@ -248,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("idea", nargs="?", help="what the clip should show; leave it out with --lint")
     p.add_argument("--lint", metavar="TEXT", help="check this prompt instead of drafting one (no IDEA then)")
     provider(p, "fit the prompt to this provider's limits (default: fits every provider)")
+    model(p, "fit the prompt to this model's limits")
     p.add_argument(
         "--template",
         metavar="NAME",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .preflight import DryRun, Prepared, PriceList
+from .preflight import Clip, DryRun, Prepared, PriceList
 from .progress import Progress, ProgressFn
 from .service import Service
 
-__all__ = ["DryRun", "Prepared", "PriceList", "Progress", "ProgressFn", "Service"]
+__all__ = ["Clip", "DryRun", "Prepared", "PriceList", "Progress", "ProgressFn", "Service"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import assert_never
 
 from ..errors import IdempotencyConflict, ProtocolError, SeedanceError
-from ..models import Job, JobError, JobStatus, NextAction, NextStep
+from ..models import Job, JobError, JobStatus, NextAction, NextStep, TaskState
 from ..providers import Provider, get_provider
 
 __all__ = [
@@ -90,9 +90,16 @@ def resend_failed_what(provider: Provider, err: SeedanceError) -> str:
     )
 
 
+def possible_cost(job: Job) -> str:
+    """What a task that may exist could cost, in its unit: "up to 16 credits", "up to 0.61 USD"."""
+    if job.estimated_cost is not None:
+        return f"up to {job.estimated_cost}"
+    return f"up to {job.estimated_credits} credits" if job.estimated_credits is not None else "credits"
+
+
 def unknown_note(provider: Provider, job: Job, what: str) -> str:
     """A submit that may have created a paid task: the possible cost, and never to resend blindly."""
-    cost = f"up to {job.estimated_credits} credits" if job.estimated_credits is not None else "credits"
+    cost = possible_cost(job)
     return (
         f"{what}: a task may have been created and may cost {cost}. It is NOT resent automatically "
         f"(that could charge twice). Check your {provider.name} dashboard or history before submitting again."
@@ -116,7 +123,7 @@ def unclear_note(provider: Provider, job: Job, what: str) -> str:
     re-send with the same key is safe."""
     if not provider.caps.idempotency:
         return unknown_note(provider, job, what)
-    cost = f"up to {job.estimated_credits} credits" if job.estimated_credits is not None else "credits"
+    cost = possible_cost(job)
     return (
         f"{what}: a task may have been created and may cost {cost}. {provider.id} honours idempotency "
         "keys, so checking the job again re-sends it safely with the same key, which finds that task "
@@ -129,6 +136,30 @@ def resend_note(provider: Provider, job: Job, code: str) -> str:
         f"The answer to the submit was lost ({code}). {provider.id} honours idempotency keys, "
         "so checking the job again re-sends it safely with the same key."
     )
+
+
+def recovered_note(task_id: str) -> str:
+    return (
+        f"The submit's answer was lost, but the provider's list of recent tasks has exactly one task "
+        f"matching this job (same model, settings and time): {task_id}, now followed as this job's task."
+    )
+
+
+def not_recovered_note(provider: Provider, job: Job, matches: int) -> str:
+    """An `unknown` job whose task the provider's task list did not settle."""
+    found = (
+        "no task matches this job"
+        if matches == 0
+        else f"{matches} tasks match this job, so which one is its own cannot be told"
+    )
+    what = f"The submit's answer was lost, and in {provider.id}'s list of recent tasks {found}"
+    return unknown_note(provider, job, what)
+
+
+def cancelled_note(job: Job, state: TaskState) -> str:
+    if state.status is JobStatus.CANCELLED:
+        return f"Cancelled on {job.provider} before it rendered; nothing is charged."
+    return f"Not cancelled: the task was already {state.status.value} on {job.provider}."
 
 
 def download_failed_note(message: str) -> str:

@@ -19,6 +19,7 @@ becomes `unknown` with its possible cost.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,7 @@ import httpx2
 from ..client import ProviderClient, nothing_created
 from ..errors import (
     AnswerLost,
+    CannotCancel,
     ConnectFailed,
     InvalidRequest,
     LedgerBusy,
@@ -44,8 +46,10 @@ from ..errors import (
     TaskNotFound,
 )
 from ..inflight import DownloadLocks, SubmitLocks
-from ..models import Job, JobError, JobStatus, TaskState
+from ..ledger import Ledger
+from ..models import Job, JobError, JobStatus, Money, TaskState
 from ..polling import PollSchedule
+from ..pricing import actual_cost
 from . import notices
 from .fetching import VideoFetcher
 from .progress import PROGRESS_EVERY, Phase, ProgressFn, emit
@@ -54,6 +58,15 @@ from .records import Records
 __all__ = ["Delivery", "JobRunner"]
 
 log = logging.getLogger("seedance_mcp.engine")
+
+LOST_TASK_SLACK = 120.0
+"""Seconds either side of a job's life within which a listed task may be the one its lost
+submit created (the clocks of this machine and the provider's may differ a little)."""
+
+
+def _known(provider: str, task_id: str) -> Callable[[Ledger], bool]:
+    return lambda ledger: ledger.task_known(provider, task_id)
+
 
 _POLL_FAILURES = (RateLimited, ProviderUnavailable, ProviderFailure, AnswerLost, ConnectFailed, ProtocolError)
 """Status-check failures a wait shrugs off: it tries again on schedule."""
@@ -210,7 +223,9 @@ class JobRunner:
         error = notices.job_error(err).model_copy(update={"retryable": provider.caps.idempotency})
         job, kept = await self._records.record(job, status=JobStatus.UNKNOWN, error=error, notice=note)
         if kept is not None:
-            job = job.model_copy(update={"notice": f"{note} {notices.kept_note(kept)}"})
+            return job.model_copy(update={"notice": f"{note} {notices.kept_note(kept)}"})
+        if not provider.caps.idempotency:
+            job = await self._find_lost_task(job)
         return job
 
     async def _fail(self, job: Job, err: SeedanceError, note: str) -> None:
@@ -285,6 +300,13 @@ class JobRunner:
             changes["video_url"] = state.video_url
         if state.credits is not None and state.credits != job.credits:
             changes["credits"] = state.credits
+        if state.tokens is not None and state.tokens != job.tokens:
+            changes["tokens"] = state.tokens
+        if state.last_frame_url and state.last_frame_url != job.last_frame_url:
+            changes["last_frame_url"] = state.last_frame_url
+        cost = self._cost(job, state)
+        if cost is not None and cost != job.cost:
+            changes["cost"] = cost
         if state.error is not None:
             changes["error"] = state.error
         if state.status is JobStatus.FAILED:
@@ -294,6 +316,98 @@ class JobRunner:
         if not changes:
             return job
         return await self._records.update_or_keep(job, **changes)
+
+    def _cost(self, job: Job, state: TaskState) -> Money | None:
+        """What the job cost once final: as the provider reports it (credits, or billed tokens at
+        the model's price); nothing for a task that was cancelled, expired or failed and reports
+        no charge (every provider here bills successful renders only)."""
+        if not state.status.is_final:
+            return None
+        reported = actual_cost(self.provider, job.request, state)
+        if reported is not None:
+            return reported
+        unit = job.estimated_cost.unit if job.estimated_cost is not None else None
+        if state.status is not JobStatus.SUCCEEDED and unit is not None:
+            return Money(amount=0.0, unit=unit)
+        return None
+
+    # ---- cancel -------------------------------------------------------------------------
+
+    async def cancel(self, job: Job) -> Job:
+        """Cancel the job's task where the provider allows it, and record the outcome.
+
+        `CannotCancel` when it cannot be: already final, no task id recorded yet, a provider
+        with no cancel endpoint, or a task past the point the provider allows (Ark: queued only).
+        """
+        provider = self.provider
+        if job.status.is_final:
+            raise CannotCancel(f"job {job.job_id} is already {job.status.value}; there is nothing to cancel.")
+        if provider.build_cancel(job.provider_task_id or "task") is None:
+            raise CannotCancel(
+                f"{provider.id} has no way to cancel a task (its API documents none): job {job.job_id} keeps "
+                "rendering and is charged as usual. Check it with its id; never submit it again."
+            )
+        if job.provider_task_id is None:
+            raise CannotCancel(
+                f"job {job.job_id} has no task id recorded yet ({job.status.value}), so there is nothing to "
+                f"cancel on {provider.id}; check the job first."
+            )
+        try:
+            with anyio.fail_after(max(self._left(), 0.001)):
+                await self.client.cancel(job.provider_task_id)
+        except ProviderError as err:
+            # Refused: read the task to say why (it may have started, or finished, meanwhile).
+            state = await self.client.status(job.provider_task_id)
+            job = await self.apply(job, state)
+            if job.status.is_final:
+                return job
+            raise CannotCancel(
+                f"{provider.id} would not cancel job {job.job_id}: it is {job.status.value}, and only a "
+                f"queued task can be cancelled ({err.message}). It keeps rendering; check it with its id.",
+            ) from err
+        state = TaskState(status=JobStatus.CANCELLED, provider_status="cancelled")
+        with anyio.move_on_after(self._left()):
+            with contextlib.suppress(TaskNotFound):  # a cancelled task may already be gone
+                state = await self.client.status(job.provider_task_id)
+        if not state.status.is_final:
+            state = TaskState(status=JobStatus.CANCELLED, provider_status=state.provider_status)
+        return await self._records.update(
+            job.job_id, **self._changes(job, state), notice=notices.cancelled_note(job, state)
+        )
+
+    def _changes(self, job: Job, state: TaskState) -> dict[str, Any]:
+        changes: dict[str, Any] = {"status": state.status}
+        cost = self._cost(job, state)
+        if cost is not None:
+            changes["cost"] = cost
+        if state.error is not None:
+            changes["error"] = state.error
+        return changes
+
+    # ---- recover a submit whose answer was lost -----------------------------------------
+
+    async def _find_lost_task(self, job: Job) -> Job:
+        """For a provider that lists its tasks but keeps no idempotency key: look for the task a
+        lost submit may have created (same model, same clip settings, created since the job
+        was), and adopt it when exactly one unknown task matches. Otherwise the job stays
+        `unknown`, its notice saying how many matched."""
+        created = job.created_at.timestamp()
+        try:
+            with anyio.move_on_after(self._left()):
+                found = await self.client.recent(
+                    job.request, since=created - LOST_TASK_SLACK, until=self._clock() + LOST_TASK_SLACK
+                )
+                if found is None:
+                    return job
+                fresh = [t for t in found if not await self._records.call(_known(self.provider.id, t))]
+                if len(fresh) == 1:
+                    job = await self._record_task(job, fresh[0])
+                    return await self._records.update_or_keep(job, notice=notices.recovered_note(fresh[0]))
+                note = notices.not_recovered_note(self.provider, job, len(fresh))
+                return await self._records.update_or_keep(job, notice=note)
+        except (ProviderError, ConnectFailed, AnswerLost, ProtocolError) as err:
+            log.info("looking for a lost task failed: %s", err.code)
+        return job
 
     # ---- wait ---------------------------------------------------------------------------
 
@@ -382,6 +496,8 @@ class JobRunner:
         if job.status is JobStatus.UNKNOWN and self.provider.caps.idempotency:
             with self._locks.hold(job.job_id):
                 job = await self.submit(job)  # safe: the same idempotency key as the first time
+        elif job.status is JobStatus.UNKNOWN and job.provider_task_id is None:
+            job = await self._find_lost_task(job)
         return job
 
     async def _emit(

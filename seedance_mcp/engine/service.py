@@ -15,12 +15,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
+from ..errors import QueueFull
 from ..ledger import BUSY_TIMEOUT_SECONDS, Ledger, new_job_id
 from ..models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
+from ..providers import get_model
 from ..settings import DEFAULT_TIMEOUT_SECONDS, Settings, Target
 from . import notices, preflight
 from .limits import MIN_SUBMIT_WINDOW
-from .preflight import DryRun, Prepared, PriceList
+from .preflight import Clip, DryRun, Prepared, PriceList
 from .progress import ProgressFn
 from .runner import Delivery, JobRunner
 from .wiring import Parts, Wiring
@@ -55,30 +57,21 @@ class Service:
 
     # ---- read-only ----------------------------------------------------------------------
 
-    def providers(self) -> list[ProviderInfo]:
-        return preflight.catalog(self.settings)
+    def providers(self, model: str | None = None) -> list[ProviderInfo]:
+        """Every provider with its models (with `model`, those that serve it)."""
+        return preflight.catalog(self.settings, model or self.settings.default_model)
 
     def estimate(
-        self,
-        provider: str | None = None,
-        *,
-        resolution: str | None = None,
-        duration: int | None = None,
-        audio: bool = False,
+        self, provider: str | None = None, model: str | None = None, *, clip: Clip | None = None
     ) -> list[CreditEstimate]:
-        """Price one provider, or compare all (marking those that cannot do the combination)."""
-        return preflight.estimate(provider, resolution=resolution, duration=duration, audio=audio)
+        """Price one (provider, model), or compare many (marking those that cannot make the clip)."""
+        return preflight.estimate(provider, model or self.settings.default_model, clip=clip or Clip())
 
     def compare(
-        self,
-        provider: str | None = None,
-        *,
-        resolution: str | None = None,
-        duration: int | None = None,
-        audio: bool = False,
+        self, provider: str | None = None, model: str | None = None, *, clip: Clip | None = None
     ) -> PriceList:
-        """One provider's price, or every provider's at one shared length where it can (see `PriceList`)."""
-        return preflight.compare(provider, resolution=resolution, duration=duration, audio=audio)
+        """One (provider, model)'s price, or many at one shared length where they can (see `PriceList`)."""
+        return preflight.compare(provider, model or self.settings.default_model, clip=clip or Clip())
 
     def prepare(self, req: VideoRequest, provider: str | None = None) -> Prepared:
         """Everything that can be refused before a credit is spent: target, validation, price."""
@@ -122,6 +115,7 @@ class Service:
         """Validate, record, submit, then wait up to `wait_seconds` (None: until done or 30 min)."""
         target, resolved, estimate = self.prepare(req, provider)
         self.check_budget(estimate, confirm_unpriced=confirm_unpriced)
+        self._check_queue(target, resolved)
         created = datetime.fromtimestamp(self.clock(), UTC)
         job = Job(
             job_id=new_job_id(),
@@ -130,6 +124,7 @@ class Service:
             request=resolved,
             sandbox=target.sandbox,
             estimated_credits=estimate.credits,
+            estimated_cost=estimate.price,
             created_at=created,
             updated_at=created,
         )
@@ -144,6 +139,32 @@ class Service:
             job = await runner.start(job, f"seedance-{job.job_id}-{secrets.token_hex(8)}")
             if not (job.status.is_final or job.status is JobStatus.UNKNOWN or wait_seconds == 0):
                 job = await runner.wait(job, deadline)
+        return notices.finish(job)
+
+    def _check_queue(self, target: Target, req: VideoRequest) -> None:
+        """Refuse a submit past the provider's documented cap on queued tasks (Ark: 120 per
+        account), counted from the ledger, before anything is sent."""
+        cap = get_model(target.provider, req.model).caps.max_queued
+        if cap is None or target.sandbox:
+            return
+        queued = self.ledger.count(target.provider.id, (JobStatus.QUEUED,))
+        if queued >= cap:
+            raise QueueFull(
+                f"{target.provider.id} takes at most {cap} queued tasks per account, and {queued} jobs are "
+                f"recorded as queued on it; nothing was sent. Wait until some start (`seedance jobs` "
+                "lists them; checking a job refreshes its status), or cancel some."
+            )
+
+    async def cancel(self, ref: str) -> Job:
+        """Cancel a job where its provider allows it (`JobRunner.cancel`); `CannotCancel` if not."""
+        until = self.clock() + self._wiring.submit_window
+        await self._wiring.prepare()
+        records = self._wiring.records(until=until)
+        await records.apply_stashed()
+        job = await records.find(ref)
+        target = self._wiring.target_for_job(job)
+        async with self._runner(target, Delivery(download=False), until=until) as runner:
+            job = await runner.cancel(job)
         return notices.finish(job)
 
     async def status(
