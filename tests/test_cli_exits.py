@@ -27,6 +27,8 @@ ERROR_EXITS: dict[type[errors.SeedanceError], int] = {
     errors.LedgerBusy: EXIT_FAILED,
     errors.LedgerCorrupt: EXIT_FAILED,
     errors.BudgetExceeded: EXIT_INPUT,
+    errors.QueueFull: EXIT_INPUT,
+    errors.CannotCancel: EXIT_FAILED,
     errors.ProviderError: EXIT_REFUSED,
     errors.AuthError: EXIT_REFUSED,
     errors.InsufficientCredits: EXIT_REFUSED,

@@ -21,7 +21,7 @@ from seedance_mcp.cli.parser import build_parser
 from seedance_mcp.cli.progress import ProgressBar
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.engine.preflight import shared_duration
-from seedance_mcp.providers import PROVIDER_IDS, PROVIDERS
+from seedance_mcp.providers import PROVIDER_IDS, PROVIDERS, get_model
 from seedance_mcp.settings import Settings
 
 KEY = "sk-surface-FAKE-KEY-51c0"
@@ -190,14 +190,23 @@ def test_estimate_compares_one_length_and_marks_what_differs(
     code, payload, _ = run(monkeypatch, capsys, env, "estimate", "--json")
     assert code == 0
     assert payload["duration"] is None and payload["duration_compared"] == 8
-    rows = {e["provider"]: e for e in payload["estimates"]}
-    assert list(rows) == list(PROVIDER_IDS)
-    for pid, e in rows.items():
-        if 8 in PROVIDERS[pid].caps.durations:
+    rows = {(e["provider"], e["model"]): e for e in payload["estimates"]}
+    assert len(rows) == sum(len(p.models) for p in PROVIDERS.values())  # every (provider, model)
+    for (pid, model), e in rows.items():
+        if 8 in get_model(PROVIDERS[pid], model).caps.durations:
             assert e["duration"] == 8 and not any("not 8 s" in d for d in e["differs"])
         else:
             assert e["duration"] != 8 and any("not 8 s" in d for d in e["differs"])
-        assert e["unit"] == (f"{pid} credits" if e["credits"] is not None else None)
+        shown = None if e["amount"] is None else f"{pid} credits" if e["unit"] == "credits" else e["unit"]
+        assert e["unit_label"] == shown
+    # Money first, cheapest first within each currency; credits after, in the registry's order.
+    units = [e["unit"] for e in payload["estimates"] if e["amount"] is not None]
+    assert units == sorted(units, key=["USD", "CNY", "credits"].index)
+    for unit in ("USD", "CNY"):
+        amounts = [e["amount"] for e in payload["estimates"] if e["unit"] == unit]
+        assert amounts == sorted(amounts) and amounts
+    credit_providers = [e["provider"] for e in payload["estimates"] if e["unit"] == "credits"]
+    assert credit_providers == [pid for pid in PROVIDER_IDS if pid in credit_providers]
     assert "never add" in payload["note"]
 
     code, text, _ = run(monkeypatch, capsys, env, "estimate")
@@ -223,7 +232,8 @@ def test_estimate_labels_an_asked_duration_as_asked_not_default(
     )
     assert text.startswith("nanophoto: 480p, 8 s (default), silent:")
     code, payload, _ = run(monkeypatch, capsys, env, "estimate", "--provider", "nanophoto", "--json")
-    assert payload["credits"] == 8 and payload["unit"] == "nanophoto credits"
+    assert payload["credits"] == 8 and payload["unit"] == "credits"
+    assert payload["unit_label"] == "nanophoto credits" and payload["amount"] == 8
 
 
 # ---- small things ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from seedance_mcp.errors import ConfigError, InvalidRequest, JobNotFound, LedgerCorrupt
 from seedance_mcp.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger, default_home, new_job_id
-from seedance_mcp.models import Job, JobError, JobStatus, VideoRequest
+from seedance_mcp.models import Job, JobError, JobStatus, Money, VideoRequest
 
 
 def make_job(job_id: str | None = None, **fields: object) -> Job:
@@ -45,11 +45,16 @@ def full_job() -> Job:
         video_path="/videos/job_0123456789ab.mp4",
         credits=90,
         estimated_credits=100,
+        cost=Money(amount=0.4147, unit="USD"),
+        estimated_cost=Money(amount=0.5, unit="USD"),
+        tokens=172800,
+        last_frame_url="https://cdn.example.com/v/42-last.png",
         error=JobError(code="content_policy", message="refused", retryable=True),
         created_at=datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC),
         updated_at=datetime(2025, 3, 1, 12, 5, 0, tzinfo=UTC),
         request=VideoRequest(
             prompt="Slow dolly-in on a lighthouse in a storm",
+            model="seedance-1.0-pro",
             aspect_ratio="9:16",
             resolution="1080p",
             duration=10,
@@ -58,6 +63,7 @@ def full_job() -> Job:
             image_url="https://img.example.com/start.png",
             end_image_url="https://img.example.com/end.png",
             seed=7,
+            flex=True,
         ),
         sandbox=True,
         notice="Download it within 15 days.",
@@ -296,7 +302,8 @@ def test_schema_holds_no_secret_and_the_json_is_exactly_a_job(ledger: Ledger) ->
     assert {r[1] for r in conn.execute("PRAGMA table_info(requests)")} == {"bucket", "at"}
     (data,) = conn.execute("SELECT data FROM jobs").fetchone()
     assert set(json.loads(data)) == set(Job.model_fields)
-    assert not any(re.search("api|secret|token|auth|password", f) for f in Job.model_fields)
+    # `tokens` is the count a provider billed, not a credential.
+    assert not any(re.search("api|secret|token(?!s$)|auth|password", f) for f in Job.model_fields)
 
 
 def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:

@@ -204,6 +204,8 @@ _ERROR_BODIES = {
     "apixo": lambda m: {"code": 401, "message": m, "data": None},
     "seedance15pro": lambda m: {"code": 401, "message": m, "data": None},
     "seedance2ai": lambda m: {"error": {"code": "unauthorized", "message": m}},
+    "byteplus": lambda m: {"error": {"code": "AuthenticationError", "message": m, "type": "Unauthorized"}},
+    "volcengine": lambda m: {"error": {"code": "AuthenticationError", "message": m, "type": "Unauthorized"}},
 }
 
 

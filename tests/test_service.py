@@ -16,10 +16,11 @@ import pytest
 from fakes import FakeClock
 
 from seedance_mcp.cli.render import next_step_text
-from seedance_mcp.engine import Progress, Service, notices
+from seedance_mcp.engine import Clip, Progress, Service, notices
 from seedance_mcp.engine.notices import next_step
 from seedance_mcp.errors import BudgetExceeded, InvalidRequest, ProviderRejected, SeedanceError
 from seedance_mcp.models import Job, JobError, JobStatus, NextAction, NextStep, VideoRequest
+from seedance_mcp.providers import PROVIDERS, get_provider
 from seedance_mcp.retry import RetryPolicy
 from seedance_mcp.settings import Settings
 
@@ -232,12 +233,16 @@ def test_dry_run_shows_the_documented_request_with_the_key_redacted(tmp_path: Pa
 
 def test_estimate_compares_all_providers_and_marks_what_is_not_offered(tmp_path: Path) -> None:
     svc = Service(Settings.from_env({"SEEDANCE_HOME": str(tmp_path)}))
-    rows = {e.provider: e for e in svc.estimate(None, resolution="720p", duration=8, audio=True)}
+    found = svc.estimate(None, clip=Clip(resolution="720p", duration=8, audio=True))
+    assert len(found) == sum(len(p.models) for p in PROVIDERS.values())  # every (provider, model)
+    rows = {e.provider: e for e in found if e.model == get_provider(e.provider).default_model.name}
+    assert rows["byteplus"].unit == "USD" and rows["byteplus"].amount == round(172_800 * 2.4 / 1e6, 4)
+    assert rows["volcengine"].amount is None and rows["volcengine"].source == "not published"
     assert rows["nanophoto"].credits == 16
     assert rows["seedanceapi"].credits == 56
     assert rows["seedance15pro"].credits is None and rows["seedance15pro"].source == "not offered"
     assert rows["apixo"].credits is None and rows["apixo"].source == "not published"
-    assert len(rows) == 5
+    assert len(rows) == len(PROVIDERS)
 
 
 def test_bad_input_is_named_before_a_missing_key(tmp_path: Path) -> None:
@@ -282,8 +287,15 @@ async def test_a_failed_status_check_notice_is_cleared_once_the_provider_answers
 
 def test_not_offered_estimates_name_the_allowed_values(tmp_path: Path) -> None:
     svc = Service(Settings.from_env({"SEEDANCE_HOME": str(tmp_path)}))
-    rows = {e.provider: e for e in svc.estimate(None, duration=8)}
-    assert rows["seedance15pro"].note == "seedance15pro does not offer duration 8; allowed: 5, 10."
+    rows = {(e.provider, e.model): e for e in svc.estimate(None, clip=Clip(duration=8))}
+    assert rows[("seedance15pro", "seedance-1.5-pro")].note == (
+        "seedance15pro does not offer duration 8; allowed: 5, 10."
+    )
+    assert rows[("byteplus", "seedance-1.0-pro")].amount is not None  # 2-12 s
+    rows = {(e.provider, e.model): e for e in svc.estimate(None, clip=Clip(duration=3))}
+    assert rows[("byteplus", "seedance-2.0")].note == (
+        "byteplus seedance-2.0 does not offer duration 3; allowed: 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15."
+    )
 
 
 def _job_in(status: JobStatus, provider: str = "nanophoto", **fields: Any) -> Job:

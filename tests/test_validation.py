@@ -46,7 +46,7 @@ def test_1080p_on_seedanceapi() -> None:
     assert err.field == "resolution" and err.value == "1080p"
     assert err.allowed == ["480p", "720p"]
     assert "480p, 720p" in err.message
-    assert hint(err) == ["nanophoto", "seedance2ai"]
+    assert hint(err) == ["nanophoto", "seedance2ai", "byteplus", "volcengine"]
 
 
 def test_8_seconds_on_seedance15pro() -> None:
@@ -54,13 +54,13 @@ def test_8_seconds_on_seedance15pro() -> None:
     assert err.field == "duration" and err.value == 8
     assert err.allowed == [5, 10]
     assert "allowed durations for seedance15pro: 5, 10" in err.message
-    assert hint(err) == ["nanophoto", "seedanceapi", "apixo", "seedance2ai"]
+    assert hint(err) == ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine"]
 
 
 def test_duration_nobody_offers() -> None:
     err = refuse("nanophoto", duration=30)
     assert err.field == "duration" and err.allowed == [4, 8, 12]
-    assert err.message.endswith("No provider accepts it.")
+    assert hint(err) == ["byteplus", "volcengine"]  # Seedance 2.5 makes up to 30 s
 
 
 def test_9_21_on_nanophoto() -> None:
@@ -73,12 +73,15 @@ def test_9_21_on_nanophoto() -> None:
 
 def test_square_on_nanophoto() -> None:
     err = refuse("nanophoto", aspect_ratio="1:1")
-    assert hint(err) == ["seedanceapi", "apixo", "seedance15pro", "seedance2ai"]
+    assert hint(err) == ["seedanceapi", "apixo", "seedance15pro", "seedance2ai", "byteplus", "volcengine"]
 
 
 @pytest.mark.parametrize(
     ("resolution", "accepting"),
-    [("720p", ["nanophoto", "seedanceapi", "apixo", "seedance2ai"]), ("1080p", ["nanophoto", "seedance2ai"])],
+    [
+        ("720p", ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine"]),
+        ("1080p", ["nanophoto", "seedance2ai", "byteplus", "volcengine"]),
+    ],
 )
 def test_resolution_given_to_seedance15pro(resolution: str, accepting: list[str]) -> None:
     err = refuse("seedance15pro", resolution=resolution)
@@ -91,7 +94,7 @@ def test_resolution_given_to_seedance15pro(resolution: str, accepting: list[str]
 def test_fixed_lens_on_seedance15pro() -> None:
     err = refuse("seedance15pro", fixed_lens=True)
     assert err.field == "fixed_lens" and err.value is True and err.allowed == [False]
-    assert hint(err) == ["nanophoto", "seedanceapi", "apixo", "seedance2ai"]
+    assert hint(err) == ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine"]
 
 
 def test_end_frame_without_start_frame() -> None:
@@ -105,14 +108,14 @@ def test_end_frame_on_nanophoto() -> None:
         "nanophoto", image_url="https://example.com/start.png", end_image_url="https://example.com/end.png"
     )
     assert err.field == "end_image_url" and err.value == "https://example.com/end.png"
-    assert hint(err) == ["apixo", "seedance2ai"]
+    assert hint(err) == ["apixo", "seedance2ai", "byteplus", "volcengine"]
 
 
 @pytest.mark.parametrize("provider_id", ["nanophoto", "seedanceapi", "apixo", "seedance15pro"])
 def test_seed_on_a_provider_without_seed(provider_id: str) -> None:
     err = refuse(provider_id, seed=42)
     assert err.field == "seed" and err.value == 42
-    assert hint(err) == ["seedance2ai"]
+    assert hint(err) == ["seedance2ai", "byteplus", "volcengine"]
 
 
 @pytest.mark.parametrize("seed", [-2, 4294967296])
@@ -133,7 +136,7 @@ def test_prompt_too_long() -> None:
     assert err.field == "prompt" and err.value == 1001
     assert err.allowed == ["1-1000 characters"]
     assert "limit of 1000" in err.message
-    assert hint(err) == ["seedanceapi", "apixo", "seedance2ai"]
+    assert hint(err) == ["seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine"]
 
 
 def test_prompt_at_the_limit_is_kept() -> None:
@@ -205,7 +208,8 @@ class Bare(SeedanceApi):
     id = "bare"
     models = (
         dataclasses.replace(
-            SeedanceApi.models[0], caps=dataclasses.replace(SeedanceApi.caps, audio=False, start_image=False)
+            SeedanceApi.models[0],
+            caps=dataclasses.replace(SeedanceApi.models[0].caps, audio=False, start_image=False),
         ),
     )
 
@@ -214,14 +218,30 @@ def test_audio_on_a_provider_without_audio() -> None:
     with pytest.raises(InvalidRequest) as info:
         resolve_request(VideoRequest(prompt=PROMPT, audio=True), Bare())
     assert info.value.field == "audio" and info.value.allowed == [False]
-    assert hint(info.value) == ["nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai"]
+    assert hint(info.value) == [
+        "nanophoto",
+        "seedanceapi",
+        "apixo",
+        "seedance15pro",
+        "seedance2ai",
+        "byteplus",
+        "volcengine",
+    ]
 
 
 def test_start_image_on_a_provider_without_images() -> None:
     with pytest.raises(InvalidRequest) as info:
         resolve_request(VideoRequest(prompt=PROMPT, image_url="https://example.com/a.png"), Bare())
     assert info.value.field == "image_url"
-    assert hint(info.value) == ["nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai"]
+    assert hint(info.value) == [
+        "nanophoto",
+        "seedanceapi",
+        "apixo",
+        "seedance15pro",
+        "seedance2ai",
+        "byteplus",
+        "volcengine",
+    ]
 
 
 # --- defaults and explicit values --------------------------------------------------------

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 import anyio
 
 from ..errors import SeedanceError
+from ..models import JobStatus
 from . import commands, render
 from .exits import EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
 from .parser import JSON_COMMANDS, UsageError, build_parser, command_of
@@ -52,6 +53,12 @@ async def _status(args: argparse.Namespace, bar: ProgressBar) -> int:
     return job_exit(job, waited=args.wait)
 
 
+async def _cancel(args: argparse.Namespace, bar: ProgressBar) -> int:
+    job = await commands.cancel(args)
+    render.job(job, as_json=args.json)
+    return EXIT_OK if job.status is JobStatus.CANCELLED else job_exit(job, waited=False)
+
+
 def _jobs(args: argparse.Namespace) -> int:
     render.jobs(commands.jobs(args), as_json=args.json)
     return EXIT_OK
@@ -83,6 +90,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "sandbox": _sandbox,
 }
 _WAITING_COMMANDS: dict[str, Callable[[argparse.Namespace, ProgressBar], Awaitable[int]]] = {
+    "cancel": _cancel,
     "demo": _demo,
     "generate": _generate,
     "status": _status,

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 import anyio
 
 from ..errors import InvalidRequest
-from ..models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
+from ..models import CreditEstimate, Job, JobStatus, Money, ProviderInfo, VideoRequest
 
 if TYPE_CHECKING:
     from typing import TypeAlias
@@ -106,7 +106,7 @@ def providers(args: argparse.Namespace) -> Catalog:
     from ..errors import ConfigError
 
     with _opened(args) as svc:
-        infos = svc.providers()
+        infos = svc.providers(args.model)
         try:
             target = svc.settings.target()
         except ConfigError as err:
@@ -115,11 +115,18 @@ def providers(args: argparse.Namespace) -> Catalog:
 
 
 def estimate(args: argparse.Namespace) -> PriceList:
-    """One estimate for --provider, else one per provider, each at the same length where it can."""
+    """One estimate for --provider, else one per provider and model, each at the same length where it can."""
+    from ..engine import Clip
+
+    clip = Clip(**_passed(args, "resolution", "duration", "audio", "aspect_ratio", "flex"))
     with _opened(args) as svc:
-        return svc.compare(
-            args.provider, resolution=args.resolution, duration=args.duration, audio=args.audio
-        )
+        return svc.compare(args.provider, args.model, clip=clip)
+
+
+async def cancel(args: argparse.Namespace) -> Job:
+    """Cancel a job where its provider allows it (Ark: while it is queued)."""
+    with _opened(args) as svc:
+        return await svc.cancel(args.job_id)
 
 
 def jobs(args: argparse.Namespace) -> list[Job]:
@@ -135,7 +142,8 @@ class Submission:
     """What is about to be sent: where to, at what price, and what the reader should know first."""
 
     provider: str
-    credits: int | None
+    model: str | None
+    price: Money | None
     sandbox: bool
     notice: str | None
 
@@ -148,7 +156,8 @@ def _passed(args: argparse.Namespace, *names: str) -> dict[str, Any]:
 def _request(args: argparse.Namespace) -> VideoRequest:
     # argparse has already checked every enumerated value, so this cannot fail validation.
     return VideoRequest(
-        **_passed(args, "prompt", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens", "seed"),
+        **_passed(args, "prompt", "model", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens"),
+        **_passed(args, "seed", "flex"),
         image_url=args.image,
         end_image_url=args.end_image,
     )
@@ -166,9 +175,9 @@ async def generate(
     """Render (with --no-wait: only submit); `announce` is told what is sent before it is."""
     with _opened(args) as svc:
         req = _request(args)
-        target, _, price = svc.prepare(req, args.provider)
+        target, resolved, price = svc.prepare(req, args.provider)
         svc.check_budget(price, confirm_unpriced=args.confirm_cost)  # refuse before announcing a submit
-        announce(Submission(target.provider.id, price.credits, target.sandbox, target.notice))
+        announce(Submission(target.provider.id, resolved.model, price.price, target.sandbox, target.notice))
         with progress as on_progress:
             return await svc.generate(
                 req,
@@ -262,8 +271,8 @@ class DemoView(Protocol):
 
     def finished(self, job: Job) -> None: ...
 
-    def saved(self, job: Job, *, size: int, credits: int | None) -> None:
-        """The render succeeded: `size` bytes at `job.video_path`; a real one costs `credits`."""
+    def saved(self, job: Job, *, size: int, price: Money | None) -> None:
+        """The render succeeded: `size` bytes at `job.video_path`; a real one costs `price`."""
 
 
 async def demo(args: argparse.Namespace, *, view: DemoView, progress: Progressing) -> Job:
@@ -274,7 +283,10 @@ async def demo(args: argparse.Namespace, *, view: DemoView, progress: Progressin
         view.start(DEMO_IDEA)
         drafted = write_cinematic_prompt(DEMO_IDEA, provider=DEMO_PROVIDER)
         view.drafted(drafted)
-        estimates = svc.estimate(None, resolution=DEMO_RESOLUTION, duration=DEMO_DURATION, audio=DEMO_AUDIO)
+        from ..engine import Clip
+
+        clip = Clip(resolution=DEMO_RESOLUTION, duration=DEMO_DURATION, audio=DEMO_AUDIO)
+        estimates = svc.estimate(None, clip=clip)
         view.priced(estimates, resolution=DEMO_RESOLUTION, duration=DEMO_DURATION, audio=DEMO_AUDIO)
         req = VideoRequest(
             prompt=drafted.prompt,
@@ -296,7 +308,7 @@ async def demo(args: argparse.Namespace, *, view: DemoView, progress: Progressin
         view.finished(job)
         if job.status is JobStatus.SUCCEEDED and job.video_path:
             size = (await anyio.Path(job.video_path).stat()).st_size
-            view.saved(job, size=size, credits=price.credits)
+            view.saved(job, size=size, price=price.price)
         return job
 
 

@@ -2,10 +2,12 @@
 
 | exit | meaning                                                                     |
 |------|-----------------------------------------------------------------------------|
-| 0    | done, or submitted with --no-wait                                           |
-| 1    | the job failed (failed, cancelled, expired, unknown), or any other error    |
+| 0    | done, or submitted with --no-wait, or cancelled by `seedance cancel`        |
+| 1    | the job failed (failed, cancelled, expired, unknown), the job could not be  |
+|      | cancelled (CannotCancel), or any other error                                |
 | 2    | bad input, nothing was sent: a refused command line, InvalidRequest (with   |
-|      | UnknownProvider), ConfigError, JobNotFound, BudgetExceeded, ProviderRejected|
+|      | UnknownProvider), ConfigError, JobNotFound, BudgetExceeded, QueueFull,      |
+|      | ProviderRejected                                                            |
 | 3    | the provider refused or could not be reached: every other ProviderError,    |
 |      | every TransportError                                                        |
 | 4    | still running when the wait ended                                           |
@@ -23,6 +25,7 @@ from ..errors import (
     JobNotFound,
     ProviderError,
     ProviderRejected,
+    QueueFull,
     SeedanceError,
     TransportError,
 )
@@ -49,7 +52,9 @@ EXIT_INTERRUPTED = 130
 
 def exit_code_for(err: SeedanceError) -> int:
     """The exit code for an error: bad input, the provider refused, or anything else."""
-    if isinstance(err, InvalidRequest | ConfigError | JobNotFound | BudgetExceeded | ProviderRejected):
+    if isinstance(
+        err, InvalidRequest | ConfigError | JobNotFound | BudgetExceeded | QueueFull | ProviderRejected
+    ):
         return EXIT_INPUT
     if isinstance(err, ProviderError | TransportError):
         return EXIT_REFUSED

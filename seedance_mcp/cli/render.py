@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ..engine import DryRun
     from ..engine.preflight import PriceList
     from ..errors import SeedanceError
-    from ..models import CreditEstimate, Job, ProviderInfo
+    from ..models import CreditEstimate, Job, Money, ProviderInfo
     from .commands import Catalog, Lint, SandboxAddress, Submission
 
 __all__ = [
@@ -83,10 +83,16 @@ def _indented(text: str) -> str:
 
 
 def _credits(e: CreditEstimate) -> str:
-    """The figure with its unit ("16 nanophoto credits"), or why there is none."""
-    if e.credits is not None:
-        return f"{e.credits} {_unit(e)}"
+    """The figure with its unit ("16 nanophoto credits", "0.612 USD"), or why there is none."""
+    label = _unit(e)
+    if e.amount is not None and label is not None:
+        return f"{e.amount:g} {label}" if e.unit == "credits" else f"{e.price}"
     return "not offered" if e.source == "not offered" else "no published price"
+
+
+def _money(provider: str, price: Money) -> str:
+    """An amount with its unit; credits named as the provider's own."""
+    return f"{price.amount:g} {provider} credits" if price.unit == "credits" else str(price)
 
 
 # ---- jobs -----------------------------------------------------------------------------------
@@ -95,14 +101,23 @@ def _credits(e: CreditEstimate) -> str:
 def job_text(job: Job) -> str:
     """A job as text: every output that shows one job shows it this way."""
     lines = [f"job {job.job_id}  provider {job.provider}  status {job.status.value}"]
+    if job.request.model:
+        lines.append(f"  model: {job.request.model}" + ("  (flex tier)" if job.request.flex else ""))
     if job.provider_task_id:
         lines.append(f"  provider task id: {job.provider_task_id}")
     if job.video_path:
         lines.append(f"  video: {job.video_path}")
     elif job.video_url:
         lines.append(f"  video URL: {job.video_url}")
-    if job.credits is not None:
+    if job.last_frame_url:
+        lines.append(f"  last frame: {job.last_frame_url}")
+    if job.cost is not None:
+        tokens = f", {job.tokens} tokens" if job.tokens is not None else ""
+        lines.append(f"  cost: {_money(job.provider, job.cost)}{tokens}")
+    elif job.credits is not None:
         lines.append(f"  credits charged: {job.credits} ({job.provider} credits)")
+    elif job.estimated_cost is not None:
+        lines.append(f"  estimated cost: {_money(job.provider, job.estimated_cost)}")
     elif job.estimated_credits is not None:
         lines.append(f"  estimated credits: {job.estimated_credits} ({job.provider} credits)")
     if job.error:
@@ -169,8 +184,9 @@ def jobs(jobs: list[Job], *, as_json: bool) -> None:
 def submitting(sub: Submission) -> None:
     if sub.notice:
         _note(sub.notice)
-    cost = f"{sub.credits} {sub.provider} credits" if sub.credits is not None else "an unpublished price"
-    _note(f"{sub.provider}: submitting ({cost}{', sandbox: free' if sub.sandbox else ''})")
+    cost = _money(sub.provider, sub.price) if sub.price is not None else "an unpublished price"
+    model = f" {sub.model}" if sub.model and _serves_several(sub.provider) else ""
+    _note(f"{sub.provider}{model}: submitting ({cost}{', sandbox: free' if sub.sandbox else ''})")
 
 
 def dry_run(dry: DryRun, *, as_json: bool) -> None:
@@ -179,7 +195,7 @@ def dry_run(dry: DryRun, *, as_json: bool) -> None:
     body = json.dumps(dry.json_body, indent=2, ensure_ascii=False)
     headers = "\n".join(f"{k}: {v}" for k, v in dry.headers.items())
     e = dry.estimate
-    cost = f"{_credits(e)} ({e.source})" if e.credits is not None else f"{_credits(e)}: {e.note}"
+    cost = f"{_credits(e)} ({e.source})" if e.amount is not None else f"{_credits(e)}: {e.note}"
     text = f"{dry.method} {dry.url}\n{headers}\n\n{body}\n\n# estimate: {cost}\n# dry run: nothing was sent"
     _show(dry, [text], as_json=as_json)
 
@@ -200,15 +216,47 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
         )
         if on
     ]
-    return [
+    lines = [
         f"{i.id:<14} {i.name}",
-        f"  key: {i.key_env} ({'set' if i.key_set else 'not set'})",
-        f"  durations: {', '.join(map(str, i.durations))} s (default {i.default_duration})",
-        f"  resolutions: {', '.join(i.resolutions) or 'fixed by the provider'}; "
-        f"aspect ratios: {', '.join(i.aspect_ratios)}",
-        f"  supports: {', '.join(extras)}; prompt up to {i.prompt_max_chars} chars; "
-        f"{'published prices' if i.priced else 'no published prices'}",
+        f"  key: {i.key_env} ({'set' if i.key_set else 'not set'}); "
+        f"cancel: {'queued jobs' if i.cancel else 'not offered by the API'}",
     ]
+    if len(i.models) == 1:
+        lines.append(f"  model: {i.models[0].name}")
+        return [
+            *lines,
+            f"  durations: {_seconds(i.durations)} s (default {i.default_duration})",
+            f"  resolutions: {', '.join(i.resolutions) or 'fixed by the provider'}; "
+            f"aspect ratios: {', '.join(i.aspect_ratios)}",
+            f"  supports: {', '.join(extras)}; prompt up to {i.prompt_max_chars} chars; "
+            f"{'published prices' if i.priced else 'no published prices'}",
+        ]
+    lines.append(f"  prompt up to {i.prompt_max_chars} chars; aspect ratios: {', '.join(i.aspect_ratios)}")
+    for m in i.models:
+        extras = [
+            name
+            for name, on in (
+                ("end frame", m.end_image),
+                ("audio", m.audio),
+                ("fixed lens", m.fixed_lens),
+                ("flex", m.flex),
+            )
+            if on
+        ]
+        price = f"priced in {m.price_unit}" if m.price_unit else "no published price"
+        default = " (default)" if m.default else ""
+        lines.append(
+            f"  {m.name + default:<28} {_seconds(m.durations)} s, {', '.join(m.resolutions)}; "
+            f"{', '.join(extras) or 'start image only'}; {price}"
+        )
+    return lines
+
+
+def _seconds(durations: list[int]) -> str:
+    """`2-12` for a run of whole seconds, else the list."""
+    if len(durations) > 2 and durations == list(range(durations[0], durations[-1] + 1)):
+        return f"{durations[0]}-{durations[-1]}"
+    return ", ".join(map(str, durations))
 
 
 def _default_line(catalog: Catalog) -> str:
@@ -240,15 +288,28 @@ def providers(catalog: Catalog, *, as_json: bool) -> None:
 
 
 def _unit(e: CreditEstimate) -> str | None:
-    """The unit of an estimate's figure: credits are one provider's own, never another's."""
-    return f"{e.provider} credits" if e.credits is not None else None
+    """The unit of an estimate's figure as shown: credits are one provider's own, never another's."""
+    if e.amount is None or e.unit is None:
+        return None
+    return f"{e.provider} credits" if e.unit == "credits" else e.unit
 
 
 def _estimate_json(e: CreditEstimate, differs: list[str] | None = None) -> dict[str, Any]:
-    out = {**e.model_dump(mode="json"), "unit": _unit(e)}
+    out = {**e.model_dump(mode="json"), "unit_label": _unit(e)}
     if differs is not None:
         out["differs"] = differs
     return out
+
+
+def _serves_several(provider: str) -> bool:
+    from ..providers import get_provider
+
+    return len(get_provider(provider).models) > 1
+
+
+def _who(e: CreditEstimate) -> str:
+    """`byteplus seedance-1.0-pro`; a provider that serves one model is named alone."""
+    return f"{e.provider} {e.model}" if e.model and _serves_several(e.provider) else e.provider
 
 
 def _clip(e: CreditEstimate) -> str:
@@ -281,24 +342,25 @@ def estimates(prices: PriceList, *, as_json: bool) -> None:
         res += "" if prices.resolution or not e.resolution else " (default)"
         length = f"{e.duration} s" + ("" if prices.duration is not None else " (default)")
         sound = "with audio" if e.audio else "silent"
-        line = f"{e.provider}: {res}, {length}, {sound}: {_credits(e)} ({e.note or e.source})"
+        line = f"{_who(e)}: {res}, {length}, {sound}: {_credits(e)} ({e.note or e.source})"
         _show(_estimate_json(e), [line], as_json=as_json)
         return
     lines = [f"Estimates for {_asked(prices)}.", ""]
     marked: list[str] = []
     for e in prices.estimates:
-        differs = prices.differs.get(e.provider, [])
+        differs = prices.differs_for(e)
         star = " *" if differs else ""
-        lines.append(f"{e.provider:<14} {_clip(e) + star:<24} {_credits(e):<26} {e.note or e.source}")
+        lines.append(f"{_who(e):<36} {_clip(e) + star:<24} {_credits(e):<22} {e.note or e.source}")
         if differs:
-            marked.append(f"* {e.provider}: {'; '.join(differs)}.")
+            marked.append(f"* {_who(e)}: {'; '.join(differs)}.")
     lines += ["", *marked]
     lines.append(
-        "Credits are each provider's own unit: compare a figure only with the same provider's, "
-        "never add or rank them across providers."
+        "Money is ranked cheapest first within each currency (USD, then CNY), never across them. "
+        "Credits are each provider's own unit: compare a figure only with the same provider's; "
+        "never add or rank them against money or another provider's credits."
     )
     payload = {
-        "estimates": [_estimate_json(e, prices.differs.get(e.provider, [])) for e in prices.estimates],
+        "estimates": [_estimate_json(e, prices.differs_for(e)) for e in prices.estimates],
         "resolution": prices.resolution,
         "duration": prices.duration,
         "duration_compared": prices.duration_compared,
@@ -358,10 +420,16 @@ class DemoPrinter:
 
     def priced(self, estimates: list[CreditEstimate], *, resolution: str, duration: int, audio: bool) -> None:
         sound = "with audio" if audio else "silent"
-        _print(f"\n2. Estimate credits for {resolution}, {duration} s, {sound}, on every provider:")
+        _print(
+            f"\n2. Estimate the price of {resolution}, {duration} s, {sound}, on every provider and model:"
+        )
         for e in estimates:
-            _print(f"{INDENT}{e.provider:<14} {_credits(e):<26} {e.note if e.credits is None else e.source}")
-        _print(f"{INDENT}(each provider's credits are its own unit: never add or rank them across providers)")
+            why = e.note if e.amount is None else e.source.split(";")[0]
+            _print(f"{INDENT}{_who(e):<36} {_credits(e):<22} {why}")
+        _print(
+            f"{INDENT}(money and each provider's credits are separate units: never add or rank "
+            "them across units or providers)"
+        )
 
     def submitting(self, provider: str) -> None:
         _print(f"\n3. Submit to {provider} (the built-in simulator on 127.0.0.1) and wait:")
@@ -370,10 +438,11 @@ class DemoPrinter:
         _print("\n4. Result:")
         _print(_indented(job_text(job)))
 
-    def saved(self, job: Job, *, size: int, credits: int | None) -> None:
+    def saved(self, job: Job, *, size: int, price: Money | None) -> None:
+        cost = _money(job.provider, price) if price is not None else "an unpublished price"
         _print(
             f"\nThe placeholder MP4 is at {job.video_path} ({size} bytes). A real render of this "
-            f"request on {job.provider} would cost {credits} {job.provider} credits."
+            f"request on {job.provider} would cost {cost}."
         )
         _print('Next: set a provider key (see `seedance providers`) and run `seedance generate "..."`.')
 

@@ -347,17 +347,18 @@ class JobRunner:
                 f"{provider.id} has no way to cancel a task (its API documents none): job {job.job_id} keeps "
                 "rendering and is charged as usual. Check it with its id; never submit it again."
             )
-        if job.provider_task_id is None:
+        task_id = job.provider_task_id
+        if task_id is None:
             raise CannotCancel(
                 f"job {job.job_id} has no task id recorded yet ({job.status.value}), so there is nothing to "
                 f"cancel on {provider.id}; check the job first."
             )
         try:
             with anyio.fail_after(max(self._left(), 0.001)):
-                await self.client.cancel(job.provider_task_id)
+                await self.client.cancel(task_id)
         except ProviderError as err:
             # Refused: read the task to say why (it may have started, or finished, meanwhile).
-            state = await self.client.status(job.provider_task_id)
+            state = await self.client.status(task_id)
             job = await self.apply(job, state)
             if job.status.is_final:
                 return job
@@ -368,7 +369,7 @@ class JobRunner:
         state = TaskState(status=JobStatus.CANCELLED, provider_status="cancelled")
         with anyio.move_on_after(self._left()):
             with contextlib.suppress(TaskNotFound):  # a cancelled task may already be gone
-                state = await self.client.status(job.provider_task_id)
+                state = await self.client.status(task_id)
         if not state.status.is_final:
             state = TaskState(status=JobStatus.CANCELLED, provider_status=state.provider_status)
         return await self._records.update(
