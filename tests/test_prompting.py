@@ -541,7 +541,9 @@ def test_same_output_under_any_hash_seed() -> None:
         ({"idea": "a cat", "shot_size": "huge"}, "shot_size", "close-up"),
         ({"idea": "a cat", "provider": "openai"}, "provider", "nanophoto"),
         ({"idea": "a cat", "provider": "nanophoto", "duration": 5}, "duration", 8),
-        ({"idea": "a cat", "duration": 30}, "duration", 15),
+        ({"idea": "a cat", "model": "seedance-9"}, "model", "seedance-2.0"),
+        ({"idea": "a cat", "provider": "nanophoto", "model": "seedance-2.0"}, "model", "seedance-1.5-pro"),
+        ({"idea": "a cat", "duration": 31}, "duration", 30),  # Seedance 2.5 makes up to 30 s
         ({"idea": "a cat", "shots": ["one", "  "]}, "shots", None),
         ({"idea": "a cat", "image_url": "/home/me/cat.png"}, "image_url", None),
     ],

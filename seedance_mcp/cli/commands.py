@@ -227,6 +227,7 @@ def lint(args: argparse.Namespace) -> Lint:
     warnings = lint_prompt(
         args.lint,
         provider=args.provider,
+        model=args.model,
         duration=args.duration,
         audio=args.audio,
         fixed_lens=args.fixed_lens,
@@ -244,8 +245,9 @@ def draft(args: argparse.Namespace) -> PromptDraft:
     return write_cinematic_prompt(
         args.idea,
         **_passed(
-            args, "provider", "template", "shot_size", "camera_move", "angle", "light", "style", "mood"
+            args, "provider", "model", "template", "shot_size", "camera_move", "angle", "light", "style"
         ),
+        mood=args.mood,
         **_passed(args, "sound", "language", "duration", "audio", "fixed_lens"),
         dialogue=args.dialogue or None,
         shots=args.shots or None,

@@ -14,10 +14,11 @@ from typing import Any
 
 from ..errors import InvalidRequest
 from ..plural import count
-from ..providers import PROVIDERS, Provider
+from ..providers import PROVIDERS
 from ..settings import FALSY, TRUTHY
 from ..validation import check_public_url
 from .inputs import (
+    Aim,
     allowed_durations,
     check_choice,
     check_duration,
@@ -125,6 +126,7 @@ def write_cinematic_prompt(
     idea: str,
     *,
     provider: str | None = None,
+    model: str | None = None,
     template: str | None = None,
     shot_size: str | None = None,
     camera_move: str | None = None,
@@ -170,7 +172,7 @@ def write_cinematic_prompt(
         check_size(field, value, OPTION_MAX_CHARS)
     check_size("image_url", image_url, URL_MAX_CHARS)
     craft = load_craft()
-    prov = check_provider(provider)
+    prov = check_provider(provider, model)
     limit, where = prompt_limit(prov)
     duration = check_duration(duration, prov)
     shot_list = check_lines("shots", shots, most=MAX_SHOTS)
@@ -230,11 +232,12 @@ def write_cinematic_prompt(
     if fixed_lens and prov is not None and not prov.caps.fixed_lens:
         drafter.warn(
             "fixed_lens_unsupported",
-            f"{prov.id} has no fixed-lens option; the prompt asks for a static camera instead.",
+            f"{prov.label} has no fixed-lens option; the prompt asks for a static camera instead.",
         )
     final = lint_prompt(
         prompt,
         provider=prov.id if prov else None,
+        model=model,
         duration=settings.duration,
         audio=settings.audio,
         fixed_lens=settings.fixed_lens,
@@ -256,7 +259,7 @@ def write_cinematic_prompt(
 def _settings(
     prompt: str,
     idea: str,
-    provider: Provider | None,
+    provider: Aim | None,
     *,
     duration: int | None,
     audio: bool | None,
@@ -274,7 +277,7 @@ def _settings(
     )
 
 
-def _suggest_duration(prompt: str, provider: Provider | None) -> int | None:
+def _suggest_duration(prompt: str, provider: Aim | None) -> int | None:
     """Enough time for every shot (~3 s each) and every spoken word (~2.5 words/s)."""
     shots = len({m.group(1) for m in SHOT_MARKER.finditer(prompt)})
     needed = max(shots * SECONDS_PER_SHOT, math.ceil(spoken_words(prompt) / WORDS_PER_SECOND))
@@ -288,7 +291,7 @@ def _suggest_duration(prompt: str, provider: Provider | None) -> int | None:
     return next((d for d in allowed if d >= target), allowed[-1])
 
 
-def _suggest_aspect(idea: str, provider: Provider | None) -> str | None:
+def _suggest_aspect(idea: str, provider: Aim | None) -> str | None:
     if provider is not None:
         offered = set(provider.caps.aspect_ratios)
     else:

@@ -8,17 +8,51 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from ..errors import InvalidRequest
+from ..models import MODEL_NAMES
 from ..plural import count
-from ..providers import PROVIDERS, Provider, get_provider
+from ..providers import PROVIDERS, Capabilities, canonical_model, get_model, get_provider
 from .limits import LINE_MAX_CHARS
 
 
-def check_provider(provider: str | None) -> Provider | None:
-    """The provider named (any case), None when none is named, else `InvalidRequest`
-    (`providers.get_provider` owns the refusal)."""
-    return None if provider is None else get_provider(provider)
+@dataclass(frozen=True, kw_only=True)
+class Aim:
+    """What a prompt is fitted to: a provider's model (`id` the provider's id, `label` how
+    messages name it), or a model on whichever provider serves it (`id` None)."""
+
+    id: str | None
+    label: str
+    caps: Capabilities
+
+
+def check_provider(provider: str | None, model: str | None = None) -> Aim | None:
+    """What the prompt is for: the provider named (any case) and its model (the default when
+    none is named); with a model alone, that model on every provider that serves it (the
+    smallest prompt limit among them, every length any of them offers); None when neither is
+    named. Unknown names raise `InvalidRequest` (`providers` owns the refusals)."""
+    if provider is not None:
+        found = get_provider(provider)
+        spec = get_model(found, model)
+        label = found.id if len(found.models) == 1 else f"{found.id} {spec.name}"
+        return Aim(id=found.id, label=label, caps=spec.caps)
+    if model is None or not model.strip():
+        return None
+    name = canonical_model(model)
+    specs = [m for p in PROVIDERS.values() for m in p.models if m.name == name]
+    if name is None or not specs:
+        served = sorted({m.name for p in PROVIDERS.values() for m in p.models}, key=MODEL_NAMES.index)
+        raise InvalidRequest(
+            f"model: {model!r} is not a model any provider serves; allowed: {', '.join(served)}.",
+            field="model",
+            value=model,
+            allowed=served,
+        )
+    tightest = min(specs, key=lambda m: m.caps.prompt_max)
+    durations = tuple(sorted({d for m in specs for d in m.caps.durations}))
+    caps = replace(tightest.caps, durations=durations)
+    return Aim(id=None, label=f"{name} (on any provider that serves it)", caps=caps)
 
 
 _CHOICE_NOISE = re.compile(r"^(?:(?:slow|slowly|smooth|gentle|quick|fast|camera)-)+|-(?:shot|move|movement)$")
@@ -44,19 +78,19 @@ def check_choice(
     )
 
 
-def allowed_durations(provider: Provider | None) -> tuple[int, ...]:
-    """The provider's durations, or every provider's when none is named."""
+def allowed_durations(provider: Aim | None) -> tuple[int, ...]:
+    """The durations of what the prompt is for, or every model's when nothing is named."""
     if provider is not None:
         return provider.caps.durations
-    return tuple(sorted({d for p in PROVIDERS.values() for d in p.caps.durations}))
+    return tuple(sorted({d for p in PROVIDERS.values() for m in p.models for d in m.caps.durations}))
 
 
-def check_duration(duration: int | None, provider: Provider | None) -> int | None:
+def check_duration(duration: int | None, provider: Aim | None) -> int | None:
     if duration is None:
         return None
     allowed = allowed_durations(provider)
     if isinstance(duration, bool) or not isinstance(duration, int) or duration not in allowed:
-        who = provider.id if provider else "any provider"
+        who = provider.label if provider else "any provider"
         raise InvalidRequest(
             f"duration: {duration!r} s is not offered by {who}; "
             f"allowed: {', '.join(map(str, allowed))} (seconds).",
@@ -67,10 +101,10 @@ def check_duration(duration: int | None, provider: Provider | None) -> int | Non
     return duration
 
 
-def prompt_limit(provider: Provider | None) -> tuple[int, str]:
+def prompt_limit(provider: Aim | None) -> tuple[int, str]:
     """The prompt limit to fit and how to name it in messages."""
     if provider is not None:
-        return provider.caps.prompt_max, f"{provider.id}'s {provider.caps.prompt_max}-character limit"
+        return provider.caps.prompt_max, f"{provider.label}'s {provider.caps.prompt_max}-character limit"
     smallest = min(p.caps.prompt_max for p in PROVIDERS.values())
     holders = [p.id for p in PROVIDERS.values() if p.caps.prompt_max == smallest]
     return smallest, f"the {smallest}-character limit that fits every provider (set by {', '.join(holders)})"

@@ -10,8 +10,8 @@ import math
 
 from ..errors import InvalidRequest
 from ..plural import count
-from ..providers import PROVIDERS, Provider
-from .inputs import allowed_durations, check_duration, check_provider, check_size, prompt_limit
+from ..providers import PROVIDERS
+from .inputs import Aim, allowed_durations, check_duration, check_provider, check_size, prompt_limit
 from .library import load_craft
 from .limits import PROMPT_MAX_CHARS
 from .models import LintWarning
@@ -34,6 +34,7 @@ def lint_prompt(
     text: str,
     *,
     provider: str | None = None,
+    model: str | None = None,
     duration: int | None = None,
     audio: bool | None = None,
     fixed_lens: bool | None = None,
@@ -45,7 +46,7 @@ def lint_prompt(
     they are skipped. Audio and fixed-lens rules run only when those settings are given.
     `field` is the caller's name for the text, used in the refusals (the MCP tool's `lint`).
     """
-    prov = check_provider(provider)
+    prov = check_provider(provider, model)
     if not isinstance(text, str) or not text.strip():
         raise InvalidRequest(
             f"{field}: there is no prompt to check.", field=field, value=text, allowed=["non-empty text"]
@@ -162,7 +163,7 @@ def _lint_camera(text: str, fixed_lens: bool | None) -> list[LintWarning]:
     return warnings
 
 
-def _lint_timing(text: str, duration: int, provider: Provider | None) -> list[LintWarning]:
+def _lint_timing(text: str, duration: int, provider: Aim | None) -> list[LintWarning]:
     warnings: list[LintWarning] = []
     allowed = ", ".join(map(str, allowed_durations(provider)))
     spoken = spoken_words(text)
