@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .providers import Provider
+from .providers import Provider, get_model
 
 __all__ = ["PollSchedule"]
 
@@ -30,20 +30,25 @@ class PollSchedule:
         provider: Provider,
         duration: int,
         *,
+        model: str | None = None,
+        flex: bool = False,
         interval: float | None = None,
         initial_delay: float | None = None,
         scale: float = 1.0,
     ) -> PollSchedule:
-        advice = provider.caps.poll
+        caps = get_model(provider, model).caps
+        offline = flex and caps.flex_poll is not None
+        advice = caps.flex_poll if offline and caps.flex_poll is not None else caps.poll
         low, high = advice.typical(duration)
         # The first check comes at the documented lower bound for this clip length: nothing
         # can be done earlier. (APIXO's generic "wait 50 s" is this bound for 8 s clips;
         # its per-length figures are more precise: 40 s for 4 s clips, 90 s for 12 s.)
         first = low
         step = min(advice.interval, 5.0)
-        if provider.caps.rate_limit is not None and provider.caps.rate_limit.per_seconds >= 3600:
+        if offline or (caps.rate_limit is not None and caps.rate_limit.per_seconds >= 3600):
             # A tight hourly budget (NanoPhoto: 100/hour, status checks included) gets the
-            # documented interval as it is, not tightened.
+            # documented interval as it is, not tightened; so does the offline tier, whose
+            # render takes minutes to hours.
             step = advice.interval
         return cls(
             initial_delay=initial_delay if initial_delay is not None else first * scale,

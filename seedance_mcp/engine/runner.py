@@ -353,9 +353,11 @@ class JobRunner:
                 f"job {job.job_id} has no task id recorded yet ({job.status.value}), so there is nothing to "
                 f"cancel on {provider.id}; check the job first."
             )
+        answered = False
         try:
-            with anyio.fail_after(max(self._left(), 0.001)):
+            with anyio.move_on_after(self._left()):
                 await self.client.cancel(task_id)
+                answered = True
         except ProviderError as err:
             # Refused: read the task to say why (it may have started, or finished, meanwhile).
             state = await self.client.status(task_id)
@@ -366,6 +368,13 @@ class JobRunner:
                 f"{provider.id} would not cancel job {job.job_id}: it is {job.status.value}, and only a "
                 f"queued task can be cancelled ({err.message}). It keeps rendering; check it with its id.",
             ) from err
+        if not answered:
+            raise SeedanceError(
+                f"{provider.id}: no answer to the cancel of job {job.job_id} within the wait; check the job "
+                "to see whether it was cancelled.",
+                code="deadline_exceeded",
+                retryable=True,
+            )
         state = TaskState(status=JobStatus.CANCELLED, provider_status="cancelled")
         with anyio.move_on_after(self._left()):
             with contextlib.suppress(TaskNotFound):  # a cancelled task may already be gone

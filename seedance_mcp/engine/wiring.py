@@ -130,6 +130,8 @@ class Wiring:
         return PollSchedule.for_job(
             get_provider(job.provider),
             job.request.duration,
+            model=job.request.model,
+            flex=job.request.flex,
             interval=self.settings.poll_interval,
             initial_delay=self.settings.poll_initial_delay,
             scale=self.scale(job.sandbox),

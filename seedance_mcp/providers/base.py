@@ -112,6 +112,8 @@ class Capabilities:
     """Frames per second of the output, where the provider documents it."""
     flex: bool = False
     """Whether the half-price offline tier (Ark's `service_tier: flex`) exists for this model."""
+    flex_poll: PollAdvice | None = None
+    """The polling advice and typical times of that offline tier (slower: minutes to hours)."""
     max_queued: int | None = None
     """The documented cap on tasks waiting in the provider's queue per account (None: none)."""
     notes: tuple[str, ...] = ()
