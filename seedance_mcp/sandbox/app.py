@@ -13,6 +13,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .apixo import ApixoSim
+from .ark import BytePlusSim, VolcengineSim
 from .common import AbortedResponse, ProviderSim
 from .config import PROVIDER_IDS
 from .media import VideoResponse, last_frame_png, sample_mp4
@@ -30,6 +31,8 @@ SIMULATORS: tuple[type[ProviderSim], ...] = (
     ApixoSim,
     Seedance15ProSim,
     Seedance2AISim,
+    BytePlusSim,
+    VolcengineSim,
 )
 Endpoint = Callable[[Request], Awaitable[Response]]
 DOWNLOAD_FAULTS = frozenset({"429", "503", "500", "reset", "truncate"})
