@@ -1,4 +1,4 @@
-"""A loopback HTTP simulator of the five providers' documented APIs.
+"""A loopback HTTP simulator of every provider's documented API.
 
     from seedance_mcp.sandbox import Sandbox, SandboxConfig, Fault
 

@@ -1,5 +1,5 @@
 """The sandbox's ASGI app: every provider mounted below `/<provider id>`, the video files
-below `/files/`, an index at `/`, and a recorder of every served request.
+(and last-frame PNGs) below `/files/`, an index at `/`, and a recorder of every served request.
 """
 
 from __future__ import annotations
@@ -13,14 +13,15 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .apixo import ApixoSim
+from .ark import BytePlusSim, VolcengineSim
 from .common import AbortedResponse, ProviderSim
 from .config import PROVIDER_IDS
-from .media import VideoResponse, sample_mp4
+from .media import VideoResponse, last_frame_png, sample_mp4
 from .nanophoto import NanoPhotoSim
 from .seedance2ai import Seedance2AISim
 from .seedance15pro import Seedance15ProSim
 from .seedanceapi import SeedanceApiSim
-from .state import SandboxState, ServedRequest
+from .state import LAST_FRAME, SandboxState, ServedRequest
 
 __all__ = ["SIMULATORS", "build_app"]
 
@@ -30,6 +31,8 @@ SIMULATORS: tuple[type[ProviderSim], ...] = (
     ApixoSim,
     Seedance15ProSim,
     Seedance2AISim,
+    BytePlusSim,
+    VolcengineSim,
 )
 Endpoint = Callable[[Request], Awaitable[Response]]
 DOWNLOAD_FAULTS = frozenset({"429", "503", "500", "reset", "truncate"})
@@ -59,9 +62,15 @@ def _index(state: SandboxState) -> Endpoint:
 
 def _download(state: SandboxState) -> Endpoint:
     async def download(request: Request) -> Response:
-        task = state.task_for_file(request.path_params["name"])
+        name: str = request.path_params["name"]
+        task = state.task_for_file(name)
         if task is None or state.observe(task) != "succeeded":
             return PlainTextResponse("Not Found", status_code=404)
+        if name.endswith(".png"):
+            # The last frame takes no download faults: they stay aimed at the video.
+            if not task.extra.get(LAST_FRAME):
+                return PlainTextResponse("Not Found", status_code=404)
+            return Response(last_frame_png(), media_type="image/png")
         fault = state.take_fault(task.provider, "download", DOWNLOAD_FAULTS)
         sample = sample_mp4()
         match fault.kind if fault is not None else None:

@@ -79,8 +79,11 @@ class AbortedResponse(Response):
         self._on_abort()
 
 
-def interpolated_render_range(duration: int) -> tuple[float, float]:
-    points = APIXO_RENDER
+def interpolated_render_range(
+    duration: int, points: tuple[tuple[int, float, float], ...] = APIXO_RENDER
+) -> tuple[float, float]:
+    """(low, high) render seconds for a `duration`-second clip, from `points` of (clip seconds,
+    low, high) sorted by clip seconds (at least two)."""
     if duration <= points[0][0]:
         lo_pt, hi_pt = points[0], points[1]
     elif duration >= points[-1][0]:

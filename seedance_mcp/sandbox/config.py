@@ -16,7 +16,7 @@ from ..providers import PROVIDER_IDS
 
 __all__ = ["FAULT_ENDPOINTS", "FAULT_KINDS", "PROVIDER_IDS", "Fault", "FaultKind", "FaultOn", "SandboxConfig"]
 
-FaultKind = Literal["429", "503", "500", "reset", "truncate", "fail_render"]
+FaultKind = Literal["429", "503", "500", "reset", "truncate", "fail_render", "expire"]
 FaultOn = Literal["submit", "status", "download"]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 FAULT_ENDPOINTS: tuple[str, ...] = get_args(FaultOn)
@@ -28,8 +28,10 @@ class Fault:
 
     `kind`: "429" (with `Retry-After: retry_after`), "503", "500", "reset" (the answer's head is
     sent, then the connection is dropped), "truncate" (download only: the full Content-Length,
-    half the body) or "fail_render" (submit only: the task it creates ends failed and is
-    refunded; `code` overrides the provider's failure code where it has one).
+    half the body), "fail_render" (submit only: the task it creates ends failed and is
+    refunded; `code` overrides the provider's failure code where it has one) or "expire"
+    (submit only, providers whose tasks expire (Ark): the task it creates stays queued until
+    its expiry passes, then is expired and never billed; other providers never draw it).
     `on`: the endpoint type it hits. `times`: how many matching requests get it; or
     `probability`: each matching request gets it with that chance (seeded RNG, `times` unused).
     `provider`: only that provider's requests (None: every provider).
@@ -54,8 +56,8 @@ class Fault:
             )
         if self.kind == "truncate" and self.on != "download":
             raise ValueError(f"Fault.on: {self.on!r} with kind 'truncate'; allowed: download")
-        if self.kind == "fail_render" and self.on != "submit":
-            raise ValueError(f"Fault.on: {self.on!r} with kind 'fail_render'; allowed: submit")
+        if self.kind in ("fail_render", "expire") and self.on != "submit":
+            raise ValueError(f"Fault.on: {self.on!r} with kind {self.kind!r}; allowed: submit")
         if isinstance(self.times, bool) or not isinstance(self.times, int) or self.times < 0:
             raise ValueError(f"Fault.times: {self.times!r}; allowed: a whole number >= 0")
         if self.probability is not None and not 0.0 <= self.probability <= 1.0:

@@ -1,4 +1,5 @@
-"""The video the sandbox serves: the shipped sample MP4, optionally padded to an exact size.
+"""The files the sandbox serves: the shipped sample MP4, optionally padded to an exact size,
+and a last-frame PNG of the same size.
 
 Padding appends one top-level `free` box (32-bit size, or the 64-bit form past 4 GiB), which
 every MP4 reader skips, so the file stays valid and playable. A padded file is produced in
@@ -8,14 +9,24 @@ chunks as it is sent and is never held in memory whole.
 from __future__ import annotations
 
 import asyncio
+import functools
 import struct
+import zlib
 from collections.abc import Callable, Iterator
 from importlib import resources
 
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-__all__ = ["CHUNK", "VideoResponse", "free_box_header", "iter_video", "sample_mp4", "video_length"]
+__all__ = [
+    "CHUNK",
+    "VideoResponse",
+    "free_box_header",
+    "iter_video",
+    "last_frame_png",
+    "sample_mp4",
+    "video_length",
+]
 
 CHUNK = 64 * 1024
 _FREE_MIN = 8  # the smallest `free` box: its own 8-byte header
@@ -26,6 +37,30 @@ _ZEROS = bytes(CHUNK)
 def sample_mp4() -> bytes:
     """The shipped sample (1 s, 160x90, H.264 + AAC), read from the package each time."""
     return resources.files("seedance_mcp").joinpath("assets", "sample.mp4").read_bytes()
+
+
+FRAME_SIZE = (160, 90)  # the sample's picture size
+FRAME_RGB = (32, 96, 160)
+
+
+@functools.cache
+def last_frame_png() -> bytes:
+    """A valid 160x90 RGB PNG in one colour: the last frame of a clip (Ark's `last_frame_url`)."""
+    width, height = FRAME_SIZE
+    row = b"\x00" + bytes(FRAME_RGB) * width  # filter type 0, then the pixels
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, no interlace
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib.compress(row * height, 9)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def video_length(sample_size: int, video_size: int | None) -> int:

@@ -99,7 +99,7 @@ class NanoPhotoSim(ProviderSim):
                         "generationTime": round(task.render_seconds),
                     }
                 )
-            case "failed":
+            case "failed" | "cancelled" | "expired":  # NanoPhoto has no cancel and no expiry
                 return JSONResponse(
                     {"status": "failed", "taskId": task.id, "error": "Video generation failed"}
                 )

@@ -29,9 +29,16 @@ from .store import StoredTask, TaskStore
 
 __all__ = ["InsufficientBalance", "Phase", "SandboxState", "ServedRequest", "Task", "TaskInfo"]
 
-Phase = Literal["queued", "running", "succeeded", "failed"]
-QUEUED_SHARE = 0.1
-FAIL_RENDER = frozenset({"fail_render"})  # the first tenth of the render time is spent queued
+Phase = Literal["queued", "running", "succeeded", "failed", "cancelled", "expired"]
+QUEUED_SHARE = 0.1  # the first tenth of the render time is spent queued
+FAIL_RENDER = frozenset({"fail_render"})
+EXPIRE = frozenset({"expire"})
+
+# Keys of `Task.extra` that the state itself keeps (a simulator's own keys are its business).
+CANCELLED_AFTER = "cancelled_after"  # seconds from creation to the cancel
+EXPIRE_AFTER = "expire_after"  # seconds from creation to the expiry of a task that never runs
+DELETED = "deleted"  # the provider deleted the record: it is no longer found
+LAST_FRAME = "last_frame"  # the finished task also has a last-frame PNG below /files/
 
 
 class ServedRequest(NamedTuple):
@@ -43,8 +50,9 @@ class ServedRequest(NamedTuple):
 
 @dataclass(frozen=True)
 class TaskInfo:
-    """A snapshot of one task, for tests: `state` is queued/running/succeeded/failed and
-    `credits` what the task costs now (0 once a failure has been refunded)."""
+    """A snapshot of one task, for tests: `state` is queued/running/succeeded/failed (or, where
+    the provider has them, cancelled/expired) and `credits` what the task costs now (0 once a
+    failure has been refunded)."""
 
     id: str
     provider: str
@@ -72,10 +80,29 @@ class Task:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def phase_at(self, now: float) -> Phase:
+        if self.extra.get(CANCELLED_AFTER) is not None:
+            return "cancelled"
         elapsed = now - self.created
+        expire_after = self.extra.get(EXPIRE_AFTER)
+        if expire_after is not None:
+            return "expired" if elapsed >= expire_after else "queued"
         if elapsed >= self.render_seconds:
             return "failed" if self.fail else "succeeded"
         return "queued" if elapsed < self.queue_seconds else "running"
+
+    def changed_after(self, phase: Phase) -> float:
+        """Seconds from the task's creation to the moment it entered `phase`."""
+        match phase:
+            case "queued":
+                return 0.0
+            case "running":
+                return self.queue_seconds
+            case "succeeded" | "failed":
+                return self.render_seconds
+            case "cancelled":
+                return float(self.extra[CANCELLED_AFTER])
+            case "expired":
+                return float(self.extra[EXPIRE_AFTER])
 
     @property
     def credits(self) -> int:
@@ -182,18 +209,24 @@ class SandboxState:
         render_range: tuple[float, float],
         idempotency: tuple[str, str] | None = None,
         extra: dict[str, Any] | None = None,
+        expiry: float | None = None,
     ) -> Task:
         """Charge the balance and store the task; raises `InsufficientBalance`.
 
-        A "fail_render" fault is drawn only once the task is sure to be created.
+        A "fail_render" fault is drawn only once the task is sure to be created; so is an
+        "expire" fault, and only where the provider has an `expiry` (its seconds, unscaled): the
+        task it hits stays queued until then and is expired.
         """
         low, high = render_range
+        extra = dict(extra or {})
         with self._lock:
             if self._balance is not None:
                 if credits > self._balance:
                     raise InsufficientBalance(credits, self._balance)
                 self._balance -= credits
             fail = self._take_fault(provider, "submit", FAIL_RENDER)
+            if expiry is not None and self._take_fault(provider, "submit", EXPIRE) is not None:
+                extra[EXPIRE_AFTER] = expiry * self.config.speed
             render = self._render_rng.uniform(low, high) * self.config.speed
             task = Task(
                 id=prefix + secrets.token_hex(8),
@@ -208,7 +241,7 @@ class SandboxState:
                 created_wall=time.time(),
                 queue_seconds=render * QUEUED_SHARE,
                 render_seconds=render,
-                extra=dict(extra or {}),
+                extra=extra,
             )
             self._tasks[task.id] = task
             if idempotency is not None:
@@ -260,15 +293,51 @@ class SandboxState:
     def find_task(self, provider: str, task_id: str, owner: str) -> Task | None:
         with self._lock:
             task = self._known(task_id)
-        if task is None or task.provider != provider or task.owner != owner:
+        if task is None or task.provider != provider or task.owner != owner or task.extra.get(DELETED):
             return None
         return task
 
+    def owner_tasks(self, provider: str, owner: str) -> list[Task]:
+        """The tasks `owner` created at `provider` (the store's too), oldest first; deleted
+        records are left out."""
+        with self._lock:
+            if self._store is not None:
+                for stored in self._store.owned(provider, owner):
+                    if stored.id not in self._tasks:
+                        self._tasks[stored.id] = self._loaded(stored)
+            tasks = [
+                t
+                for t in self._tasks.values()
+                if t.provider == provider and t.owner == owner and not t.extra.get(DELETED)
+            ]
+        return sorted(tasks, key=lambda t: t.created)
+
+    def cancel(self, task: Task) -> Phase:
+        """Cancel `task` if it is queued now; returns the phase it had."""
+        now = self.now()
+        with self._lock:
+            phase = task.phase_at(now)
+            if phase == "queued":
+                task.extra[CANCELLED_AFTER] = max(0.0, now - task.created)
+                self._changed(task)
+        return phase
+
+    def forget(self, task: Task) -> None:
+        """Delete the task's record: it is no longer found (its files stay served)."""
+        with self._lock:
+            task.extra[DELETED] = True
+            self._changed(task)
+
+    def _changed(self, task: Task) -> None:
+        if self._store is not None:
+            self._store.set_extra(task.id, task.extra)
+
     def task_for_file(self, name: str) -> Task | None:
-        if not name.endswith(".mp4"):
+        stem, dot, suffix = name.rpartition(".")
+        if not dot or suffix not in ("mp4", "png"):
             return None
         with self._lock:
-            return self._known(name.removesuffix(".mp4"))
+            return self._known(stem)
 
     def observe(self, task: Task) -> Phase:
         """The task's phase now; a failure seen for the first time refunds its credits."""
@@ -314,6 +383,10 @@ class SandboxState:
 
     def file_url(self, task: Task) -> str:
         return f"{self.root_url}/files/{task.file_name}"
+
+    def frame_url(self, task: Task) -> str:
+        """The URL of the task's last-frame PNG (served only when `extra[LAST_FRAME]` is true)."""
+        return f"{self.root_url}/files/{task.id}.png"
 
 
 def _stored(task: Task) -> StoredTask:

@@ -3,7 +3,8 @@ started over the same folder shares, so a job submitted by one `seedance` proces
 finished by the next.
 
 Kept: each task (its body, owner digest, render timing as wall-clock creation time plus
-durations, failure draw, refund), the idempotency keys, and the salt the owner digests are
+durations, failure draw, refund, and what its simulator keeps with it, such as a
+cancel), the idempotency keys, and the salt the owner digests are
 made with (a digest is not a key; no key is ever stored). Not kept: the balance, faults,
 rate windows and served requests, which stay per process.
 
@@ -57,6 +58,7 @@ _COLUMNS = (
 )
 _INSERT = f"INSERT OR REPLACE INTO tasks ({_COLUMNS}) VALUES ({', '.join('?' * 13)})"  # noqa: S608 (constants)
 _SELECT = f"SELECT {_COLUMNS} FROM tasks WHERE id = ?"  # noqa: S608 (constants)
+_SELECT_OWNED = f"SELECT {_COLUMNS} FROM tasks WHERE provider = ? AND owner = ?"  # noqa: S608 (constants)
 
 
 class StoredTask(NamedTuple):
@@ -135,23 +137,18 @@ class TaskStore:
     def get(self, task_id: str) -> StoredTask | None:
         with self._connect() as db:
             row = db.execute(_SELECT, (task_id,)).fetchone()
-        if row is None:
-            return None
-        return StoredTask(
-            id=row[0],
-            provider=row[1],
-            body=json.loads(row[2]),
-            owner=row[3],
-            duration=int(row[4]),
-            charged=int(row[5]),
-            fail=bool(row[6]),
-            fail_code=row[7],
-            created_wall=float(row[8]),
-            queue_seconds=float(row[9]),
-            render_seconds=float(row[10]),
-            refunded=bool(row[11]),
-            extra=json.loads(row[12]),
-        )
+        return None if row is None else _task(row)
+
+    def owned(self, provider: str, owner: str) -> list[StoredTask]:
+        """Every task `owner` created at `provider` (the list and queue-cap look-ups)."""
+        with self._connect() as db:
+            rows = db.execute(_SELECT_OWNED, (provider, owner)).fetchall()
+        return [_task(row) for row in rows]
+
+    def set_extra(self, task_id: str, extra: dict[str, Any]) -> None:
+        """Replace a task's `extra` (a cancel, a deleted record)."""
+        with self._write() as db:
+            db.execute("UPDATE tasks SET extra = ? WHERE id = ?", (json.dumps(extra), task_id))
 
     def refunded(self, task_id: str) -> None:
         with self._write() as db:
@@ -164,3 +161,21 @@ class TaskStore:
                 "SELECT fingerprint, task_id FROM idempotency WHERE owner = ? AND key = ?", (owner, key)
             ).fetchone()
         return None if row is None else (str(row[0]), str(row[1]))
+
+
+def _task(row: Any) -> StoredTask:
+    return StoredTask(
+        id=row[0],
+        provider=row[1],
+        body=json.loads(row[2]),
+        owner=row[3],
+        duration=int(row[4]),
+        charged=int(row[5]),
+        fail=bool(row[6]),
+        fail_code=row[7],
+        created_wall=float(row[8]),
+        queue_seconds=float(row[9]),
+        render_seconds=float(row[10]),
+        refunded=bool(row[11]),
+        extra=json.loads(row[12]),
+    )
