@@ -364,9 +364,11 @@ class JobRunner:
             job = await self.apply(job, state)
             if job.status.is_final:
                 return job
+            answer = err.provider_code or f"HTTP {err.status_code}"
             raise CannotCancel(
-                f"{provider.id} would not cancel job {job.job_id}: it is {job.status.value}, and only a "
-                f"queued task can be cancelled ({err.message}). It keeps rendering; check it with its id.",
+                f"{provider.id} would not cancel job {job.job_id} ({answer}): it is {job.status.value}, and "
+                f"only a queued task can be cancelled. It keeps rendering and is charged as usual; check it "
+                "with its id.",
             ) from err
         if not answered:
             raise SeedanceError(

@@ -67,7 +67,7 @@ from ..pricing import dimensions, tokens_for
 from ..providers import ModelSpec
 from ..providers.ark import FLEX_POLL, MAX_QUEUED, RATIOS_1X, SEED_RANGE, ArkProvider, BytePlus, Volcengine
 from .common import ProviderSim, Reject, interpolated_render_range
-from .state import LAST_FRAME, Task
+from .state import LAST_FRAME, QUEUED_SHARE, Task
 
 __all__ = ["ArkSim", "BytePlusSim", "VolcengineSim"]
 
@@ -107,6 +107,8 @@ NOT_SIMULATED = frozenset(
 )
 ROLES = ("first_frame", "last_frame")
 TIERS = ("default", "flex")
+FLEX_QUEUED_SHARE = 0.8
+"""The part of a flex task's render time it waits queued (default-tier tasks: `QUEUED_SHARE`)."""
 STATUSES = ("queued", "running", "succeeded", "failed", "cancelled", "expired")
 EXPIRES_RANGE = (3600, 259200)
 EXPIRES_DEFAULT = 172800
@@ -256,6 +258,9 @@ class ArkSim(ProviderSim):
             render_range=self._render_range(clip),
             extra={"clip": clip.view(), LAST_FRAME: clip.return_last_frame},
             expiry=float(clip.expires_after),
+            # The offline tier waits for spare capacity: most of its time is spent queued
+            # (where it can still be cancelled).
+            queued_share=FLEX_QUEUED_SHARE if clip.service_tier == "flex" else QUEUED_SHARE,
         )
         return JSONResponse({"id": task.id})
 

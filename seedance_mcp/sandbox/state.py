@@ -210,12 +210,14 @@ class SandboxState:
         idempotency: tuple[str, str] | None = None,
         extra: dict[str, Any] | None = None,
         expiry: float | None = None,
+        queued_share: float = QUEUED_SHARE,
     ) -> Task:
         """Charge the balance and store the task; raises `InsufficientBalance`.
 
         A "fail_render" fault is drawn only once the task is sure to be created; so is an
         "expire" fault, and only where the provider has an `expiry` (its seconds, unscaled): the
-        task it hits stays queued until then and is expired.
+        task it hits stays queued until then and is expired. `queued_share` is the part of the
+        render time the task waits in the queue first.
         """
         low, high = render_range
         extra = dict(extra or {})
@@ -239,7 +241,7 @@ class SandboxState:
                 fail_code=fail.code if fail is not None else None,
                 created=self.now(),
                 created_wall=time.time(),
-                queue_seconds=render * QUEUED_SHARE,
+                queue_seconds=render * queued_share,
                 render_seconds=render,
                 extra=extra,
             )
