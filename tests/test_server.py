@@ -27,7 +27,15 @@ from seedance_mcp.engine import Progress, Service
 from seedance_mcp.engine.notices import finish
 from seedance_mcp.engine.preflight import PriceList
 from seedance_mcp.errors import ConfigError, JobNotFound
-from seedance_mcp.models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
+from seedance_mcp.models import (
+    ASPECT_RATIOS,
+    MODEL_NAMES,
+    CreditEstimate,
+    Job,
+    JobStatus,
+    ProviderInfo,
+    VideoRequest,
+)
 from seedance_mcp.providers import PROVIDER_IDS
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
 from seedance_mcp.server import build_server, craft_tools, job_tools, main
@@ -43,6 +51,7 @@ TOOLS = {
     "estimate_credits",
     "generate_video",
     "check_status",
+    "cancel_job",
     "list_jobs",
     "list_providers",
 }
@@ -92,15 +101,17 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     for tool in tools.values():
         assert tool.output_schema is not None and tool.output_schema["type"] == "object", tool.name
         assert tool.description and len(tool.description) > 80, tool.name
-        assert tool.annotations is not None and tool.annotations.destructive_hint is False, tool.name
+        # only cancel_job destroys something: a cancelled render cannot be resumed
+        destructive = tool.name == "cancel_job"
+        assert tool.annotations is not None and tool.annotations.destructive_hint is destructive, tool.name
         for name, prop in tool.input_schema["properties"].items():
             assert name == name.lower() and " " not in name, name
             assert prop.get("description"), f"{tool.name}.{name} has no description"
 
     generate = tools["generate_video"]
     assert set(generate.input_schema["properties"]) == {
-        "prompt", "provider", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens",
-        "image_url", "end_image_url", "seed", "wait_seconds", "confirm_cost", "download",
+        "prompt", "provider", "model", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens",
+        "image_url", "end_image_url", "seed", "flex", "wait_seconds", "confirm_cost", "download",
     }  # fmt: skip
     assert generate.input_schema["required"] == ["prompt"]
     assert "ctx" not in generate.input_schema["properties"]
@@ -108,15 +119,32 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     assert wait["default"] == 45 and wait["maximum"] == 50
     assert generate.input_schema["properties"]["duration"]["anyOf"][0]["type"] == "integer"
     description = generate.description or ""
-    assert "SPENDS CREDITS" in description and "estimate_credits" in description
+    assert "SPENDS CREDITS OR MONEY" in description and "estimate_credits" in description
     assert "doubles the price" in description and "check_status" in description
+    assert "cancel_job" in description and "USD" in description
+    # model takes a canonical name or a provider's own id: text, capped, its values described
+    for name in ("generate_video",):
+        model = tools[name].input_schema["properties"]["model"]
+        assert model["anyOf"][0]["type"] == "string" and model["anyOf"][0]["maxLength"] == 200, name
+        assert all(m in model["description"] for m in MODEL_NAMES), name
+        assert "provider's own id" in model["description"], name
+    for name in ("generate_video",):
+        flex = tools[name].input_schema["properties"]["flex"]
+        assert flex["type"] == "boolean" and flex["default"] is False and "half" in flex["description"]
+    ratios = generate.input_schema["properties"]["aspect_ratio"]["anyOf"][0]["enum"]
+    assert ratios == list(ASPECT_RATIOS) and "adaptive" in ratios
     assert {"job_id", "status", "video_path", "sandbox", "resource_uri", "next_step"} <= set(
         generate.output_schema["properties"]  # type: ignore[index]
     )
     assert set(tools["check_status"].input_schema["properties"]) == {"job_id", "wait_seconds", "download"}
     assert set(tools["list_jobs"].input_schema["properties"]) == {"limit"}
-    # one job shape: check_status publishes generate_video's output schema; list_jobs lists it
+    cancel = tools["cancel_job"]
+    assert set(cancel.input_schema["properties"]) == {"job_id"}
+    assert cancel.input_schema["required"] == ["job_id"]
+    assert "queued" in (cancel.description or "") and "cancel=true" in (cancel.description or "")
+    # one job shape: check_status and cancel_job publish generate_video's output schema; list_jobs lists it
     assert tools["check_status"].output_schema == generate.output_schema
+    assert cancel.output_schema == generate.output_schema
     assert "message" in generate.output_schema["properties"]  # type: ignore[index]
     assert set(tools["list_jobs"].output_schema["properties"]) == {"jobs", "message"}  # type: ignore[index]
     for tool in tools.values():  # the docstrings' layout does not reach the agent
@@ -137,6 +165,9 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     assert hints is not None
     assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint) == (False, False, True)
     hints = tools["check_status"].annotations
+    assert hints is not None
+    assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint) == (False, True, True)
+    hints = cancel.annotations
     assert hints is not None
     assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint) == (False, True, True)
 
@@ -259,7 +290,10 @@ async def test_write_cinematic_prompt_and_lint(sandbox_env: dict[str, str]) -> N
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        ({"provider": "nanophoto", "duration": 99}, ["duration", "4, 8, 12", "no credits were spent"]),
+        (
+            {"provider": "nanophoto", "duration": 99},
+            ["duration", "4, 8, 12", "no credits or money were spent"],
+        ),
         ({"provider": "pixelmagic"}, ["provider", "nanophoto", "seedanceapi", "seedance2ai"]),
         ({"provider": "seedanceapi", "resolution": "1080p"}, ["resolution", "480p, 720p", "nanophoto"]),
         ({"provider": "nanophoto", "wait_seconds": 120}, ["wait_seconds", "50"]),

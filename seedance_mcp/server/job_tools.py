@@ -1,10 +1,15 @@
 """The render, price and status tools and the job resource: `estimate_credits`,
-`generate_video`, `check_status`, `list_jobs`, `list_providers` and `seedance://jobs/{job_id}`,
-each a module-level function over the `Service` of the server's runtime (reached through
-`ctx`); `tools()` publishes the tools, `register` puts the resource on a server.
+`generate_video`, `check_status`, `cancel_job`, `list_jobs`, `list_providers` and
+`seedance://jobs/{job_id}`, each a module-level function over the `Service` of the server's
+runtime (reached through `ctx`); `tools()` publishes the tools, `register` puts the resource
+on a server.
 
-One job has one shape (`JobResult`) wherever it appears: `generate_video` and `check_status`
-return it, the resource holds it, and `list_jobs` lists it, with the same `notice`.
+One job has one shape (`JobResult`) wherever it appears: `generate_video`, `check_status` and
+`cancel_job` return it, the resource holds it, and `list_jobs` lists it, with the same `notice`.
+
+The model is a choice on every tool that renders, prices or lists (`model`: a canonical name
+or a provider's own id, refused by the engine naming what is served and where). Prices keep
+their unit (a provider's credits, USD, CNY): the words never add or rank across units.
 
 Every call returns well inside a client's 60 s request timeout: `generate_video` and
 `check_status` wait at most `MAX_WAIT_SECONDS`, report progress while they wait, and hand
@@ -24,9 +29,11 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..craft.limits import PROMPT_MAX_CHARS, URL_MAX_CHARS
-from ..errors import ConfigError, SeedanceError
+from ..errors import CannotCancel, ConfigError, SeedanceError
 from ..models import AspectRatio, Resolution, VideoRequest
 from .models import (
+    MODEL_DESCRIPTION,
+    MODEL_MAX_CHARS,
     EstimateReport,
     JobList,
     JobResult,
@@ -36,13 +43,13 @@ from .models import (
     read_only,
 )
 from .progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
-from .results import JOB_URI, job_call_result, job_list_result, job_result, tool_error
+from .results import JOB_URI, cannot_cancel_step, job_call_result, job_list_result, job_result, tool_error
 from .runtime import Runtime, RuntimeContext, runtime_of
 
 if TYPE_CHECKING:
     from ..engine.preflight import PriceList
     from ..engine.service import Service
-    from ..models import ProviderInfo
+    from ..models import Job, ProviderInfo
 
 LOOKUP_SECONDS = 3.0
 """How long check_status without a job_id waits for a locked ledger to find the newest job."""
@@ -52,6 +59,7 @@ JOB_ID_MAX_CHARS = 10_000
 not found, and says so), but bounded like every other text argument."""
 
 __all__ = [
+    "cancel_job",
     "check_status",
     "estimate_credits",
     "estimate_message",
@@ -132,8 +140,19 @@ async def generate_video(
     provider: Annotated[
         ProviderId | None, Field(description="Provider to render with; empty: the configured default.")
     ] = None,
+    model: Annotated[
+        str | None,
+        Field(
+            max_length=MODEL_MAX_CHARS,
+            description=MODEL_DESCRIPTION + " It must be one the provider serves (see list_providers).",
+        ),
+    ] = None,
     aspect_ratio: Annotated[
-        AspectRatio | None, Field(description="Frame shape; empty: the provider default.")
+        AspectRatio | None,
+        Field(
+            description="Frame shape; adaptive lets the model choose (from the start image, if any); "
+            "empty: the model's default."
+        ),
     ] = None,
     resolution: Annotated[
         Resolution | None, Field(description="480p, 720p or 1080p, where the provider offers it.")
@@ -160,6 +179,13 @@ async def generate_video(
         ),
     ] = None,
     seed: Annotated[int | None, Field(description="Random seed, where the provider takes one.")] = None,
+    flex: Annotated[
+        bool,
+        Field(
+            description="Ark's offline (flex) tier: half the price, but it renders when capacity is free "
+            "(minutes to hours), so expect to check back later; models with flex=true only."
+        ),
+    ] = False,
     wait_seconds: Annotated[
         float,
         Field(
@@ -171,28 +197,33 @@ async def generate_video(
     confirm_cost: Annotated[
         bool,
         Field(
-            description="Set true only after the user agreed to an unknown price (needed when "
-            "SEEDANCE_MAX_CREDITS is set and the provider publishes no price)."
+            description="Set true only after the user agreed to a price the cap cannot check (needed "
+            "when SEEDANCE_MAX_CREDITS or SEEDANCE_MAX_COST is set and the model publishes no price, "
+            "or its price is in another unit than the cap)."
         ),
     ] = False,
     download: Annotated[bool, Field(description="Save the finished MP4 to the output folder.")] = True,
 ) -> Annotated[CallToolResult, JobResult]:
-    """Render a video with Seedance. THIS SPENDS CREDITS on the user's provider account.
+    """Render a video with Seedance. THIS SPENDS CREDITS OR MONEY on the user's provider account.
 
-    Before calling: run estimate_credits with the same provider, resolution, duration and
-    audio, tell the user the price and get their OK (audio=true doubles the price). Input
-    the provider cannot honour is refused before anything is sent, so no credit is spent.
+    Before calling: run estimate_credits with the same provider, model, resolution, duration,
+    aspect ratio, audio and flex, tell the user the price in its unit (credits, USD or CNY)
+    and get their OK (audio=true doubles the price on most models). Input the provider or
+    model cannot honour is refused before anything is sent, so nothing is spent.
 
     The job is recorded, submitted, then awaited for up to wait_seconds (default 45) with
     progress notifications. If it finishes in time, status is "succeeded" and video_path is
     the downloaded MP4. Otherwise the saved job comes back "queued" or "running": call
     check_status with its job_id until it finishes. Never call generate_video again for
-    the same clip: that starts, and pays for, a second render. sandbox=true means no key
-    is configured: the clip is a placeholder and nothing was charged.
+    the same clip: that starts, and pays for, a second render; a queued job on a provider
+    that can cancel (list_providers: cancel=true) is stopped with cancel_job. The job shows
+    the model, and its cost in its unit once finished. sandbox=true means no key is
+    configured: the clip is a placeholder and nothing was charged.
     """
     runtime = runtime_of(ctx)
     request = VideoRequest(
         prompt=prompt,
+        model=model,
         aspect_ratio=aspect_ratio,
         resolution=resolution,
         duration=duration,
@@ -201,6 +232,7 @@ async def generate_video(
         image_url=image_url,
         end_image_url=end_image_url,
         seed=seed,
+        flex=flex,
     )
     relay = ProgressRelay(ctx)
     try:
@@ -269,6 +301,49 @@ async def check_status(
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     return job_call_result(job, runtime, lead=lead)
+
+
+async def cancel_job(
+    ctx: RuntimeContext,
+    job_id: Annotated[
+        str,
+        Field(
+            max_length=JOB_ID_MAX_CHARS,
+            description="Local job id (job_...) or the provider's task id of the job to cancel; "
+            f"at most {JOB_ID_MAX_CHARS} characters.",
+        ),
+    ],
+) -> Annotated[CallToolResult, JobResult]:
+    """Cancel a render job before it renders, where its provider allows it; a cancelled job
+    costs nothing.
+
+    Only providers with a cancel endpoint can (list_providers: cancel=true), and Ark
+    (byteplus, volcengine) cancels only a task that is still queued. Ask the user first:
+    the job cannot be resumed once cancelled. When it cannot be cancelled the error says
+    why and the job is left as it is: it keeps rendering and is charged as usual, so follow
+    it with check_status and never submit it again. Returns the job in the same shape as
+    check_status (status "cancelled" once it is).
+    """
+    runtime = runtime_of(ctx)
+    ref = job_id.strip()
+    if not ref:
+        raise ToolError("job_id: give the job_id of the job to cancel; list_jobs lists the saved jobs.")
+    try:
+        svc = await runtime.service_async()
+        job = await svc.cancel(ref)
+    except CannotCancel as err:
+        raise tool_error(err, runtime, step=cannot_cancel_step(await _job_or_none(runtime, ref))) from err
+    except SeedanceError as err:
+        raise tool_error(err, runtime) from err
+    return job_call_result(job, runtime)
+
+
+async def _job_or_none(runtime: Runtime, ref: str) -> Job | None:
+    """The job as the ledger has it, or None when it cannot be read now (a locked ledger)."""
+    try:
+        return await runtime.call(lambda svc: svc.get_job(ref))
+    except SeedanceError:
+        return None
 
 
 async def list_jobs(
@@ -348,12 +423,13 @@ async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
     return runtime.redact(job_result(job).model_dump_json(indent=2))
 
 
-def _changes(title: str, *, idempotent: bool) -> ToolAnnotations:
-    """The annotations of a tool that calls the provider and writes the ledger and the output folder."""
+def _changes(title: str, *, idempotent: bool, destructive: bool = False) -> ToolAnnotations:
+    """The annotations of a tool that calls the provider and writes the ledger and the output folder
+    (`destructive`: what it does cannot be undone, as a cancelled render cannot be resumed)."""
     return ToolAnnotations(
         title=title,
         read_only_hint=False,
-        destructive_hint=False,
+        destructive_hint=destructive,
         idempotent_hint=idempotent,
         open_world_hint=True,
     )
@@ -365,6 +441,7 @@ def tools() -> list[Tool]:
         checked_tool(estimate_credits, read_only("Estimate credits")),
         checked_tool(generate_video, _changes("Generate a video (spends credits)", idempotent=False)),
         checked_tool(check_status, _changes("Check a render job", idempotent=True)),
+        checked_tool(cancel_job, _changes("Cancel a render job", idempotent=True, destructive=True)),
         checked_tool(list_jobs, read_only("List saved jobs")),
         checked_tool(list_providers, read_only("List providers")),
     ]
