@@ -75,13 +75,22 @@ class JobList(BaseModel):
 
 
 class EstimateReport(BaseModel):
-    estimates: list[CreditEstimate]
+    estimates: list[CreditEstimate] = Field(
+        description="One per (provider, model): amount in unit (credits, USD or CNY), or null with the "
+        "reason; a comparison is ranked cheapest first within each unit, never across units."
+    )
+    duration_compared: int | None = Field(
+        default=None, description="The one length a comparison priced every model at (null: one estimate)."
+    )
     message: str
 
 
 class ProviderReport(BaseModel):
     providers: list[ProviderInfo]
     default_provider: str | None = Field(description="Where generate_video goes when no provider is given.")
+    model: str | None = Field(
+        default=None, description="The model the list is filtered by (only providers that serve it)."
+    )
     sandbox: bool = Field(description="True when no key is set: renders come from the built-in simulator.")
     message: str
 
