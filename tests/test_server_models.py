@@ -386,15 +386,23 @@ async def test_a_money_cap_refuses_a_dearer_job_and_says_what_to_do(tmp_path: Pa
             "generate_video", {**clip, "provider": "nanophoto", "duration": 4}
         )
         assert await _jobs(client) == []
+        confirmed = await client.call_tool(
+            "generate_video",
+            {**clip, "provider": "nanophoto", "duration": 4, "confirm_cost": True, "wait_seconds": 0},
+        )
+        assert not confirmed.is_error, _text(confirmed)
+        assert len(await _jobs(client)) == 1
     assert over.is_error and _facts(over)["code"] == "budget_exceeded"
     text = _text(over)
     assert "above SEEDANCE_MAX_COST=0.10 USD" in text and "USD" in text.split("above")[0]
     step = text.split("Next step: ", 1)[1]
-    assert "confirm_cost=true" in step and "raise SEEDANCE_MAX_COST" in step and "'5 USD'" in step
-    assert "SEEDANCE_MAX_CREDITS" not in step and "estimate_credits" in step
+    assert "raise SEEDANCE_MAX_COST" in step and "'5 USD'" in step and "estimate_credits" in step
+    assert "SEEDANCE_MAX_CREDITS" not in step
+    assert "confirm_cost does not lift it" in step  # a price above the cap is not confirmed past it
     # a price in credits cannot be checked against a cap in USD: only a confirmed cost goes ahead
     assert other_unit.is_error and "in another unit" in _text(other_unit)
-    assert "confirm_cost=true" in _text(other_unit)
+    other_step = _text(other_unit).split("Next step: ", 1)[1]
+    assert "call again with confirm_cost=true" in other_step and "does not lift" not in other_step
 
 
 # ---- the job shape: model, money, last frame, next steps -----------------------------------------

@@ -1,9 +1,10 @@
 """What a tool call hands back, each with the agent's next step.
 
 A job is rendered in one place and has one shape: `JobResult` (its record, its resource URI,
-the next step and its headline as `message`), plus one line of a job list. `generate_video`
-and `check_status` hand it back as `job_call_result` (the job itself, a readable text and a
-link to the job's resource), `list_jobs` as `job_list_result` (the jobs, one line each). A `SeedanceError`
+the next step and its headline as `message`: provider, model, status and cost, each amount in
+its own unit), plus one line of a job list. `generate_video`, `check_status` and `cancel_job`
+hand it back as `job_call_result` (the job itself, a readable text and a link to the job's
+resource), `list_jobs` as `job_list_result` (the jobs, one line each). A `SeedanceError`
 becomes a `ToolError` that names the field, the facts and what to do next. Everything passes
 through the runtime's redaction, so no key value can leave the server.
 """
@@ -132,23 +133,32 @@ def cannot_cancel_step(job: Job | None) -> str:
 
 
 def _budget_step(err: BudgetExceeded) -> str:
-    """The next step past a budget cap, for the cap the message names (credits or money)."""
+    """The next step past a budget cap, for the cap the message names (credits or money), and for
+    whether the cap could check the price at all (no published price, another unit) or the price
+    is above it: confirm_cost lets only the first kind through."""
     caps = [name for name in ("SEEDANCE_MAX_CREDITS", "SEEDANCE_MAX_COST") if name in err.message] or [
         "SEEDANCE_MAX_CREDITS",
         "SEEDANCE_MAX_COST",
     ]
-    raise_cap = " or ".join(caps)
     money = (
-        " (SEEDANCE_MAX_COST is an amount with its currency, e.g. '5 USD'; it caps only prices in that "
+        " (SEEDANCE_MAX_COST is an amount with its currency, e.g. '5 USD', and caps only prices in that "
         "currency)"
         if "SEEDANCE_MAX_COST" in caps
         else ""
     )
+    cheaper = (
+        "or, with estimate_credits, price a cheaper model or a shorter, lower-resolution or silent clip."
+    )
+    told = "Nothing was submitted and nothing was charged. Tell the user the estimate in its unit."
+    if "cannot be checked" in err.message:
+        return (
+            f"{told} Only with their explicit agreement to a cost the cap cannot check, call again with "
+            f"confirm_cost=true; or ask them to set {' or '.join(caps)} in this MCP server's environment "
+            f"for this unit{money}; {cheaper}"
+        )
     return (
-        "Nothing was submitted and nothing was charged. Tell the user the estimate in its unit. Only with "
-        "their explicit agreement call again with confirm_cost=true (a price the cap cannot check); or ask "
-        f"them to raise {raise_cap} in this MCP server's environment{money}; or, with estimate_credits, "
-        "price a cheaper model or a shorter, lower-resolution or silent clip."
+        f"{told} The price is above the cap, and confirm_cost does not lift it: ask them to raise "
+        f"{' or '.join(caps)} in this MCP server's environment{money}; {cheaper}"
     )
 
 
@@ -324,8 +334,9 @@ def _money(value: Money | None) -> Money | None:
 
 
 def job_call_result(job: Job, runtime: Runtime, *, lead: str | None = None) -> CallToolResult:
-    """One job as a tool result (`generate_video`, `check_status`): the job itself (`JobResult`)
-    as structured content, the headline, next step and record as text, and the resource link.
+    """One job as a tool result (`generate_video`, `check_status`, `cancel_job`): the job itself
+    (`JobResult`) as structured content, the headline, next step and record as text, and the
+    resource link.
 
     `lead` goes in front of the headline (in `message` and in the text): why this job is the
     one shown."""
