@@ -29,7 +29,7 @@ from mcp_types import CallToolResult, TextContent
 from seedance_mcp import cli
 from seedance_mcp.engine import Service
 from seedance_mcp.ledger import Ledger
-from seedance_mcp.models import ASPECT_RATIOS, RESOLUTIONS
+from seedance_mcp.models import ASPECT_RATIOS, MODEL_NAMES, RESOLUTIONS
 from seedance_mcp.providers import PROVIDER_IDS, get_provider
 from seedance_mcp.sandbox import SandboxConfig
 from seedance_mcp.sandbox.state import SandboxState, ServedRequest
@@ -92,6 +92,9 @@ JUNK = st.recursive(
     max_leaves=5,
 )
 PROVIDER = st.sampled_from([*PROVIDER_IDS, "", "NanoPhoto", "pixelmagic", "nanophoto "])
+MODEL = st.sampled_from(
+    [*MODEL_NAMES, "", "Seedance 1.5 Pro", "seedance-1-5-pro-251215", "seedance-9", "veo-3"]
+)
 DURATION = st.one_of(st.integers(min_value=-3, max_value=20), st.sampled_from([0, 99, 2**40]))
 WAIT = st.one_of(
     st.floats(min_value=-5, max_value=60), st.sampled_from([math.nan, math.inf]), st.integers(-5, 60)
@@ -124,13 +127,17 @@ TOOL_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     },
     "estimate_credits": {
         "provider": PROVIDER,
+        "model": MODEL,
         "resolution": st.sampled_from([*RESOLUTIONS, "4k", ""]),
         "duration": DURATION,
         "audio": st.booleans(),
+        "aspect_ratio": st.sampled_from([*ASPECT_RATIOS, "2:1", ""]),
+        "flex": st.booleans(),
     },
     "generate_video": {
         "prompt": st.one_of(TEXT, st.just("a red kite over the dunes at dawn")),
         "provider": PROVIDER,
+        "model": MODEL,
         "aspect_ratio": st.sampled_from([*ASPECT_RATIOS, "2:1", ""]),
         "resolution": st.sampled_from([*RESOLUTIONS, "4k", ""]),
         "duration": DURATION,
@@ -139,6 +146,7 @@ TOOL_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "image_url": st.sampled_from(URLS),
         "end_image_url": st.sampled_from(URLS),
         "seed": st.integers(min_value=-(2**65), max_value=2**65),
+        "flex": st.booleans(),
         "wait_seconds": WAIT,
         "confirm_cost": st.booleans(),
         "download": st.booleans(),
@@ -149,7 +157,7 @@ TOOL_ARGS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
         "download": st.booleans(),
     },
     "list_jobs": {"limit": st.integers(min_value=-5, max_value=150)},
-    "list_providers": {},
+    "list_providers": {"model": MODEL},
 }
 
 
@@ -158,6 +166,7 @@ GOOD_URL = "https://cdn.example.com/frames/start.png"
 # sensible values, so that a good share of the calls get past validation and really run
 GOOD: dict[str, st.SearchStrategy[Any]] = {
     "provider": st.sampled_from(PROVIDER_IDS),
+    "model": st.sampled_from(MODEL_NAMES),
     "resolution": st.sampled_from(RESOLUTIONS),
     "aspect_ratio": st.sampled_from(["16:9", "9:16", "1:1"]),
     "duration": st.sampled_from([4, 5, 8, 10, 12]),
@@ -195,7 +204,7 @@ def tool_arguments(draw: st.DrawFn, tool: str) -> dict[str, Any]:
     return args
 
 
-BOOLS = {"audio", "fixed_lens", "download", "confirm_cost"}
+BOOLS = {"audio", "fixed_lens", "download", "confirm_cost", "flex"}
 
 
 @st.composite

@@ -25,9 +25,17 @@ from seedance_mcp.craft import draft, library
 from seedance_mcp.craft import models as craft_models
 from seedance_mcp.engine import Progress, Service
 from seedance_mcp.engine.notices import finish
-from seedance_mcp.engine.preflight import PriceList
+from seedance_mcp.engine.preflight import Clip, PriceList
 from seedance_mcp.errors import ConfigError, JobNotFound
-from seedance_mcp.models import CreditEstimate, Job, JobStatus, ProviderInfo, VideoRequest
+from seedance_mcp.models import (
+    ASPECT_RATIOS,
+    MODEL_NAMES,
+    CreditEstimate,
+    Job,
+    JobStatus,
+    ProviderInfo,
+    VideoRequest,
+)
 from seedance_mcp.providers import PROVIDER_IDS
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
 from seedance_mcp.server import build_server, craft_tools, job_tools, main
@@ -43,6 +51,7 @@ TOOLS = {
     "estimate_credits",
     "generate_video",
     "check_status",
+    "cancel_job",
     "list_jobs",
     "list_providers",
 }
@@ -92,15 +101,17 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     for tool in tools.values():
         assert tool.output_schema is not None and tool.output_schema["type"] == "object", tool.name
         assert tool.description and len(tool.description) > 80, tool.name
-        assert tool.annotations is not None and tool.annotations.destructive_hint is False, tool.name
+        # only cancel_job destroys something: a cancelled render cannot be resumed
+        destructive = tool.name == "cancel_job"
+        assert tool.annotations is not None and tool.annotations.destructive_hint is destructive, tool.name
         for name, prop in tool.input_schema["properties"].items():
             assert name == name.lower() and " " not in name, name
             assert prop.get("description"), f"{tool.name}.{name} has no description"
 
     generate = tools["generate_video"]
     assert set(generate.input_schema["properties"]) == {
-        "prompt", "provider", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens",
-        "image_url", "end_image_url", "seed", "wait_seconds", "confirm_cost", "download",
+        "prompt", "provider", "model", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens",
+        "image_url", "end_image_url", "seed", "flex", "wait_seconds", "confirm_cost", "download",
     }  # fmt: skip
     assert generate.input_schema["required"] == ["prompt"]
     assert "ctx" not in generate.input_schema["properties"]
@@ -108,26 +119,46 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     assert wait["default"] == 45 and wait["maximum"] == 50
     assert generate.input_schema["properties"]["duration"]["anyOf"][0]["type"] == "integer"
     description = generate.description or ""
-    assert "SPENDS CREDITS" in description and "estimate_credits" in description
+    assert "SPENDS CREDITS OR MONEY" in description and "estimate_credits" in description
     assert "doubles the price" in description and "check_status" in description
+    assert "cancel_job" in description and "USD" in description
+    # model takes a canonical name or a provider's own id: text, capped, its values described
+    for name in ("generate_video", "estimate_credits", "list_providers"):
+        model = tools[name].input_schema["properties"]["model"]
+        assert model["anyOf"][0]["type"] == "string" and model["anyOf"][0]["maxLength"] == 200, name
+        assert all(m in model["description"] for m in MODEL_NAMES), name
+        assert "provider's own id" in model["description"], name
+    for name in ("generate_video", "estimate_credits"):
+        flex = tools[name].input_schema["properties"]["flex"]
+        assert flex["type"] == "boolean" and flex["default"] is False and "half" in flex["description"]
+    ratios = generate.input_schema["properties"]["aspect_ratio"]["anyOf"][0]["enum"]
+    assert ratios == list(ASPECT_RATIOS) and "adaptive" in ratios
     assert {"job_id", "status", "video_path", "sandbox", "resource_uri", "next_step"} <= set(
         generate.output_schema["properties"]  # type: ignore[index]
     )
     assert set(tools["check_status"].input_schema["properties"]) == {"job_id", "wait_seconds", "download"}
     assert set(tools["list_jobs"].input_schema["properties"]) == {"limit"}
-    # one job shape: check_status publishes generate_video's output schema; list_jobs lists it
+    cancel = tools["cancel_job"]
+    assert set(cancel.input_schema["properties"]) == {"job_id"}
+    assert cancel.input_schema["required"] == ["job_id"]
+    assert "queued" in (cancel.description or "") and "cancel=true" in (cancel.description or "")
+    # one job shape: check_status and cancel_job publish generate_video's output schema; list_jobs lists it
     assert tools["check_status"].output_schema == generate.output_schema
+    assert cancel.output_schema == generate.output_schema
     assert "message" in generate.output_schema["properties"]  # type: ignore[index]
     assert set(tools["list_jobs"].output_schema["properties"]) == {"jobs", "message"}  # type: ignore[index]
     for tool in tools.values():  # the docstrings' layout does not reach the agent
         assert "\n    " not in (tool.description or ""), tool.name
     assert set(tools["estimate_credits"].input_schema["properties"]) == {
         "provider",
+        "model",
         "resolution",
         "duration",
         "audio",
+        "aspect_ratio",
+        "flex",
     }
-    assert tools["list_providers"].input_schema.get("properties", {}) == {}
+    assert set(tools["list_providers"].input_schema["properties"]) == {"model"}
     assert "lint" in tools["write_cinematic_prompt"].input_schema["properties"]
 
     for name in ("write_cinematic_prompt", "estimate_credits", "list_jobs", "list_providers"):
@@ -137,6 +168,9 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     assert hints is not None
     assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint) == (False, False, True)
     hints = tools["check_status"].annotations
+    assert hints is not None
+    assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint) == (False, True, True)
+    hints = cancel.annotations
     assert hints is not None
     assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint) == (False, True, True)
 
@@ -188,7 +222,10 @@ async def test_estimate_one_provider(sandbox_env: dict[str, str]) -> None:
     assert result.structured_content is not None
     [estimate] = result.structured_content["estimates"]
     assert (estimate["provider"], estimate["credits"], estimate["audio"]) == ("nanophoto", 16, True)
-    assert "nanophoto: 16 credits" in result.structured_content["message"]
+    assert (estimate["model"], estimate["amount"], estimate["unit"]) == ("seedance-1.5-pro", 16, "credits")
+    message = result.structured_content["message"]
+    assert "nanophoto seedance-1.5-pro: 16 nanophoto credits (720p, 8 s, with audio; source: " in message
+    assert "nanophoto's own unit, not money" in message
 
 
 @pytest.mark.anyio
@@ -259,7 +296,10 @@ async def test_write_cinematic_prompt_and_lint(sandbox_env: dict[str, str]) -> N
 @pytest.mark.parametrize(
     ("arguments", "expected"),
     [
-        ({"provider": "nanophoto", "duration": 99}, ["duration", "4, 8, 12", "no credits were spent"]),
+        (
+            {"provider": "nanophoto", "duration": 99},
+            ["duration", "4, 8, 12", "no credits or money were spent"],
+        ),
         ({"provider": "pixelmagic"}, ["provider", "nanophoto", "seedanceapi", "seedance2ai"]),
         ({"provider": "seedanceapi", "resolution": "1080p"}, ["resolution", "480p, 720p", "nanophoto"]),
         ({"provider": "nanophoto", "wait_seconds": 120}, ["wait_seconds", "50"]),
@@ -635,6 +675,7 @@ class _FakeSettings:
     def __init__(self, env: dict[str, str], target_error: ConfigError | None = None) -> None:
         self.env = env
         self._target_error = target_error
+        self.default_model: str | None = None
 
     def target(self) -> Any:
         if self._target_error is not None:
@@ -648,24 +689,26 @@ class _FakeService:
     def __init__(self, *, env: dict[str, str] | None = None, target_error: ConfigError | None = None) -> None:
         self.settings = _FakeSettings(env or {}, target_error)
         self.estimates: list[CreditEstimate] = []
+        self.differs: dict[tuple[str, str | None], list[str]] = {}
         self.infos: list[ProviderInfo] = []
         self.recent: list[Job] = []
         self.asked: list[tuple[str, Any]] = []
         self.closed = False
 
-    def compare(self, provider: str | None, **options: Any) -> PriceList:
-        self.asked.append(("estimate", (provider, options)))
-        compared = options["duration"] if provider is None else None
+    def compare(self, provider: str | None, model: str | None = None, *, clip: Clip) -> PriceList:
+        self.asked.append(("estimate", (provider, model, clip)))
+        compared = clip.duration if provider is None else None
         return PriceList(
             estimates=self.estimates,
-            resolution=options["resolution"],
-            duration=options["duration"],
-            audio=options["audio"],
+            resolution=clip.resolution,
+            duration=clip.duration,
+            audio=clip.audio,
             duration_compared=compared,
-            differs={},
+            differs=self.differs,
         )
 
-    def providers(self) -> list[ProviderInfo]:
+    def providers(self, model: str | None = None) -> list[ProviderInfo]:
+        self.asked.append(("providers", model))
         return self.infos
 
     def jobs(self, limit: int, *, within: float | None = None) -> list[Job]:
@@ -693,31 +736,95 @@ def _job(job_id: str, provider: str, status: JobStatus, **fields: Any) -> Job:
 
 
 @pytest.mark.anyio
-async def test_estimate_credits_alone_writes_one_line_per_estimate() -> None:
+async def test_estimate_credits_alone_words_each_price_in_its_unit_grouped_by_unit() -> None:
+    def priced(
+        provider: str, model: str, amount: float, unit: Any, source: str, **more: Any
+    ) -> CreditEstimate:
+        return CreditEstimate(
+            provider=provider,
+            model=model,
+            credits=round(amount) if unit == "credits" else None,
+            amount=amount,
+            unit=unit,
+            resolution="720p",
+            duration=8,
+            audio=True,
+            source=source,
+            **more,
+        )
+
     service = _FakeService()
-    service.estimates = [
+    service.estimates = [  # as the engine ranks them: USD, then CNY, then credits, unpriced, not offered
+        priced("byteplus", "seedance-1.5-pro", 0.2074, "USD", "fal", aspect_ratio="16:9", tokens=172800),
+        priced("byteplus", "seedance-2.0", 1.2096, "USD", "vercel", aspect_ratio="16:9", tokens=172800),
+        priced("volcengine", "seedance-2.0", 7.9488, "CNY", "volc", aspect_ratio="16:9", flex=True),
+        priced("nanophoto", "seedance-1.5-pro", 16, "credits", "price list", note="audio doubles the price"),
         CreditEstimate(
-            provider="nanophoto", credits=16, resolution="720p", duration=8, audio=True, source="price list"
+            provider="apixo",
+            model="seedance-1.5-pro",
+            credits=None,
+            resolution="720p",
+            duration=8,
+            audio=True,
+            source="not published",
+            note="APIXO publishes no credit table.",
         ),
         CreditEstimate(
             provider="seedance15pro",
+            model="seedance-1.5-pro",
             credits=None,
-            resolution=None,
+            resolution="720p",
             duration=8,
-            audio=False,
+            audio=True,
             source="not offered",
-            note="no 8 s clips",
+            note="seedance15pro does not offer duration 8; allowed: 5, 10.",
         ),
     ]
+    service.differs = {("byteplus", "seedance-2.0"): ["1080p, not 720p"]}
     report = await job_tools.estimate_credits(
         _context(_runtime(service)), resolution="720p", duration=8, audio=True
     )
-    assert service.asked == [("estimate", (None, {"resolution": "720p", "duration": 8, "audio": True}))]
-    assert report.estimates == service.estimates
+    clip = Clip(resolution="720p", duration=8, audio=True)
+    assert service.asked == [("estimate", (None, None, clip))]
+    assert report.estimates == service.estimates and report.duration_compared == 8
     assert report.message == (
-        "nanophoto: 16 credits (720p, 8 s, with audio; price list).\n"
-        "seedance15pro: no price (fixed resolution, 8 s, no audio; not offered): no 8 s clips.\n"
-        "Credits are each provider's own unit. Confirm the price with the user before generate_video."
+        "Compared every provider and model (6 in all): nanophoto seedance-1.5-pro; apixo seedance-1.5-pro; "
+        "seedance15pro seedance-1.5-pro; byteplus seedance-1.5-pro, seedance-2.0; volcengine seedance-2.0.\n"
+        "In USD, cheapest first:\n"
+        "- byteplus seedance-1.5-pro: 0.2074 USD (720p, 16:9, 8 s, with audio, 172800 tokens; source 1).\n"
+        "- byteplus seedance-2.0: 1.2096 USD (720p, 16:9, 8 s, with audio, 172800 tokens; source 2) "
+        "[1080p, not 720p].\n"
+        "In CNY, cheapest first:\n"
+        "- volcengine seedance-2.0: 7.9488 CNY (720p, 16:9, 8 s, with audio, flex tier; source 3).\n"
+        "In credits (each provider's own unit, never ranked against another's):\n"
+        "- nanophoto seedance-1.5-pro: 16 nanophoto credits (720p, 8 s, with audio; source 4). "
+        "Audio doubles the price.\n"
+        "No published price:\n"
+        "- apixo seedance-1.5-pro (720p, 8 s, with audio): APIXO publishes no credit table.\n"
+        "Cannot make this clip:\n"
+        "- seedance15pro seedance-1.5-pro: seedance15pro does not offer duration 8; allowed: 5, 10.\n"
+        "Source 1: fal\nSource 2: vercel\nSource 3: volc\nSource 4: price list\n"
+        "Amounts are ranked cheapest first within each currency and never added up or compared across "
+        "units: USD, CNY and each provider's own credits are different units. "
+        "Confirm the price, in its unit, with the user before generate_video."
+    )
+    # one (provider, model): its price in its unit with its source, nothing ranked
+    service.estimates = service.estimates[:1]
+    service.asked.clear()
+    one = await job_tools.estimate_credits(
+        _context(_runtime(service)),
+        provider="byteplus",
+        model="seedance-1.5-pro",
+        aspect_ratio="16:9",
+        flex=True,
+    )
+    assert service.asked == [
+        ("estimate", ("byteplus", "seedance-1.5-pro", Clip(aspect_ratio="16:9", flex=True)))
+    ]
+    assert one.duration_compared is None
+    assert one.message == (
+        "byteplus seedance-1.5-pro: 0.2074 USD (720p, 16:9, 8 s, with audio, 172800 tokens; source: fal).\n"
+        "The amount is in USD. Confirm the price with the user before generate_video."
     )
 
 
@@ -902,7 +1009,7 @@ async def test_list_providers_says_one_thing_about_keys_then_the_sandbox(tmp_pat
 class _LeakyService(_FakeService):
     """A service whose answers carry the key, and whose settings know it."""
 
-    def compare(self, provider: str | None, **options: Any) -> PriceList:
+    def compare(self, provider: str | None, model: str | None = None, *, clip: Clip) -> PriceList:
         leaky = CreditEstimate(
             provider="nanophoto",
             credits=None,

@@ -52,7 +52,7 @@ class _CrashingService:
     def __init__(self) -> None:
         self.settings = _Settings()
 
-    def providers(self) -> Any:
+    def providers(self, model: str | None = None) -> Any:
         raise ValueError()  # no message at all: what `urlsplit("https://[::1/a.png")` gave
 
     async def generate(self, *_args: Any, **_kwargs: Any) -> Any:

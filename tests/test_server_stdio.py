@@ -19,6 +19,7 @@ TOOLS = {
     "estimate_credits",
     "generate_video",
     "check_status",
+    "cancel_job",
     "list_jobs",
     "list_providers",
 }

@@ -33,12 +33,20 @@ __all__ = ["build_server", "main"]
 log = logging.getLogger("seedance_mcp.server")
 
 INSTRUCTIONS = """\
-Seedance video generation through five provider APIs.
+Seedance video generation through several provider APIs, ByteDance's own (byteplus, \
+volcengine) among them. list_providers says which have a key, the models each serves \
+(e.g. seedance-1.5-pro, seedance-2.0) and what each model accepts.
 Flow: write_cinematic_prompt (draft the prompt) -> estimate_credits (tell the user the price \
-and get a yes) -> generate_video (spends credits; waits up to 45 s) -> check_status with the \
-job_id until status is "succeeded" (then video_path is the MP4 on disk).
-generate_video and check_status return the same job shape (job_id, status, video_path, \
-notice, message, next_step); list_jobs lists saved jobs in that shape.
+and get a yes) -> generate_video (spends credits or money; waits up to 45 s) -> check_status \
+with the job_id until status is "succeeded" (then video_path is the MP4 on disk).
+`model` chooses the Seedance model on estimate_credits, generate_video and list_providers \
+(empty: SEEDANCE_MODEL, else the provider's default); estimate_credits without a provider \
+compares every provider and model that can make the clip.
+Prices keep their unit: a provider's own credits, USD (byteplus) or CNY (volcengine). Say \
+each price in its unit; never add or compare amounts across units.
+generate_video, check_status and cancel_job return the same job shape (job_id, status, \
+video_path, notice, message, next_step); list_jobs lists saved jobs in that shape. \
+cancel_job stops a job that is still queued, on providers with cancel=true in list_providers.
 Never call generate_video twice for the same clip: a returned job is saved and keeps \
 rendering. API keys live in this server's environment; never ask the user to paste one into \
 the chat. Results with sandbox=true come from the built-in simulator: the clip is a \

@@ -1,10 +1,15 @@
 """The render, price and status tools and the job resource: `estimate_credits`,
-`generate_video`, `check_status`, `list_jobs`, `list_providers` and `seedance://jobs/{job_id}`,
-each a module-level function over the `Service` of the server's runtime (reached through
-`ctx`); `tools()` publishes the tools, `register` puts the resource on a server.
+`generate_video`, `check_status`, `cancel_job`, `list_jobs`, `list_providers` and
+`seedance://jobs/{job_id}`, each a module-level function over the `Service` of the server's
+runtime (reached through `ctx`); `tools()` publishes the tools, `register` puts the resource
+on a server.
 
-One job has one shape (`JobResult`) wherever it appears: `generate_video` and `check_status`
-return it, the resource holds it, and `list_jobs` lists it, with the same `notice`.
+One job has one shape (`JobResult`) wherever it appears: `generate_video`, `check_status` and
+`cancel_job` return it, the resource holds it, and `list_jobs` lists it, with the same `notice`.
+
+The model is a choice on every tool that renders, prices or lists (`model`: a canonical name
+or a provider's own id, refused by the engine naming what is served and where). Prices keep
+their unit (a provider's credits, USD, CNY): the words never add or rank across units.
 
 Every call returns well inside a client's 60 s request timeout: `generate_video` and
 `check_status` wait at most `MAX_WAIT_SECONDS`, report progress while they wait, and hand
@@ -24,9 +29,12 @@ from mcp_types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from ..craft.limits import PROMPT_MAX_CHARS, URL_MAX_CHARS
-from ..errors import ConfigError, SeedanceError
-from ..models import AspectRatio, Resolution, VideoRequest
+from ..errors import CannotCancel, ConfigError, SeedanceError
+from ..models import MODEL_NAMES, AspectRatio, Resolution, VideoRequest
+from ..settings import MODEL_ENV
 from .models import (
+    MODEL_DESCRIPTION,
+    MODEL_MAX_CHARS,
     EstimateReport,
     JobList,
     JobResult,
@@ -36,13 +44,13 @@ from .models import (
     read_only,
 )
 from .progress import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, ProgressRelay, with_heartbeat
-from .results import JOB_URI, job_call_result, job_list_result, job_result, tool_error
+from .results import JOB_URI, cannot_cancel_step, job_call_result, job_list_result, job_result, tool_error
 from .runtime import Runtime, RuntimeContext, runtime_of
 
 if TYPE_CHECKING:
     from ..engine.preflight import PriceList
     from ..engine.service import Service
-    from ..models import ProviderInfo
+    from ..models import CreditEstimate, Job, ModelInfo, ProviderInfo
 
 LOOKUP_SECONDS = 3.0
 """How long check_status without a job_id waits for a locked ledger to find the newest job."""
@@ -52,6 +60,7 @@ JOB_ID_MAX_CHARS = 10_000
 not found, and says so), but bounded like every other text argument."""
 
 __all__ = [
+    "cancel_job",
     "check_status",
     "estimate_credits",
     "estimate_message",
@@ -68,54 +77,184 @@ async def estimate_credits(
     ctx: RuntimeContext,
     provider: Annotated[
         ProviderId | None,
-        Field(description="Price this provider only; leave empty to compare every provider."),
+        Field(description="Price this provider only; leave empty to compare every provider and model."),
+    ] = None,
+    model: Annotated[
+        str | None,
+        Field(
+            max_length=MODEL_MAX_CHARS,
+            description=MODEL_DESCRIPTION + " With a provider: that model there; without one: every "
+            "provider that serves it.",
+        ),
     ] = None,
     resolution: Annotated[
-        Resolution | None, Field(description="480p, 720p or 1080p (provider default if empty).")
+        Resolution | None, Field(description="480p, 720p or 1080p (the model's default if empty).")
     ] = None,
     duration: Annotated[
-        int | None, Field(description="Clip length in whole seconds (provider default if empty).")
+        int | None, Field(description="Clip length in whole seconds (the model's default if empty).")
     ] = None,
-    audio: Annotated[bool, Field(description="With sound: doubles the price.")] = False,
+    audio: Annotated[
+        bool, Field(description="With sound: doubles the price on most models (the estimate says).")
+    ] = False,
+    aspect_ratio: Annotated[
+        AspectRatio | None,
+        Field(
+            description="Frame shape: token-priced models (byteplus, volcengine) price by frame size; "
+            "empty: the model's default."
+        ),
+    ] = None,
+    flex: Annotated[
+        bool,
+        Field(
+            description="Price Ark's offline (flex) tier: half the price, much slower; models with flex=true."
+        ),
+    ] = False,
 ) -> EstimateReport:
     """Price a clip before rendering it (read-only; nothing is submitted or charged).
 
-    Credits are each provider's own unit, so numbers are not comparable across providers.
-    Comparing without a duration prices every provider at the one length most of them offer
-    (a provider without it at its nearest length, marked). Providers that publish no price show
-    credits=null; a provider that cannot make the combination shows source="not offered" with
-    the reason. Tell the user the price and get their agreement before calling generate_video.
+    Each price is in its own unit: USD (byteplus), CNY (volcengine) or a provider's own
+    credits. Amounts in different units are never added up or compared; a comparison ranks
+    them cheapest first within each currency. Without a provider, every provider and model
+    that can make the clip is compared (with model: every provider that serves it); without a
+    duration, all at the one length most of them offer (a model without it at its nearest
+    length, marked). A model without a published price shows amount=null with the reason; one
+    that cannot make the clip shows source="not offered". Tell the user the price, in its
+    unit, and get their agreement before calling generate_video with the same provider, model
+    and settings.
     """
+    from ..engine.preflight import Clip
+
     runtime = runtime_of(ctx)
+    clip = Clip(resolution=resolution, duration=duration, audio=audio, aspect_ratio=aspect_ratio, flex=flex)
     try:
-        prices = await runtime.call(
-            lambda svc: svc.compare(provider, resolution=resolution, duration=duration, audio=audio)
+        prices, from_env = await runtime.call(
+            lambda svc: (svc.compare(provider, model, clip=clip), svc.settings.default_model)
         )
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
-    return EstimateReport(estimates=prices.estimates, message=estimate_message(prices))
+    chosen_by = MODEL_ENV if from_env and not (model or "").strip() else None
+    return EstimateReport(
+        estimates=prices.estimates,
+        duration_compared=prices.duration_compared,
+        message=estimate_message(prices, chosen_by=chosen_by),
+    )
 
 
-def estimate_message(prices: PriceList) -> str:
-    """One line per estimate (its credits, or why there is no price; what differs from the clip
-    compared), then the reminder to ask."""
-    lines = []
-    if prices.duration is None and prices.duration_compared is not None:
-        lines.append(f"Every provider priced at {prices.duration_compared} s, the length most of them offer.")
+def estimate_message(prices: PriceList, *, chosen_by: str | None = None) -> str:
+    """The estimates in words: one (provider, model)'s price in its unit with its source, or a
+    comparison: what was compared, then the prices grouped by unit (cheapest first within each
+    currency, credits unranked), those without a price, those that cannot make the clip, the
+    sources once each, and the reminder that units are never mixed. `chosen_by` names the
+    variable that chose the model, when no argument did."""
+    if prices.single or prices.duration_compared is None:
+        return _single_estimate(prices)
+    sources: list[str] = []
+
+    def cite(e: CreditEstimate) -> str:
+        if e.source not in sources:
+            sources.append(e.source)
+        return f"source {sources.index(e.source) + 1}"
+
+    lines = [_compared(prices, chosen_by)]
+    if prices.duration is None:
+        lines.append(
+            f"Every model is priced at {prices.duration_compared} s, the length most of them offer "
+            "(one without it at its nearest length, marked)."
+        )
+    groups: dict[str, list[str]] = {}
     for e in prices.estimates:
-        what = f"{e.resolution or 'fixed resolution'}, {e.duration} s, {'with' if e.audio else 'no'} audio"
-        marks = "; ".join(prices.differs.get(e.provider, []))
+        marks = "; ".join(prices.differs_for(e))
         differs = f" [{marks}]" if marks else ""
-        if e.credits is not None:
-            lines.append(f"{e.provider}: {e.credits} credits ({what}; {e.source}){differs}.")
+        price = e.price
+        if e.source == "not offered":
+            group = "Cannot make this clip:"
+            line = f"- {_who(e)}: {e.note or 'not offered'}"
+        elif price is None:
+            group = "No published price:"
+            line = f"- {_who(e)} ({_clip_words(e)}){differs}: {e.note or e.source}"
         else:
-            lines.append(
-                f"{e.provider}: no price ({what}; {e.source}){': ' + e.note if e.note else ''}{differs}."
+            group = (
+                "In credits (each provider's own unit, never ranked against another's):"
+                if price.unit == "credits"
+                else f"In {price.unit}, cheapest first:"
             )
+            note = f" {_sentence(e.note)}" if e.note else ""
+            line = f"- {_who(e)}: {_amount(e)} ({_clip_words(e)}; {cite(e)}){differs}.{note}"
+        groups.setdefault(group, []).append(line)
+    for group, entries in groups.items():
+        lines += [group, *entries]
+    lines += [f"Source {i}: {source}" for i, source in enumerate(sources, 1)]
     lines.append(
-        "Credits are each provider's own unit. Confirm the price with the user before generate_video."
+        "Amounts are ranked cheapest first within each currency and never added up or compared "
+        "across units: USD, CNY and each provider's own credits are different units. "
+        "Confirm the price, in its unit, with the user before generate_video."
     )
     return "\n".join(lines)
+
+
+def _single_estimate(prices: PriceList) -> str:
+    lines = []
+    for e in prices.estimates:
+        marks = "; ".join(prices.differs_for(e))
+        differs = f" [{marks}]" if marks else ""
+        note = f" {_sentence(e.note)}" if e.note else ""
+        if e.source == "not offered":
+            lines.append(f"{_who(e)} cannot make this clip: {e.note or 'not offered'}")
+        elif e.price is None:
+            lines.append(f"{_who(e)}: no published price ({_clip_words(e)}; {e.source}){differs}.{note}")
+        else:
+            lines.append(f"{_who(e)}: {_amount(e)} ({_clip_words(e)}; source: {e.source}){differs}.{note}")
+    units = {e.price.unit for e in prices.estimates if e.price is not None}
+    if units == {"credits"}:
+        unit = f"Credits are {prices.estimates[0].provider}'s own unit, not money. "
+    elif units:
+        unit = f"The amount is in {', '.join(sorted(units))}. "
+    else:
+        unit = "The finished job records what it cost. "
+    lines.append(unit + "Confirm the price with the user before generate_video.")
+    return "\n".join(lines)
+
+
+def _compared(prices: PriceList, chosen_by: str | None) -> str:
+    """What a comparison covers: one model across the providers that serve it, or every
+    provider with its models."""
+    from ..providers import PROVIDERS
+
+    seen = {(e.provider, e.model) for e in prices.estimates}
+    served = {pid: [m.name for m in p.models if (pid, m.name) in seen] for pid, p in PROVIDERS.items()}
+    served = {pid: names for pid, names in served.items() if names}
+    names = {e.model for e in prices.estimates}
+    if len(names) == 1:
+        by = f" ({chosen_by} chose the model)" if chosen_by else ""
+        return f"Compared {names.pop()}{by} on every provider that serves it: {', '.join(served)}."
+    listed = "; ".join(f"{pid} {', '.join(models)}" for pid, models in served.items())
+    return f"Compared every provider and model ({len(seen)} in all): {listed}."
+
+
+def _who(e: CreditEstimate) -> str:
+    return f"{e.provider} {e.model}" if e.model else e.provider
+
+
+def _amount(e: CreditEstimate) -> str:
+    """The price in its own unit: `0.612 USD`, `8 nanophoto credits`."""
+    price = e.price
+    assert price is not None
+    if price.unit == "credits":
+        return f"{price.amount:g} {e.provider} credits"
+    return str(price)
+
+
+def _clip_words(e: CreditEstimate) -> str:
+    parts = [e.resolution or "resolution chosen by the provider"]
+    if e.aspect_ratio:
+        parts.append(e.aspect_ratio)
+    parts.append(f"{e.duration} s")
+    parts.append("with audio" if e.audio else "no audio")
+    if e.flex:
+        parts.append("flex tier")
+    if e.tokens is not None:
+        parts.append(f"{e.tokens} tokens")
+    return ", ".join(parts)
 
 
 async def generate_video(
@@ -132,8 +271,19 @@ async def generate_video(
     provider: Annotated[
         ProviderId | None, Field(description="Provider to render with; empty: the configured default.")
     ] = None,
+    model: Annotated[
+        str | None,
+        Field(
+            max_length=MODEL_MAX_CHARS,
+            description=MODEL_DESCRIPTION + " It must be one the provider serves (see list_providers).",
+        ),
+    ] = None,
     aspect_ratio: Annotated[
-        AspectRatio | None, Field(description="Frame shape; empty: the provider default.")
+        AspectRatio | None,
+        Field(
+            description="Frame shape; adaptive lets the model choose (from the start image, if any); "
+            "empty: the model's default."
+        ),
     ] = None,
     resolution: Annotated[
         Resolution | None, Field(description="480p, 720p or 1080p, where the provider offers it.")
@@ -160,6 +310,13 @@ async def generate_video(
         ),
     ] = None,
     seed: Annotated[int | None, Field(description="Random seed, where the provider takes one.")] = None,
+    flex: Annotated[
+        bool,
+        Field(
+            description="Ark's offline (flex) tier: half the price, but it renders when capacity is free "
+            "(minutes to hours), so expect to check back later; models with flex=true only."
+        ),
+    ] = False,
     wait_seconds: Annotated[
         float,
         Field(
@@ -171,28 +328,33 @@ async def generate_video(
     confirm_cost: Annotated[
         bool,
         Field(
-            description="Set true only after the user agreed to an unknown price (needed when "
-            "SEEDANCE_MAX_CREDITS is set and the provider publishes no price)."
+            description="Set true only after the user agreed to a price the cap cannot check (needed "
+            "when SEEDANCE_MAX_CREDITS or SEEDANCE_MAX_COST is set and the model publishes no price, "
+            "or its price is in another unit than the cap)."
         ),
     ] = False,
     download: Annotated[bool, Field(description="Save the finished MP4 to the output folder.")] = True,
 ) -> Annotated[CallToolResult, JobResult]:
-    """Render a video with Seedance. THIS SPENDS CREDITS on the user's provider account.
+    """Render a video with Seedance. THIS SPENDS CREDITS OR MONEY on the user's provider account.
 
-    Before calling: run estimate_credits with the same provider, resolution, duration and
-    audio, tell the user the price and get their OK (audio=true doubles the price). Input
-    the provider cannot honour is refused before anything is sent, so no credit is spent.
+    Before calling: run estimate_credits with the same provider, model, resolution, duration,
+    aspect ratio, audio and flex, tell the user the price in its unit (credits, USD or CNY)
+    and get their OK (audio=true doubles the price on most models). Input the provider or
+    model cannot honour is refused before anything is sent, so nothing is spent.
 
     The job is recorded, submitted, then awaited for up to wait_seconds (default 45) with
     progress notifications. If it finishes in time, status is "succeeded" and video_path is
     the downloaded MP4. Otherwise the saved job comes back "queued" or "running": call
     check_status with its job_id until it finishes. Never call generate_video again for
-    the same clip: that starts, and pays for, a second render. sandbox=true means no key
-    is configured: the clip is a placeholder and nothing was charged.
+    the same clip: that starts, and pays for, a second render; a queued job on a provider
+    that can cancel (list_providers: cancel=true) is stopped with cancel_job. The job shows
+    the model, and its cost in its unit once finished. sandbox=true means no key is
+    configured: the clip is a placeholder and nothing was charged.
     """
     runtime = runtime_of(ctx)
     request = VideoRequest(
         prompt=prompt,
+        model=model,
         aspect_ratio=aspect_ratio,
         resolution=resolution,
         duration=duration,
@@ -201,6 +363,7 @@ async def generate_video(
         image_url=image_url,
         end_image_url=end_image_url,
         seed=seed,
+        flex=flex,
     )
     relay = ProgressRelay(ctx)
     try:
@@ -271,6 +434,49 @@ async def check_status(
     return job_call_result(job, runtime, lead=lead)
 
 
+async def cancel_job(
+    ctx: RuntimeContext,
+    job_id: Annotated[
+        str,
+        Field(
+            max_length=JOB_ID_MAX_CHARS,
+            description="Local job id (job_...) or the provider's task id of the job to cancel; "
+            f"at most {JOB_ID_MAX_CHARS} characters.",
+        ),
+    ],
+) -> Annotated[CallToolResult, JobResult]:
+    """Cancel a render job before it renders, where its provider allows it; a cancelled job
+    costs nothing.
+
+    Only providers with a cancel endpoint can (list_providers: cancel=true), and Ark
+    (byteplus, volcengine) cancels only a task that is still queued. Ask the user first:
+    the job cannot be resumed once cancelled. When it cannot be cancelled the error says
+    why and the job is left as it is: it keeps rendering and is charged as usual, so follow
+    it with check_status and never submit it again. Returns the job in the same shape as
+    check_status (status "cancelled" once it is).
+    """
+    runtime = runtime_of(ctx)
+    ref = job_id.strip()
+    if not ref:
+        raise ToolError("job_id: give the job_id of the job to cancel; list_jobs lists the saved jobs.")
+    try:
+        svc = await runtime.service_async()
+        job = await svc.cancel(ref)
+    except CannotCancel as err:
+        raise tool_error(err, runtime, step=cannot_cancel_step(await _job_or_none(runtime, ref))) from err
+    except SeedanceError as err:
+        raise tool_error(err, runtime) from err
+    return job_call_result(job, runtime)
+
+
+async def _job_or_none(runtime: Runtime, ref: str) -> Job | None:
+    """The job as the ledger has it, or None when it cannot be read now (a locked ledger)."""
+    try:
+        return await runtime.call(lambda svc: svc.get_job(ref))
+    except SeedanceError:
+        return None
+
+
 async def list_jobs(
     ctx: RuntimeContext,
     limit: Annotated[
@@ -291,43 +497,113 @@ async def list_jobs(
     return job_list_result(jobs, runtime)
 
 
-async def list_providers(ctx: RuntimeContext) -> ProviderReport:
-    """Which providers can be used now and what each accepts (read-only).
+async def list_providers(
+    ctx: RuntimeContext,
+    model: Annotated[
+        str | None,
+        Field(
+            max_length=MODEL_MAX_CHARS,
+            description=f"List only the providers that serve this model: {', '.join(MODEL_NAMES)}, or a "
+            "provider's own id for one; empty: every provider and model (filtered by SEEDANCE_MODEL "
+            f"if set). At most {MODEL_MAX_CHARS} characters.",
+        ),
+    ] = None,
+) -> ProviderReport:
+    """Which providers can be used now, the models each serves and what each model accepts
+    (read-only).
 
     key_set says whether a key is configured for a provider (its value is never shown).
-    Each entry lists the durations, resolutions, aspect ratios, prompt length and
-    options (start/end image, seed, audio, fixed lens) the provider takes.
+    Each provider lists its models (default=true marks the one used when no model is given),
+    each with its durations, resolutions, aspect ratios, prompt length, options (start/end
+    image, seed, audio, fixed lens, flex) and price_unit (credits, USD or CNY; null: no
+    published price); cancel says whether cancel_job works on the provider.
     """
     runtime = runtime_of(ctx)
     try:
-        infos, default, sandbox, note = await runtime.call(_catalog)
+        infos, default, sandbox, note, filtered = await runtime.call(lambda svc: _catalog(svc, model))
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
     usable = [p.id for p in infos if p.key_set]
-    keys = (
+    lines = [
         f"Providers with a key: {', '.join(usable)}."
         if usable
-        else "No provider key is set (each provider's key_env names the variable to set)."
-    )
+        else "No provider key is set (each provider's key_env names the variable to set).",
+        _sentence(note),
+    ]
+    if filtered is not None:
+        serving = [p.id for p in infos]
+        lines.append(f"Only the providers that serve {filtered} are listed: {', '.join(serving)}.")
+        if default is not None and default not in serving:
+            lines.append(
+                f"The default provider, {default}, does not serve {filtered}: give provider= one of those."
+            )
+    lines += [_provider_sentence(p) for p in infos]
     return ProviderReport(
-        providers=infos, default_provider=default, sandbox=sandbox, message=f"{keys} {_sentence(note)}"
+        providers=infos,
+        default_provider=default,
+        model=filtered,
+        sandbox=sandbox,
+        message=" ".join(line for line in lines if line),
     )
 
 
-def _catalog(svc: Service) -> tuple[list[ProviderInfo], str | None, bool, str]:
-    """The providers, the default one, whether it is the sandbox, and the note on the choice."""
-    infos = svc.providers()
+def _catalog(svc: Service, model: str | None) -> tuple[list[ProviderInfo], str | None, bool, str, str | None]:
+    """The providers (serving `model`, or the configured default model, when there is one), the
+    default provider, whether it is the sandbox, the note on the choice and the model filtered by."""
+    from ..providers import canonical_model
+
+    infos = svc.providers(model)
+    wanted = (model or "").strip() or svc.settings.default_model
+    filtered = canonical_model(wanted) if wanted else None
     try:
         target = svc.settings.target()
     except ConfigError as err:
-        return infos, None, False, err.message
+        return infos, None, False, err.message, filtered
     default = target.provider.id
     return (
         infos,
         default,
         target.sandbox,
         target.notice or f"generate_video uses {default} unless a provider is given.",
+        filtered,
     )
+
+
+def _provider_sentence(info: ProviderInfo) -> str:
+    """One provider as a sentence: its models, each with what it accepts, and whether it cancels."""
+    models = [_model_words(m) for m in info.models]
+    served = f"serves {models[0]}"
+    if len(models) > 1:
+        served = f"serves {len(models)} models: " + "; ".join(models)
+    cancel = "It can cancel a queued job (cancel_job)." if info.cancel else "It has no way to cancel a job."
+    return f"{info.id} ({info.name}) {served}. {cancel}"
+
+
+def _model_words(m: ModelInfo) -> str:
+    """A model and what it accepts, in a few words: `seedance-1.5-pro (default: 4-12 s, ...)`."""
+    durations = m.durations
+    if len(durations) > 2 and durations == list(range(durations[0], durations[-1] + 1)):
+        lengths = f"{durations[0]}-{durations[-1]} s"
+    else:
+        lengths = ", ".join(map(str, durations)) + " s"
+    parts = [lengths, "/".join(m.resolutions) if m.resolutions else "resolution chosen by the provider"]
+    options = [
+        name
+        for name, on in (
+            ("audio", m.audio),
+            ("start frame", m.start_image),
+            ("end frame", m.end_image),
+            ("seed", m.seed),
+            ("fixed lens", m.fixed_lens),
+            ("flex", m.flex),
+        )
+        if on
+    ]
+    if options:
+        parts.append(", ".join(options))
+    parts.append(f"priced in {m.price_unit}" if m.price_unit else "no published price")
+    default = "the default; " if m.default else ""
+    return f"{m.name} ({default}{', '.join(parts)})"
 
 
 def _sentence(text: str) -> str:
@@ -348,12 +624,13 @@ async def job_resource(job_id: str, ctx: RuntimeContext) -> str:
     return runtime.redact(job_result(job).model_dump_json(indent=2))
 
 
-def _changes(title: str, *, idempotent: bool) -> ToolAnnotations:
-    """The annotations of a tool that calls the provider and writes the ledger and the output folder."""
+def _changes(title: str, *, idempotent: bool, destructive: bool = False) -> ToolAnnotations:
+    """The annotations of a tool that calls the provider and writes the ledger and the output folder
+    (`destructive`: what it does cannot be undone, as a cancelled render cannot be resumed)."""
     return ToolAnnotations(
         title=title,
         read_only_hint=False,
-        destructive_hint=False,
+        destructive_hint=destructive,
         idempotent_hint=idempotent,
         open_world_hint=True,
     )
@@ -365,6 +642,7 @@ def tools() -> list[Tool]:
         checked_tool(estimate_credits, read_only("Estimate credits")),
         checked_tool(generate_video, _changes("Generate a video (spends credits)", idempotent=False)),
         checked_tool(check_status, _changes("Check a render job", idempotent=True)),
+        checked_tool(cancel_job, _changes("Cancel a render job", idempotent=True, destructive=True)),
         checked_tool(list_jobs, read_only("List saved jobs")),
         checked_tool(list_providers, read_only("List providers")),
     ]

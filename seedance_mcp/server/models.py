@@ -20,7 +20,7 @@ from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..craft.models import LintWarning, PromptDraft
-from ..models import CreditEstimate, Job, ProviderInfo
+from ..models import MODEL_NAMES, CreditEstimate, Job, ProviderInfo
 from ..providers import PROVIDER_IDS
 from .calls import CheckedTool
 
@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from mcp.server.mcpserver.tools import Tool
 
 __all__ = [
+    "MODEL_DESCRIPTION",
+    "MODEL_MAX_CHARS",
     "READ_ONLY",
     "EstimateReport",
     "JobList",
@@ -47,12 +49,24 @@ else:
     ProviderId = Literal[PROVIDER_IDS]
 
 
+MODEL_MAX_CHARS = 200
+"""A model name or a provider's own model id, as the tools take it: far longer than any id."""
+MODEL_DESCRIPTION = (
+    f"Seedance model: {', '.join(MODEL_NAMES)}, or a provider's own id for one "
+    "(e.g. seedance-1-5-pro-251215); empty: SEEDANCE_MODEL if set, else the provider's default model. "
+    f"At most {MODEL_MAX_CHARS} characters."
+)
+"""How the tools describe `model` (each adds what it does with it)."""
+
+
 class JobResult(Job):
     """A job as the ledger stores it, plus where to read it, what to do next and a headline."""
 
     resource_uri: str = Field(description="MCP resource with this job's JSON (seedance://jobs/<job_id>).")
     next_step: str = Field(description="What the agent should do next, in one or two sentences.")
-    message: str = Field(description="The job in one readable line: id, provider, status, credits.")
+    message: str = Field(
+        description="The job in one readable line: id, provider, model, status, cost in its unit."
+    )
 
 
 class JobList(BaseModel):
@@ -61,13 +75,22 @@ class JobList(BaseModel):
 
 
 class EstimateReport(BaseModel):
-    estimates: list[CreditEstimate]
+    estimates: list[CreditEstimate] = Field(
+        description="One per (provider, model): amount in unit (credits, USD or CNY), or null with the "
+        "reason; a comparison is ranked cheapest first within each unit, never across units."
+    )
+    duration_compared: int | None = Field(
+        default=None, description="The one length a comparison priced every model at (null: one estimate)."
+    )
     message: str
 
 
 class ProviderReport(BaseModel):
     providers: list[ProviderInfo]
     default_provider: str | None = Field(description="Where generate_video goes when no provider is given.")
+    model: str | None = Field(
+        default=None, description="The model the list is filtered by (only providers that serve it)."
+    )
     sandbox: bool = Field(description="True when no key is set: renders come from the built-in simulator.")
     message: str
 
