@@ -29,5 +29,6 @@ def test_an_unknown_provider_is_refused_once_the_same_way(lookup: Callable[[str]
 
 def test_ids_are_found_in_any_case() -> None:
     assert get_provider(" SeedanceAPI ").id == "seedanceapi"
-    assert check_provider("APIXO") is get_provider("apixo")
+    aim = check_provider("APIXO")
+    assert aim is not None and aim.id == "apixo" and aim.caps is get_provider("apixo").caps
     assert check_provider(None) is None

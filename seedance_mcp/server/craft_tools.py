@@ -28,7 +28,7 @@ from ..craft.limits import (
     URL_MAX_CHARS,
 )
 from ..errors import SeedanceError
-from .models import PromptResult, ProviderId, checked_tool, read_only
+from .models import MODEL_DESCRIPTION, MODEL_MAX_CHARS, PromptResult, ProviderId, checked_tool, read_only
 from .results import tool_error
 from .runtime import Runtime, RuntimeContext, runtime_of
 
@@ -71,6 +71,14 @@ async def write_cinematic_prompt(
     provider: Annotated[
         ProviderId | None,
         Field(description="Provider whose limits the prompt must fit (length, options)."),
+    ] = None,
+    model: Annotated[
+        str | None,
+        Field(
+            max_length=MODEL_MAX_CHARS,
+            description=MODEL_DESCRIPTION + " The prompt fits that model's limits (with a provider: "
+            "there; without one: on every provider that serves it).",
+        ),
     ] = None,
     template: Annotated[
         str | None,
@@ -144,6 +152,7 @@ async def write_cinematic_prompt(
             draft = draft_prompt(
                 idea,
                 provider=provider,
+                model=model,
                 template=template,
                 shot_size=shot_size,
                 camera_move=camera_move,
@@ -162,7 +171,13 @@ async def write_cinematic_prompt(
             )
         warnings = (
             lint_prompt(
-                lint, provider=provider, duration=duration, audio=audio, fixed_lens=fixed_lens, field="lint"
+                lint,
+                provider=provider,
+                model=model,
+                duration=duration,
+                audio=audio,
+                fixed_lens=fixed_lens,
+                field="lint",
             )
             if lint is not None
             else []
