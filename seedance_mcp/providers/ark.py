@@ -190,7 +190,7 @@ ARK_MODELS: tuple[
     ),
     (
         "seedance-2.0-mini",
-        None,
+        ("dreamina-seedance-2-0-mini-260615", None),
         ("doubao-seedance-2-0-mini-260615", None),
         _caps(
             durations=range(4, 16),
@@ -276,8 +276,10 @@ ARK_MODELS: tuple[
 )
 
 _MODEL_SOURCE = (
-    "BytePlus ModelArk video generation docs (docs.byteplus.com/api/docs/ModelArk/1366799); "
-    "Volcengine ids as listed by its API mirrors; read 2026-11-30"
+    "BytePlus ModelArk video generation docs (docs.byteplus.com/api/docs/ModelArk/1366799) and its "
+    "Seedance 2.5 page's capability table (ai.byteplus.com/ark/region:ap-southeast-1/docs/ModelArk/"
+    "seedance-2-5, which lists 2.0 mini as dreamina-seedance-2-0-mini-260615); Volcengine ids as "
+    "listed by its API mirrors; read 2026-12-01"
 )
 
 
