@@ -17,7 +17,8 @@ import httpx
 import pytest
 from volcenginesdkarkruntime import Ark
 
-from seedance_mcp.models import VideoRequest
+from seedance_mcp.errors import InsufficientCredits, ProtocolError
+from seedance_mcp.models import JobStatus, VideoRequest
 from seedance_mcp.providers import PROVIDERS, ModelSpec, Provider, WireRequest
 from seedance_mcp.providers.ark import ArkProvider
 from seedance_mcp.validation import resolve_request
@@ -282,3 +283,208 @@ def test_a_task_id_is_one_path_segment(provider: Provider) -> None:
     # A task id is Ark's own (`cgt-...`); anything else stays inside its path segment.
     assert provider.build_status("a/../b?c").path == "/contents/generations/tasks/a%2F..%2Fb%3Fc"
     assert provider.build_status(TASK_ID).path == f"/contents/generations/tasks/{TASK_ID}"
+
+
+# --- answers: what Ark sends, as the SDK reads it ---------------------------------------------
+
+
+def task_answer(status: str, **fields: Any) -> dict[str, Any]:
+    """A get-task answer with the fields `ContentGenerationTask` documents."""
+    return {
+        "id": TASK_ID,
+        "model": "seedance-1-5-pro-251215",
+        "status": status,
+        "created_at": 1775046896,
+        "updated_at": 1775046950,
+        "seed": 42,
+        "resolution": "720p",
+        "ratio": "16:9",
+        "duration": 5,
+        "framespersecond": 24,
+        "service_tier": "default",
+        "execution_expires_after": 172800,
+        "generate_audio": True,
+        "draft": False,
+        **fields,
+    }
+
+
+VIDEO = "https://ark-content-generation-ap-southeast-1.tos-ap-southeast-1.volces.com/cgt/video.mp4?X-Tos-Expires=86400"
+LAST_FRAME = "https://ark-content-generation-ap-southeast-1.tos-ap-southeast-1.volces.com/cgt/last.png"
+
+
+def sdk_reads(provider: Provider, answer: dict[str, Any]) -> Any:
+    """The answer as the SDK's `tasks.get` returns it."""
+    _, task = sdk_exchange(provider, lambda c: c.content_generation.tasks.get(task_id=TASK_ID), answer)
+    return task
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_submit_answer_is_the_task_id(provider: Provider) -> None:
+    answer = {"id": TASK_ID, "safety_identifier": "user-7"}
+    req = resolve_request(VideoRequest(prompt=PROMPT), provider)
+    _, created = sdk_exchange(provider, sdk_create_call(provider, req, provider.default_model), answer)
+    assert provider.parse_submit(200, answer) == created.id == TASK_ID
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_submit_answer_without_an_id_is_refused(provider: Provider) -> None:
+    with pytest.raises(ProtocolError, match="no task id"):
+        provider.parse_submit(200, {"safety_identifier": "user-7"})
+    with pytest.raises(ProtocolError, match="not a JSON object"):
+        provider.parse_submit(200, "ok")
+    with pytest.raises(InsufficientCredits):
+        provider.parse_submit(200, {"error": {"code": "AccountOverdueError", "message": "overdue"}})
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("queued", JobStatus.QUEUED),
+        ("running", JobStatus.RUNNING),
+        ("cancelled", JobStatus.CANCELLED),
+        ("expired", JobStatus.EXPIRED),
+        ("processing", JobStatus.RUNNING),  # a word Ark does not document: still running
+    ],
+)
+def test_status_words(provider: Provider, status: str, expected: JobStatus) -> None:
+    answer = task_answer(status)
+    assert sdk_reads(provider, answer).status == status
+    state = provider.parse_status(200, answer)
+    assert state.status is expected
+    assert state.provider_status == status
+    assert state.video_url is None and state.tokens is None
+    if expected.is_final:
+        assert state.error is not None and state.error.code == status
+        assert "not billed" in state.error.message
+    else:
+        assert state.error is None
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_succeeded_carries_the_video_the_last_frame_and_the_billed_tokens(provider: Provider) -> None:
+    answer = task_answer(
+        "succeeded",
+        content={"video_url": VIDEO, "last_frame_url": LAST_FRAME},
+        usage={"completion_tokens": 108000, "total_tokens": 108000},
+    )
+    task = sdk_reads(provider, answer)
+    state = provider.parse_status(200, answer)
+    assert state.status is JobStatus.SUCCEEDED
+    assert state.video_url == task.content.video_url == VIDEO
+    assert state.last_frame_url == task.content.last_frame_url == LAST_FRAME
+    assert state.tokens == task.usage.completion_tokens == 108000
+    assert state.error is None and state.credits is None
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_succeeded_without_a_last_frame_or_usage(provider: Provider) -> None:
+    # The last frame comes only when the create asked for it (return_last_frame).
+    state = provider.parse_status(200, task_answer("succeeded", content={"video_url": VIDEO}))
+    assert (state.video_url, state.last_frame_url, state.tokens) == (VIDEO, None, None)
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_succeeded_without_a_video_is_a_protocol_error(provider: Provider) -> None:
+    with pytest.raises(ProtocolError, match=r"content\.video_url"):
+        provider.parse_status(200, task_answer("succeeded", content={}))
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_failed_carries_the_code_and_what_to_change(provider: Provider) -> None:
+    error = {
+        "code": "OutputVideoSensitiveContentDetected",
+        "message": "The request failed because the output video may contain sensitive information.",
+    }
+    answer = task_answer("failed", error=error)
+    assert sdk_reads(provider, answer).error.code == error["code"]
+    state = provider.parse_status(200, answer)
+    assert state.status is JobStatus.FAILED and state.video_url is None
+    assert state.error is not None
+    assert state.error.code == "OutputVideoSensitiveContentDetected"
+    assert state.error.message.startswith(error["message"])
+    assert "reword the prompt" in state.error.message
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_failed_without_an_error_object(provider: Provider) -> None:
+    state = provider.parse_status(200, task_answer("failed"))
+    assert state.error is not None
+    assert (state.error.code, state.error.message) == ("generation_failed", "the render failed (not billed)")
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_an_answer_without_a_status(provider: Provider) -> None:
+    with pytest.raises(ProtocolError, match="no status"):
+        provider.parse_status(200, {"id": TASK_ID})
+
+
+# --- the recovery list: a lost create answer is found by its clip settings ----------------------
+
+SINCE, UNTIL = 1775046000.0, 1775046060.0
+
+
+def listed(task_id: str, **fields: Any) -> dict[str, Any]:
+    base = task_answer("queued", id=task_id, created_at=int(SINCE) + 30, generate_audio=True)
+    return {**base, **fields}
+
+
+def sdk_list(provider: Provider, body: dict[str, Any]) -> Any:
+    _, answer = sdk_exchange(provider, lambda c: c.content_generation.tasks.list(page_size=50), body)
+    return answer
+
+
+def recover(provider: Provider, req: VideoRequest, items: list[dict[str, Any]]) -> list[str]:
+    body = {"total": len(items), "items": items}
+    assert [t.id for t in sdk_list(provider, body).items] == [i["id"] for i in items]
+    return provider.find_recent(body, req, since=SINCE, until=UNTIL)
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_recent_tasks_match_on_model_time_and_clip(provider: Provider) -> None:
+    req = resolve_request(VideoRequest(prompt=PROMPT, audio=True), provider)
+    model = DOCUMENTED_IDS[provider.id]["seedance-1.5-pro"][0]
+    items = [
+        listed("match", model=model),
+        listed("first-second", model=model, created_at=int(SINCE) - 1),
+        listed("last-second", model=model, created_at=int(UNTIL) + 1),
+        listed("too-early", model=model, created_at=int(SINCE) - 2),
+        listed("too-late", model=model, created_at=int(UNTIL) + 2),
+        listed("other-model", model=DOCUMENTED_IDS[provider.id]["seedance-1.0-pro"][0]),
+        listed("other-duration", model=model, duration=10),
+        listed("other-ratio", model=model, ratio="9:16"),
+        listed("other-resolution", model=model, resolution="1080p"),
+        listed("silent", model=model, generate_audio=False),
+        listed("flex", model=model, service_tier="flex"),
+        {"id": "sparse", "model": model, "created_at": int(SINCE) + 5},  # what it leaves out matches
+        {"id": "undated", "model": model},
+    ]
+    assert recover(provider, req, items) == ["match", "first-second", "last-second", "sparse"]
+
+
+@pytest.mark.filterwarnings("ignore:Pydantic serializer warnings:UserWarning")
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_recent_flex_and_adaptive_tasks(provider: Provider) -> None:
+    model = DOCUMENTED_IDS[provider.id]["seedance-1.0-pro"][0]
+    flex = resolve_request(VideoRequest(prompt=PROMPT, model="seedance-1.0-pro", flex=True), provider)
+    items = [
+        listed("flex", model=model, service_tier="flex", resolution="1080p", generate_audio=False),
+        listed("default", model=model, service_tier="default", resolution="1080p", generate_audio=False),
+    ]
+    assert recover(provider, flex, items) == ["flex"]
+    # `adaptive` lets the model pick the shape; the task may list the ratio it picked.
+    adaptive = resolve_request(VideoRequest(prompt=PROMPT, aspect_ratio="adaptive", audio=True), provider)
+    model = DOCUMENTED_IDS[provider.id]["seedance-1.5-pro"][0]
+    items = [listed("picked", model=model, ratio="9:16"), listed("as-asked", model=model, ratio="adaptive")]
+    assert recover(provider, adaptive, items) == ["picked", "as-asked"]
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_an_empty_task_list(provider: Provider) -> None:
+    req = resolve_request(VideoRequest(prompt=PROMPT), provider)
+    assert provider.find_recent({"total": 0, "items": []}, req, since=SINCE, until=UNTIL) == []
+    assert provider.find_recent({"total": 0}, req, since=SINCE, until=UNTIL) == []
+    with pytest.raises(ProtocolError, match="no items"):
+        provider.find_recent({"total": 3}, req, since=SINCE, until=UNTIL)

@@ -430,6 +430,8 @@ class ArkProvider(Provider):
     def find_recent(self, body: Any, req: VideoRequest, *, since: float, until: float) -> list[str]:
         data = json_object(self.id, body)
         items = data.get("items")
+        if items is None and whole_number(data.get("total")) == 0:
+            items = []  # an empty list may leave `items` out
         if not isinstance(items, list):
             raise ProtocolError(f"{self.id}: the task list has no items")
         model_id = self._spec(req).wire_for(req)
@@ -480,7 +482,8 @@ class ArkProvider(Provider):
         """Whether a listed task has the clip settings `req` asked for (fields it leaves out match)."""
         wanted = {
             "duration": req.duration,
-            "ratio": req.aspect_ratio,
+            # `adaptive` lets the model pick the shape, and the task may list the one it picked.
+            "ratio": None if req.aspect_ratio == "adaptive" else req.aspect_ratio,
             "resolution": req.resolution,
             "service_tier": "flex" if req.flex else "default",
         }
