@@ -15,12 +15,24 @@ from typing import Any
 
 import httpx
 import pytest
+from provider_harness import exchange
 from volcenginesdkarkruntime import Ark
 
-from seedance_mcp.errors import InsufficientCredits, ProtocolError
+from seedance_mcp.client import nothing_created
+from seedance_mcp.errors import (
+    AuthError,
+    InsufficientCredits,
+    ProtocolError,
+    ProviderError,
+    ProviderFailure,
+    ProviderRejected,
+    ProviderUnavailable,
+    RateLimited,
+    TaskNotFound,
+)
 from seedance_mcp.models import JobStatus, VideoRequest
 from seedance_mcp.providers import PROVIDERS, ModelSpec, Provider, WireRequest
-from seedance_mcp.providers.ark import ArkProvider
+from seedance_mcp.providers.ark import SENT_WITH, ArkProvider
 from seedance_mcp.validation import resolve_request
 
 BYTEPLUS = PROVIDERS["byteplus"]
@@ -488,3 +500,158 @@ def test_an_empty_task_list(provider: Provider) -> None:
     assert provider.find_recent({"total": 0}, req, since=SINCE, until=UNTIL) == []
     with pytest.raises(ProtocolError, match="no items"):
         provider.find_recent({"total": 3}, req, since=SINCE, until=UNTIL)
+
+
+# --- errors: Ark's documented codes, each with the HTTP status Ark sends it with ---------------
+# From Ark's error-code tables (BytePlus ModelArk "Error codes" and Volcengine's public error
+# codes, 1299023; Free Tokens Only Mode, BytePlus 1465347): code, status, the class it must
+# raise, and words its next step must contain.
+
+ERROR_TABLE: list[tuple[str, int, type[ProviderError], str]] = [
+    ("MissingParameter", 400, ProviderRejected, "fix the input named in the message"),
+    ("InvalidParameter", 400, ProviderRejected, "fix the input named in the message"),
+    ("InvalidParameter.UnsupportedParameter", 400, ProviderRejected, "fix the input named in the message"),
+    ("InputTextSensitiveContentDetected", 400, ProviderRejected, "reword the prompt"),
+    ("InputTextSensitiveContentDetected.PolicyViolation", 400, ProviderRejected, "copyrighted"),
+    ("SensitiveContentDetected.Violence", 400, ProviderRejected, "reword the prompt"),
+    ("InputImageSensitiveContentDetected", 400, ProviderRejected, "use another start or end image"),
+    ("InputImageSensitiveContentDetected.PrivacyInformation", 400, ProviderRejected, "without a real person"),
+    ("OutputVideoSensitiveContentDetected", 400, ProviderRejected, "reword the prompt"),
+    ("OutputVideoSensitiveContentDetected.PolicyViolation", 400, ProviderRejected, "copyright"),
+    ("OutputAudioSensitiveContentDetected", 400, ProviderRejected, "turn audio off"),
+    ("OutputAudioSensitiveContentDetected.PolicyViolation", 400, ProviderRejected, "turn audio off"),
+    ("AuthenticationError", 401, AuthError, "check the API key"),
+    ("InvalidAccountStatus", 401, AuthError, "check the API key"),
+    ("AccessDenied", 403, AuthError, "API Key Management"),
+    ("AccountOverdueError", 403, InsufficientCredits, "billing center"),
+    ("OperationDenied.ServiceOverdue", 403, InsufficientCredits, "billing center"),
+    ("OperationDenied.ServiceNotOpen", 403, ProviderRejected, "Model activation page"),
+    ("ModelNotOpen", 404, ProviderRejected, "Model activation page"),
+    ("InvalidEndpointOrModel.NotFound", 404, ProviderRejected, "cannot use the model in this region"),
+    ("NotFound.TaskId", 404, TaskNotFound, "check the task id"),
+    ("RateLimitExceeded.EndpointRPMExceeded", 429, RateLimited, "wait and try again"),
+    ("ModelAccountRpmRateLimitExceeded", 429, RateLimited, "wait and try again"),
+    ("RequestBurstTooFast", 429, RateLimited, "wait and try again"),
+    ("QuotaExceeded", 429, InsufficientCredits, "the queue's 120 waiting tasks"),
+    ("SetLimitExceeded", 429, InsufficientCredits, "Safe Experience Mode"),
+    ("ModelQuotaExhausted", 429, InsufficientCredits, "Free Tokens Only Mode"),
+    ("ServerOverloaded", 429, ProviderUnavailable, "try again shortly"),
+    ("InternalServiceError", 500, ProviderFailure, "check the job's status"),
+]
+SENSITIVE_CODES = [row[0] for row in ERROR_TABLE if "Sensitive" in row[0]]
+
+
+def ark_error(code: str, message: str | None = None) -> dict[str, Any]:
+    text = message or f"The request failed ({code}). Request id: 021775046896abcdef"
+    return {"error": {"code": code, "message": text, "param": "", "type": "BadRequest"}}
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+@pytest.mark.parametrize(("code", "status", "kind", "step"), ERROR_TABLE, ids=[row[0] for row in ERROR_TABLE])
+def test_documented_error_codes(
+    provider: Provider, code: str, status: int, kind: type[ProviderError], step: str
+) -> None:
+    body = ark_error(code)
+    err = provider.error_for(status, body, retry_after=7.0)
+    assert type(err) is kind
+    assert (err.provider, err.provider_code) == (provider.id, code)
+    assert body["error"]["message"] in err.message
+    assert step in err.message
+    if kind in (RateLimited, ProviderUnavailable):
+        assert err.retry_after == 7.0 and err.retryable
+    # A refusal certainly created nothing; a 500 on a create may have created a task.
+    assert nothing_created(err) is (status != 500)
+    # The same error inside a 2xx answer means the same.
+    inside = provider.error_for(200, body)
+    assert type(inside) is kind and inside.provider_code == code
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+@pytest.mark.parametrize("code", SENSITIVE_CODES)
+def test_a_moderation_refusal_says_what_to_change(provider: Provider, code: str) -> None:
+    err = provider.error_for(400, ark_error(code))
+    assert isinstance(err, ProviderRejected)
+    assert "fix the input named in the message" not in err.message
+    assert any(word in err.message for word in ("reword", "use another", "use an image", "turn audio off"))
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+@pytest.mark.parametrize("code", sorted(SENT_WITH))
+def test_every_listed_code_maps_to_a_kind(provider: Provider, code: str) -> None:
+    err = provider.error_for(SENT_WITH[code], ark_error(code))
+    assert type(err) is not ProviderError
+    assert type(provider.error_for(200, ark_error(code))) is type(err)
+
+
+@pytest.mark.parametrize(("provider", "other"), [(BYTEPLUS, "volcengine"), (VOLCENGINE, "byteplus")])
+@pytest.mark.parametrize("code", ["AuthenticationError", "AccessDenied"])
+def test_a_refused_key_names_the_other_region(provider: Provider, code: str, other: str) -> None:
+    err = provider.error_for(SENT_WITH[code], ark_error(code))
+    assert isinstance(err, AuthError)
+    assert f"SEEDANCE_PROVIDER={other}" in err.message
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_only_a_refused_key_names_the_other_region(provider: Provider) -> None:
+    for code, status, kind, _ in ERROR_TABLE:
+        err = provider.error_for(status, ark_error(code))
+        assert ("SEEDANCE_PROVIDER=" in err.message) is (kind is AuthError), code
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_the_401_ark_really_sends(provider: Provider) -> None:
+    # The body a create without a valid key gets (curl against BytePlus, in the survey above).
+    body = {
+        "error": {
+            "code": "AuthenticationError",
+            "message": "the API key or AK/SK in the request is missing or invalid. request id: 0217",
+            "param": "",
+            "type": "Unauthorized",
+        }
+    }
+    err = provider.error_for(401, body)
+    assert isinstance(err, AuthError)
+    assert err.message.startswith(f"{provider.id}: the API key or AK/SK in the request is missing or invalid")
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_errors_without_ark_text(provider: Provider) -> None:
+    err = provider.error_for(429, {"error": {"code": "SetLimitExceeded"}})
+    assert isinstance(err, InsufficientCredits)
+    assert "inference limit set on this model" in err.message
+    gateway = provider.error_for(502, "<html>Bad Gateway</html>")
+    assert isinstance(gateway, ProviderFailure) and not nothing_created(gateway)
+    busy = provider.error_for(503, "", retry_after=3.0)
+    assert isinstance(busy, ProviderUnavailable) and busy.retry_after == 3.0
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_an_error_inside_a_status_answer(provider: Provider) -> None:
+    with pytest.raises(TaskNotFound):
+        provider.parse_status(200, {"error": {"code": "NotFound.TaskId", "message": "not found"}})
+    with pytest.raises(RateLimited):
+        provider.parse_status(200, {"error": {"code": "RateLimitExceeded.EndpointRPMExceeded"}})
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+@pytest.mark.parametrize(
+    ("code", "status", "kind"),
+    [("AccountOverdueError", 403, InsufficientCredits), ("ModelNotOpen", 404, ProviderRejected)],
+)
+def test_the_http_layer_raises_the_same(
+    provider: Provider, code: str, status: int, kind: type[ProviderError]
+) -> None:
+    with pytest.raises(kind) as info:
+        exchange(provider, "submit", status, ark_error(code))
+    assert info.value.provider_code == code
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_a_refused_render_says_what_to_change(provider: Provider) -> None:
+    code = "InputImageSensitiveContentDetected.PrivacyInformation"
+    answer = task_answer(
+        "failed", error={"code": code, "message": "The input image may contain real person."}
+    )
+    state = provider.parse_status(200, answer)
+    assert state.error is not None and state.error.code == code
+    assert "without a real person" in state.error.message
