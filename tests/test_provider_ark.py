@@ -22,6 +22,7 @@ from seedance_mcp.client import nothing_created
 from seedance_mcp.errors import (
     AuthError,
     InsufficientCredits,
+    InvalidRequest,
     ProtocolError,
     ProviderError,
     ProviderFailure,
@@ -31,7 +32,7 @@ from seedance_mcp.errors import (
     TaskNotFound,
 )
 from seedance_mcp.models import JobStatus, VideoRequest
-from seedance_mcp.providers import PROVIDERS, ModelSpec, Provider, WireRequest
+from seedance_mcp.providers import PROVIDERS, ModelSpec, Provider, WireRequest, get_model
 from seedance_mcp.providers.ark import SENT_WITH, ArkProvider
 from seedance_mcp.validation import resolve_request
 
@@ -655,3 +656,172 @@ def test_a_refused_render_says_what_to_change(provider: Provider) -> None:
     state = provider.parse_status(200, answer)
     assert state.error is not None and state.error.code == code
     assert "without a real person" in state.error.message
+
+
+# --- validation per (region, model) ---------------------------------------------------------------
+# What each model accepts, written out from Ark's model pages (BytePlus 1366799, the Seedance
+# 2.5 page's capability table): durations, resolutions, and which options exist.
+
+ONE_X = ("seedance-1.0-lite", "seedance-1.0-pro", "seedance-1.0-pro-fast", "seedance-1.5-pro")
+ACCEPTS: dict[str, dict[str, Any]] = {
+    "seedance-1.0-lite": {"durations": range(2, 13), "low_only": False, "audio": False, "end": True},
+    "seedance-1.0-pro": {"durations": range(2, 13), "low_only": False, "audio": False, "end": True},
+    "seedance-1.0-pro-fast": {"durations": range(2, 13), "low_only": False, "audio": False, "end": False},
+    "seedance-1.5-pro": {"durations": range(4, 13), "low_only": False, "audio": True, "end": True},
+    "seedance-2.0": {"durations": range(4, 16), "low_only": False, "audio": True, "end": True},
+    "seedance-2.0-fast": {"durations": range(4, 16), "low_only": True, "audio": True, "end": True},
+    "seedance-2.0-mini": {"durations": range(4, 16), "low_only": True, "audio": True, "end": True},
+    "seedance-2.5": {"durations": range(4, 31), "low_only": False, "audio": True, "end": True},
+}
+MODEL_CELLS = [pytest.param(p, m, id=f"{p.id}-{m}") for p in REGIONS for m in ACCEPTS]
+
+
+def refusal(provider: Provider, **fields: Any) -> InvalidRequest:
+    with pytest.raises(InvalidRequest) as info:
+        resolve_request(VideoRequest(**{"prompt": PROMPT, **fields}), provider)
+    return info.value
+
+
+@pytest.mark.parametrize(("provider", "model"), MODEL_CELLS)
+def test_durations(provider: Provider, model: str) -> None:
+    durations = ACCEPTS[model]["durations"]
+    for seconds in durations:
+        assert resolve_request(
+            VideoRequest(prompt=PROMPT, model=model, duration=seconds), provider
+        ).duration == (seconds)
+    for seconds in (durations[0] - 1, durations[-1] + 1):
+        err = refusal(provider, model=model, duration=seconds)
+        assert err.field == "duration" and err.allowed == list(durations)
+        assert (
+            f"{durations[0]}, {durations[1]}" in err.message and f"{durations[-1]} (seconds)" in err.message
+        )
+
+
+@pytest.mark.parametrize(("provider", "model"), MODEL_CELLS)
+def test_resolutions(provider: Provider, model: str) -> None:
+    allowed = ["480p", "720p"] if ACCEPTS[model]["low_only"] else ["480p", "720p", "1080p"]
+    for resolution in allowed:
+        req = resolve_request(VideoRequest(prompt=PROMPT, model=model, resolution=resolution), provider)
+        assert req.resolution == resolution
+    if ACCEPTS[model]["low_only"]:
+        err = refusal(provider, model=model, resolution="1080p")
+        assert err.field == "resolution" and err.allowed == allowed
+        assert "allowed: 480p, 720p." in err.message
+        assert "seedance-2.0" in err.message  # another model of the region that offers it
+
+
+@pytest.mark.parametrize(("provider", "model"), MODEL_CELLS)
+def test_flex_only_on_1x(provider: Provider, model: str) -> None:
+    if model in ONE_X:
+        assert resolve_request(VideoRequest(prompt=PROMPT, model=model, flex=True), provider).flex
+        return
+    err = refusal(provider, model=model, flex=True)
+    assert err.field == "flex" and err.allowed == [False]
+    assert "no offline (flex) tier" in err.message
+    assert all(m in err.message for m in ONE_X)  # the models that have it
+
+
+@pytest.mark.parametrize(("provider", "model"), MODEL_CELLS)
+def test_audio_where_the_model_has_sound(provider: Provider, model: str) -> None:
+    if ACCEPTS[model]["audio"]:
+        assert resolve_request(VideoRequest(prompt=PROMPT, model=model, audio=True), provider).audio
+        return
+    err = refusal(provider, model=model, audio=True)
+    assert err.field == "audio" and err.allowed == [False]
+    assert "cannot generate sound" in err.message and "seedance-1.5-pro" in err.message
+
+
+@pytest.mark.parametrize(("provider", "model"), MODEL_CELLS)
+def test_end_frame_and_fixed_lens(provider: Provider, model: str) -> None:
+    frames = {"image_url": START, "end_image_url": END}
+    if ACCEPTS[model]["end"]:
+        assert (
+            resolve_request(VideoRequest(prompt=PROMPT, model=model, **frames), provider).end_image_url == END
+        )
+    else:
+        err = refusal(provider, model=model, **frames)
+        assert err.field == "end_image_url" and "does not take an end frame" in err.message
+    if model in ONE_X:
+        assert resolve_request(VideoRequest(prompt=PROMPT, model=model, fixed_lens=True), provider).fixed_lens
+    else:
+        err = refusal(provider, model=model, fixed_lens=True)
+        assert err.field == "fixed_lens" and err.allowed == [False]
+
+
+@pytest.mark.parametrize(("provider", "model"), MODEL_CELLS)
+def test_ratios_include_adaptive(provider: Provider, model: str) -> None:
+    for ratio in ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive"):
+        req = resolve_request(VideoRequest(prompt=PROMPT, model=model, aspect_ratio=ratio), provider)
+        assert req.aspect_ratio == ratio
+    err = refusal(provider, model=model, aspect_ratio="9:21")
+    assert err.field == "aspect_ratio" and "adaptive" in err.allowed  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("seed", ["nanophoto", "seedanceapi", "apixo", "seedance15pro", "seedance2ai"])
+def test_adaptive_is_refused_by_the_seed_providers_naming_ark(seed: str) -> None:
+    err = refusal(PROVIDERS[seed], aspect_ratio="adaptive")
+    assert err.field == "aspect_ratio" and err.value == "adaptive"
+    assert "adaptive" not in err.allowed  # type: ignore[operator]
+    assert "Providers that accept it: byteplus, volcengine." in err.message
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_seed_range_and_prompt_length(provider: Provider) -> None:
+    for seed in (-2, 4294967296):
+        err = refusal(provider, seed=seed)
+        assert err.field == "seed" and err.allowed == ["-1..4294967295"]
+    err = refusal(provider, prompt="x" * 2001)
+    assert err.field == "prompt"
+
+
+# --- which model a name means -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+def test_an_unknown_model_is_refused_naming_what_is_served(provider: Provider) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        get_model(provider, "seedance-9.9-ultra")
+    err = info.value
+    assert err.field == "model" and err.allowed == [m.name for m in provider.models]
+    assert f"{provider.id} serves seedance-1.5-pro, " in err.message
+    assert "all models: seedance-1.0-lite" in err.message
+
+
+@pytest.mark.parametrize(
+    ("seed", "model", "ark_only"),
+    [("nanophoto", "seedance-2.0", False), ("seedance2ai", "seedance-1.0-pro", True)],
+)
+def test_a_model_another_provider_serves_is_refused_naming_who_serves_it(
+    seed: str, model: str, ark_only: bool
+) -> None:
+    with pytest.raises(InvalidRequest) as info:
+        get_model(PROVIDERS[seed], model)
+    err = info.value
+    assert err.field == "model" and err.value == model
+    assert f"{seed} does not serve {model}" in err.message
+    expected = "byteplus, volcengine" if ark_only else "seedance2ai, byteplus, volcengine"
+    assert f"Providers that serve {model}: {expected}." in err.message
+
+
+@pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("dreamina-seedance-2-0-260128", "seedance-2.0"),
+        ("doubao-seedance-2-0-260128", "seedance-2.0"),
+        ("doubao-seedance-1-5-pro-251215", "seedance-1.5-pro"),
+        ("seedance-1-5-pro-251215", "seedance-1.5-pro"),
+        ("DREAMINA-SEEDANCE-2-0-FAST-260128", "seedance-2.0-fast"),
+        ("dreamina-seedance-2-0-mini-260615", "seedance-2.0-mini"),
+        ("doubao-seedance-1-0-lite-i2v-250428", "seedance-1.0-lite"),
+        ("Seedance 1.5 Pro", "seedance-1.5-pro"),
+        ("seedance-1-0-pro-fast", "seedance-1.0-pro-fast"),
+    ],
+)
+def test_any_regions_versioned_id_means_its_family(provider: Provider, name: str, canonical: str) -> None:
+    spec = get_model(provider, name)
+    assert spec.name == canonical
+    req = resolve_request(VideoRequest(prompt=PROMPT, model=name), provider)
+    assert req.model == canonical
+    # What is sent is this region's own id, whichever region's id was given.
+    assert provider.build_submit(req, "k").json["model"] == DOCUMENTED_IDS[provider.id][canonical][0]  # type: ignore[index]

@@ -221,7 +221,7 @@ ARK_MODELS: tuple[
         _caps(
             durations=range(4, 31),
             default_duration=5,
-            resolutions=_LOW,
+            resolutions=_ALL,
             default_resolution="720p",
             end_image=True,
             audio=True,
@@ -230,7 +230,7 @@ ARK_MODELS: tuple[
             poll=_POLL_2X,
             notes=(
                 "Seedance 2.5 always generates sound; the audio switch does not turn it off.",
-                "Sources disagree on 1080p for 2.5; 480p and 720p are offered until it is confirmed.",
+                "Seedance 2.5 renders 1080p as 10-bit H.265 (HEVC), which some players cannot show.",
             ),
         ),
     ),
