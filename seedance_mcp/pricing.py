@@ -195,6 +195,13 @@ TOKEN_PRICES: dict[tuple[str, str], TokenPrice] = {
         source=_BYTEPLUS_PRICE_PAGE,
         note=_SILENT_SAME.format("2.0 fast"),
     ),
+    ("byteplus", "seedance-2.0-mini"): TokenPrice(
+        unit="USD",
+        rates={(None, None): 3.5},
+        video_input_rates={(None, None): 2.1},
+        source=_BYTEPLUS_PRICE_PAGE,
+        note=_SILENT_SAME.format("2.0 mini"),
+    ),
     ("volcengine", "seedance-2.0"): TokenPrice(
         unit="CNY",
         rates={("480p", None): 46.0, ("720p", None): 46.0, ("1080p", None): 51.0},
@@ -209,6 +216,13 @@ TOKEN_PRICES: dict[tuple[str, str], TokenPrice] = {
         source=_VOLCENGINE_2X,
         note=_SILENT_SAME.format("2.0 fast"),
     ),
+    ("volcengine", "seedance-2.0-mini"): TokenPrice(
+        unit="CNY",
+        rates={(None, None): 23.0},
+        video_input_rates={(None, None): 14.0},
+        source=_VOLCENGINE_2X,
+        note=_SILENT_SAME.format("2.0 mini"),
+    ),
 }
 
 _UNPRICED_MODELS: dict[tuple[str, str] | str, str] = {
@@ -221,8 +235,9 @@ _UNPRICED_MODELS: dict[tuple[str, str] | str, str] = {
         "finished job records its billed tokens (usage.completion_tokens)."
     ),
     "volcengine": (
-        "No Volcengine price for this model was found, official or third-party; the finished "
-        "job records its billed tokens (usage.completion_tokens)."
+        "Volcengine's current price pages list only the Seedance 2.0 family; the 1.x list prices on "
+        "its earlier product page may be out of date, so none is shown. The finished job records "
+        "its billed tokens (usage.completion_tokens)."
     ),
 }
 
@@ -286,7 +301,7 @@ def _flex_factor(spec: ModelSpec, price: TokenPrice) -> tuple[float | None, str 
     if not spec.caps.flex:
         return None, f"{spec.name} has no offline (flex) tier."
     if price.flex_factor is None:
-        return None, price.note or "No published price for the offline (flex) tier."
+        return None, f"No published price for the offline (flex) tier of {spec.name}."
     return price.flex_factor, None
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from seedance_mcp.models import Money, TaskState, VideoRequest
-from seedance_mcp.pricing import actual_cost, estimate, estimate_request
+from seedance_mcp.pricing import TOKEN_PRICES, TokenPrice, actual_cost, estimate, estimate_request
 from seedance_mcp.providers import PROVIDERS, Provider
 from seedance_mcp.validation import resolve_request
 
@@ -51,17 +51,18 @@ PRICED: dict[tuple[str, str], dict[str, Any]] = {
         "unit": "USD",
     },
     ("byteplus", "seedance-2.0-fast"): {"rates": {"*": {"*": 5.6}}, "unit": "USD"},
+    ("byteplus", "seedance-2.0-mini"): {"rates": {"*": {"*": 3.5}}, "unit": "USD"},
     ("volcengine", "seedance-2.0"): {
         "rates": {"480p": {"*": 46.0}, "720p": {"*": 46.0}, "1080p": {"*": 51.0}},
         "unit": "CNY",
     },
     ("volcengine", "seedance-2.0-fast"): {"rates": {"*": {"*": 37.0}}, "unit": "CNY"},
+    ("volcengine", "seedance-2.0-mini"): {"rates": {"*": {"*": 23.0}}, "unit": "CNY"},
 }
 UNPRICED = [
     ("byteplus", "seedance-2.5"),
-    ("byteplus", "seedance-2.0-mini"),
     ("volcengine", "seedance-2.5"),
-    ("volcengine", "seedance-2.0-mini"),
+    # Only an earlier product page lists these; its prices may be out of date.
     ("volcengine", "seedance-1.0-lite"),
     ("volcengine", "seedance-1.0-pro"),
     ("volcengine", "seedance-1.0-pro-fast"),
@@ -178,6 +179,8 @@ def test_a_resolved_request_is_priced_the_same() -> None:
         ("byteplus", "seedance-2.0", "1080p", False, 1.87, 0.005),
         ("byteplus", "seedance-2.0-fast", "480p", False, 0.28, 0.005),
         ("byteplus", "seedance-2.0-fast", "720p", False, 0.60, 0.005),
+        ("byteplus", "seedance-2.0-mini", "480p", False, 0.18, 0.005),
+        ("byteplus", "seedance-2.0-mini", "720p", False, 0.38, 0.005),
     ],
 )
 def test_published_figures(
@@ -215,10 +218,13 @@ def test_actual_cost_from_billed_tokens() -> None:
     assert actual_cost(byteplus, request(byteplus, model="seedance-2.0", resolution="1080p"), done) == Money(
         amount=round(108900 * 7.7 / 1_000_000, 4), unit="USD"
     )
+    assert actual_cost(volcengine, request(volcengine, model="seedance-2.0-mini"), done) == Money(
+        amount=round(108900 * 23.0 / 1_000_000, 4), unit="CNY"
+    )
     two = request(volcengine, model="seedance-2.0", resolution="480p")
     assert actual_cost(volcengine, two, done) == Money(amount=round(108900 * 46.0 / 1_000_000, 4), unit="CNY")
-    # No price for the model, no price at all for 2.5, nothing billed reported.
-    assert actual_cost(volcengine, request(volcengine, flex=True), done) is None
+    # No price for the model (Volcengine 1.5 pro, 2.5), nothing billed reported.
+    assert actual_cost(volcengine, request(volcengine, audio=True), done) is None
     assert actual_cost(byteplus, request(byteplus, model="seedance-2.5"), done) is None
     assert actual_cost(byteplus, request(byteplus), done.model_copy(update={"tokens": None})) is None
 
@@ -232,3 +238,17 @@ def test_actual_cost_from_credits() -> None:
     assert actual_cost(PROVIDERS["byteplus"], request(PROVIDERS["byteplus"]), both) == Money(
         amount=12.0, unit="credits"
     )
+
+
+def test_a_flex_tier_at_an_unpublished_price(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A model with the offline tier whose flex price is not published is priced, but not at flex.
+    provider = PROVIDERS["volcengine"]
+    price = TokenPrice(unit="CNY", rates={(None, None): 15.0}, source="a test price", flex_factor=None)
+    monkeypatch.setitem(TOKEN_PRICES, ("volcengine", "seedance-1.0-pro"), price)
+    full = estimate(provider, "1080p", 5, False, model="seedance-1.0-pro")
+    assert full.amount == round(expected_tokens("seedance-1.0-pro", "1080p", "16:9", 5) * 15.0 / 1e6, 4)
+    flex = estimate(provider, "1080p", 5, False, model="seedance-1.0-pro", flex=True)
+    assert flex.amount is None and flex.tokens == full.tokens
+    assert flex.note == "No published price for the offline (flex) tier of seedance-1.0-pro."
+    done = TaskState(status="succeeded", video_url="https://x.example/v.mp4", tokens=1000)
+    assert actual_cost(provider, request(provider, model="seedance-1.0-pro", flex=True), done) is None
