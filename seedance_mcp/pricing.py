@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .models import CreditEstimate, Money, TaskState, Unit, VideoRequest
 from .providers import ModelSpec, Provider, get_model
@@ -88,7 +89,9 @@ Size = tuple[int, int]
 
 # Output sizes (width, height) by resolution and ratio, from Ark's video generation docs (as
 # reproduced by several API clients; read 2026-11-30). Seedance 1.0 uses one table, 1.5 Pro and
-# the 2.x family another.
+# the 2.x family another. Published prices bear both out: BytePlus's own 5 s 16:9 examples for
+# 2.0 ($0.35, $0.76, $1.87) need 864x496, 1280x720 and 1920x1080; fal's 1.0 pro fast figure
+# ($0.245 at 1080p, 5 s) needs 1920x1088.
 DIMENSIONS_1X: dict[str, dict[str, Size]] = {
     "480p": {"16:9": (864, 480), "4:3": (736, 544), "1:1": (640, 640), "3:4": (544, 736),
              "9:16": (480, 864), "21:9": (960, 416)},
@@ -134,8 +137,8 @@ class TokenPrice:
     source: str
     video_input_rates: Mapping[Rate, float] = field(default_factory=dict)
     """The (lower) price when the input includes a video (references, in a later release)."""
-    flex_factor: float = 0.5
-    """The offline tier's share of the price, where the model has that tier."""
+    flex_factor: float | None = 0.5
+    """The offline tier's share of the price, where the model has that tier (None: not published)."""
     note: str | None = None
 
     def per_million(self, resolution: str | None, audio: bool) -> float | None:
@@ -145,22 +148,32 @@ class TokenPrice:
         return None
 
 
-_BYTEPLUS_1X = (
-    "third-party: BytePlus list prices as passed through on fal's Seedance pages "
-    "(fal.ai/models/fal-ai/bytedance/seedance/*/llms.txt) and in Comfy's partner-node pricing "
-    "table; BytePlus's own price page was not retrievable. Read 2026-11-30"
+_BYTEPLUS_PRICE_PAGE = (
+    "BytePlus ModelArk pricing (docs.byteplus.com/en/docs/ModelArk/1544106, version of 2026-07-31) "
+    "as transcribed in a third-party survey of the official pages (2026-08-01); its own examples "
+    "for a 5 s 16:9 clip ($0.35, $0.76 and $1.87 for 2.0 at 480p, 720p and 1080p) follow from "
+    "these rates and the token formula. Read 2026-12-01"
 )
-_BYTEPLUS_2X = (
-    "third-party: Vercel AI Gateway's Seedance 2.0 listing (vercel.com/ai-gateway), read 2026-11-30"
+_BYTEPLUS_1X = (
+    f"{_BYTEPLUS_PRICE_PAGE}; the same list prices are passed through on fal's Seedance pages "
+    "(fal.ai/models/fal-ai/bytedance/seedance/*/llms.txt)"
+)
+_BYTEPLUS_LITE = (
+    "third-party: BytePlus list price as passed through on fal's Seedance 1.0 lite page and in "
+    "Comfy's partner-node pricing table (the BytePlus price page no longer lists 1.0 lite). "
+    "Read 2026-11-30"
 )
 _VOLCENGINE_2X = (
-    "third-party: Volcengine's announced Seedance 2.0 prices as reported by crazyrouter.com and "
-    "aicost.org (dated 2026-03-04); 1080p from the 2026-04-16 1080p launch as implemented by an "
-    "API client. Read 2026-11-30"
+    "Volcengine Ark's product page (volcengine.com/product/ark) as transcribed in a third-party "
+    "survey (2026-08-01), agreeing with crazyrouter.com and aicost.org (announced 2026-03-04); "
+    "1080p from the 2026-04-16 1080p launch as implemented by an API client. Read 2026-12-01"
 )
+_SILENT_SAME = "Sound does not change the price of Seedance {}."
 
 TOKEN_PRICES: dict[tuple[str, str], TokenPrice] = {
-    ("byteplus", "seedance-1.0-lite"): TokenPrice(unit="USD", rates={(None, None): 1.8}, source=_BYTEPLUS_1X),
+    ("byteplus", "seedance-1.0-lite"): TokenPrice(
+        unit="USD", rates={(None, None): 1.8}, source=_BYTEPLUS_LITE
+    ),
     ("byteplus", "seedance-1.0-pro"): TokenPrice(unit="USD", rates={(None, None): 2.5}, source=_BYTEPLUS_1X),
     ("byteplus", "seedance-1.0-pro-fast"): TokenPrice(
         unit="USD", rates={(None, None): 1.0}, source=_BYTEPLUS_1X
@@ -170,48 +183,68 @@ TOKEN_PRICES: dict[tuple[str, str], TokenPrice] = {
     ),
     ("byteplus", "seedance-2.0"): TokenPrice(
         unit="USD",
-        rates={(None, None): 7.0},
-        video_input_rates={(None, None): 4.3},
-        source=_BYTEPLUS_2X,
-        note="Sound does not change the price of Seedance 2.0.",
+        rates={("480p", None): 7.0, ("720p", None): 7.0, ("1080p", None): 7.7},
+        video_input_rates={("480p", None): 4.3, ("720p", None): 4.3, ("1080p", None): 4.7},
+        source=_BYTEPLUS_PRICE_PAGE,
+        note=_SILENT_SAME.format("2.0"),
     ),
     ("byteplus", "seedance-2.0-fast"): TokenPrice(
         unit="USD",
         rates={(None, None): 5.6},
-        source=_BYTEPLUS_2X,
-        note="Sound does not change the price of Seedance 2.0 fast.",
+        video_input_rates={(None, None): 3.3},
+        source=_BYTEPLUS_PRICE_PAGE,
+        note=_SILENT_SAME.format("2.0 fast"),
+    ),
+    ("byteplus", "seedance-2.0-mini"): TokenPrice(
+        unit="USD",
+        rates={(None, None): 3.5},
+        video_input_rates={(None, None): 2.1},
+        source=_BYTEPLUS_PRICE_PAGE,
+        note=_SILENT_SAME.format("2.0 mini"),
     ),
     ("volcengine", "seedance-2.0"): TokenPrice(
         unit="CNY",
         rates={("480p", None): 46.0, ("720p", None): 46.0, ("1080p", None): 51.0},
         video_input_rates={("480p", None): 28.0, ("720p", None): 28.0, ("1080p", None): 31.0},
         source=_VOLCENGINE_2X,
-        note="Sound does not change the price of Seedance 2.0.",
+        note=_SILENT_SAME.format("2.0"),
     ),
     ("volcengine", "seedance-2.0-fast"): TokenPrice(
         unit="CNY",
         rates={(None, None): 37.0},
         video_input_rates={(None, None): 22.0},
         source=_VOLCENGINE_2X,
-        note="Sound does not change the price of Seedance 2.0 fast.",
+        note=_SILENT_SAME.format("2.0 fast"),
+    ),
+    ("volcengine", "seedance-2.0-mini"): TokenPrice(
+        unit="CNY",
+        rates={(None, None): 23.0},
+        video_input_rates={(None, None): 14.0},
+        source=_VOLCENGINE_2X,
+        note=_SILENT_SAME.format("2.0 mini"),
     ),
 }
 
-_UNPRICED_MODELS = {
+_UNPRICED_MODELS: dict[tuple[str, str] | str, str] = {
     ("byteplus", "seedance-2.5"): (
         "No BytePlus price for Seedance 2.5 was found, official or consistent third-party; "
         "the finished job records what it cost (usage.completion_tokens)."
     ),
+    "byteplus": (
+        "No BytePlus price for this model was found, official or consistent third-party; the "
+        "finished job records its billed tokens (usage.completion_tokens)."
+    ),
     "volcengine": (
-        "No Volcengine price for this model was found, official or third-party; the finished "
-        "job records its billed tokens (usage.completion_tokens)."
+        "Volcengine's current price pages list only the Seedance 2.0 family; the 1.x list prices on "
+        "its earlier product page may be out of date, so none is shown. The finished job records "
+        "its billed tokens (usage.completion_tokens)."
     ),
 }
 
 
 def _unpriced_note(provider: Provider, model: str) -> str:
     return (
-        _UNPRICED_MODELS.get((provider.id, model))  # type: ignore[call-overload]
+        _UNPRICED_MODELS.get((provider.id, model))
         or _UNPRICED_MODELS.get(provider.id)
         or _UNPRICED.get(provider.id, "No published price.")
     )
@@ -229,7 +262,7 @@ def estimate(
 ) -> CreditEstimate:
     """The published price of one clip on (`provider`, `model`), or `amount=None` with the reason."""
     spec = get_model(provider, model)
-    base = {
+    base: dict[str, Any] = {
         "provider": provider.id,
         "model": spec.name,
         "resolution": resolution,
@@ -263,38 +296,54 @@ def estimate(
     )
 
 
+def _flex_factor(spec: ModelSpec, price: TokenPrice) -> tuple[float | None, str | None]:
+    """The share of the default price the offline tier costs, or None and why it has none."""
+    if not spec.caps.flex:
+        return None, f"{spec.name} has no offline (flex) tier."
+    if price.flex_factor is None:
+        return None, f"No published price for the offline (flex) tier of {spec.name}."
+    return price.flex_factor, None
+
+
 def _token_estimate(
-    spec: ModelSpec, price: TokenPrice, base: dict[str, object], aspect_ratio: str | None
+    spec: ModelSpec, price: TokenPrice, base: dict[str, Any], aspect_ratio: str | None
 ) -> CreditEstimate:
-    resolution = base["resolution"]
-    assert isinstance(resolution, str) and isinstance(base["duration"], int)
+    resolution = base["resolution"] or spec.caps.default_resolution
+    assert isinstance(resolution, str)
+    base["resolution"] = resolution
     ratio = aspect_ratio or "16:9"
+    fps = spec.caps.fps or 24
     width, height = dimensions(spec.name, resolution, ratio)
-    tokens = tokens_for(width, height, spec.caps.fps or 24, base["duration"])
+    tokens = tokens_for(width, height, fps, base["duration"])
     rate = price.per_million(resolution, bool(base["audio"]))
     notes = [price.note] if price.note else []
     if ratio == "adaptive":
         notes.append(f"adaptive: priced at the largest frame the model may pick ({width}x{height})")
+    unpriced: str | None = None
     if rate is None:
+        unpriced = f"No published price for {resolution}."
+    elif base["flex"]:
+        factor, unpriced = _flex_factor(spec, price)
+        if factor is not None:
+            rate *= factor
+            notes.append(f"flex tier: {factor:g} of the default price")
+    if rate is None or unpriced is not None:
         return CreditEstimate(
-            **base,  # type: ignore[arg-type]
+            **base,
             aspect_ratio=ratio,
             credits=None,
             tokens=tokens,
             source=price.source,
-            note=f"No published price for {resolution}.",
+            note=unpriced,
         )
-    if base["flex"]:
-        rate *= price.flex_factor
-        notes.append(f"flex tier: {price.flex_factor:g} of the default price")
     return CreditEstimate(
-        **base,  # type: ignore[arg-type]
+        **base,
         aspect_ratio=ratio,
         credits=None,
         amount=round(tokens * rate / 1_000_000, 4),
         unit=price.unit,
         tokens=tokens,
-        source=f"{price.source}; {rate:g} {price.unit} per million tokens, {width}x{height} at 24 fps",
+        source=f"{price.source}; {rate:g} {price.unit} per million tokens, {width}x{height} at {fps} fps",
         note="; ".join(notes) or None,
     )
 
@@ -322,9 +371,13 @@ def actual_cost(provider: Provider, req: VideoRequest, state: TaskState) -> Mone
         return None
     spec = get_model(provider, req.model)
     price = TOKEN_PRICES.get((provider.id, spec.name))
-    rate = price.per_million(req.resolution, req.audio) if price is not None else None
+    resolution = req.resolution or spec.caps.default_resolution
+    rate = price.per_million(resolution, req.audio) if price is not None else None
     if price is None or rate is None:
         return None
     if req.flex:
-        rate *= price.flex_factor
+        factor, _ = _flex_factor(spec, price)
+        if factor is None:
+            return None
+        rate *= factor
     return Money(amount=round(state.tokens * rate / 1_000_000, 4), unit=price.unit)

@@ -9,13 +9,21 @@ the models' ids (Volcengine's carry `doubao-`) and the currency of the price.
   (1.x), `watermark: false`, `service_tier` (`flex` for the half-price offline tier). Answer
   `{"id": ...}`. Create is not idempotent: there is no idempotency key.
 - Get `GET /contents/generations/tasks/{id}`: `status` is `queued`, `running`, `succeeded`,
-  `failed`, `cancelled` or `expired`; `content.video_url` (valid 24 h), `content.last_frame_url`;
+  `failed`, `cancelled` or `expired`; `content.video_url` (valid 24 h), `content.last_frame_url`
+  (only when the create asked for it with `return_last_frame`, which we do not send);
   `usage.completion_tokens` (what is billed); `error.code` / `error.message`.
-- List `GET /contents/generations/tasks?page_size=&filter.model=` (the last 7 days): used to
-  find a task whose create answer was lost. The list carries no prompt, so a task matches on
-  model, creation time and the clip's settings (duration, ratio, resolution, audio, tier).
-- Cancel `DELETE /contents/generations/tasks/{id}`: only a queued task can be cancelled.
-- Errors are `{"error": {"code", "message", "param", "type"}}` with an HTTP status.
+- List `GET /contents/generations/tasks?page_num=&page_size=&filter.model=` (the last 7 days):
+  used to find a task whose create answer was lost. The list carries no prompt, so a task
+  matches on model, creation time and the clip's settings (duration, ratio, resolution, audio,
+  tier). Ark allows 1 list call a second per account (20 for get and cancel; BytePlus video
+  generation tutorial), so it is for recovery, never for polling.
+- Cancel `DELETE /contents/generations/tasks/{id}` acts by the task's state (BytePlus's cancel
+  or delete page, as mirrored by docs.powertokens.ai and docs.ai-tokenhub.com): a queued task
+  is cancelled; a running or cancelled one is refused; a succeeded, failed or expired task has
+  its record deleted, so that it can no longer be read. Cancel only a task last seen queued.
+- Errors are `{"error": {"code", "message", "param", "type"}}` with an HTTP status; `SENT_WITH`
+  lists the documented codes with the status each comes with, `ARK_ERRORS.overrides` the ones
+  whose status does not say what they mean (an overdue balance is a 403).
 
 Wire shapes follow the official SDK (`volcenginesdkarkruntime`, `content_generation.tasks`);
 the tests compare our requests with the SDK's own.
@@ -25,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 from ..errors import AuthError, ProtocolError, ProviderError, ProviderRejected
@@ -43,7 +51,9 @@ from .base import (
     whole_number,
 )
 
-__all__ = ["ARK_ERRORS", "ARK_MODELS", "MAX_QUEUED", "ArkProvider", "BytePlus", "Volcengine"]
+__all__ = ["ARK_ERRORS", "ARK_MODELS", "MAX_QUEUED", "SENT_WITH", "ArkProvider", "BytePlus", "Volcengine"]
+
+T = TypeVar("T")
 
 MAX_QUEUED = 120
 """At most 120 tasks may wait in the queue per account (running and finished ones do not count)."""
@@ -190,7 +200,7 @@ ARK_MODELS: tuple[
     ),
     (
         "seedance-2.0-mini",
-        None,
+        ("dreamina-seedance-2-0-mini-260615", None),
         ("doubao-seedance-2-0-mini-260615", None),
         _caps(
             durations=range(4, 16),
@@ -211,7 +221,7 @@ ARK_MODELS: tuple[
         _caps(
             durations=range(4, 31),
             default_duration=5,
-            resolutions=_LOW,
+            resolutions=_ALL,
             default_resolution="720p",
             end_image=True,
             audio=True,
@@ -220,7 +230,7 @@ ARK_MODELS: tuple[
             poll=_POLL_2X,
             notes=(
                 "Seedance 2.5 always generates sound; the audio switch does not turn it off.",
-                "Sources disagree on 1080p for 2.5; 480p and 720p are offered until it is confirmed.",
+                "Seedance 2.5 renders 1080p as 10-bit H.265 (HEVC), which some players cannot show.",
             ),
         ),
     ),
@@ -276,8 +286,10 @@ ARK_MODELS: tuple[
 )
 
 _MODEL_SOURCE = (
-    "BytePlus ModelArk video generation docs (docs.byteplus.com/api/docs/ModelArk/1366799); "
-    "Volcengine ids as listed by its API mirrors; read 2026-11-30"
+    "BytePlus ModelArk video generation docs (docs.byteplus.com/api/docs/ModelArk/1366799) and its "
+    "Seedance 2.5 page's capability table (ai.byteplus.com/ark/region:ap-southeast-1/docs/ModelArk/"
+    "seedance-2-5, which lists 2.0 mini as dreamina-seedance-2-0-mini-260615); Volcengine ids as "
+    "listed by its API mirrors; read 2026-12-01"
 )
 
 
@@ -293,50 +305,153 @@ def _specs(region: int) -> tuple[ModelSpec, ...]:
     return tuple(specs)
 
 
-# The codes Ark documents, by the meaning they have whatever status they came with.
+# Ark's error codes and the HTTP status it sends each with: BytePlus ModelArk's error-code page
+# (ai.byteplus.com/ark/region:ap-southeast-1/docs/error-codes, as transcribed with its table in
+# a third-party survey of the docs; read 2026-12-01), Volcengine Ark's public error codes
+# (volcengine.com/docs/82379/1299023, which agree where both list a code) and BytePlus's Free
+# Tokens Only Mode page (docs.byteplus.com/docs/ModelArk/1465347). A dotted code
+# (`NotFound.TaskId`) is looked up whole, then by its first part.
+SENT_WITH: dict[str, int] = {
+    "MissingParameter": 400,
+    "InvalidParameter": 400,
+    "InvalidImageURL": 400,
+    "InvalidEndpoint": 400,  # .ClosedEndpoint
+    "SensitiveContentDetected": 400,
+    "InputTextSensitiveContentDetected": 400,
+    "InputImageSensitiveContentDetected": 400,
+    "InputVideoSensitiveContentDetected": 400,
+    "InputAudioSensitiveContentDetected": 400,
+    "OutputTextSensitiveContentDetected": 400,
+    "OutputImageSensitiveContentDetected": 400,
+    "OutputVideoSensitiveContentDetected": 400,
+    "OutputAudioSensitiveContentDetected": 400,
+    "InputTextRiskDetection": 400,
+    "InputImageRiskDetection": 400,
+    "AuthenticationError": 401,
+    "InvalidAccountStatus": 401,
+    "AccessDenied": 403,
+    "AccountOverdueError": 403,
+    "OperationDenied": 403,  # .ServiceNotOpen, .ServiceOverdue, ...
+    "InvalidEndpoint.NotFound": 404,
+    "InvalidEndpointOrModel": 404,  # .NotFound, .ModelIDAccessDisabled
+    "ModelNotOpen": 404,
+    "NotFound": 404,  # .{Parameter}: e.g. a task id that does not exist
+    "RateLimitExceeded": 429,  # .EndpointRPMExceeded, .EndpointTPMExceeded
+    "ModelAccountRpmRateLimitExceeded": 429,
+    "APIAccountRpmRateLimitExceeded": 429,
+    "ModelAccountIpmRateLimitExceeded": 429,
+    "AccountRateLimitExceeded": 429,
+    "InflightBatchsizeExceeded": 429,
+    "QuotaExceeded": 429,
+    "SetLimitExceeded": 429,
+    "ModelQuotaExhausted": 429,
+    "ServerOverloaded": 429,
+    "RequestBurstTooFast": 429,
+    "InternalServiceError": 500,
+}
+"""Ark's documented error codes -> the HTTP status it sends each with."""
+
+
+def _by_code(table: Mapping[str, T], code: str | None) -> T | None:
+    """`table`'s entry for a code, looked up whole and then by its first dotted part."""
+    if not code:
+        return None
+    found = table.get(code)
+    return found if found is not None else table.get(code.split(".", 1)[0])
+
+
 ARK_ERRORS = ErrorFormat(
     code_keys=("code",),
     message_keys=("message",),
     code_word=re.compile(r"[A-Z][A-Za-z]+(?:\.[A-Za-z]+)*"),
+    codes=SENT_WITH,
+    # Where the status a code comes with does not say what it means (SENT_WITH has the status):
     overrides={
-        "AuthenticationError": 401,
-        "InvalidApiKey": 401,
-        "AccessDenied": 403,
+        # An overdue balance (403) and used-up quotas and limits (429) mean "pay or raise the
+        # limit" (402), not "bad key" and not "wait a moment": retrying does not help.
         "AccountOverdueError": 402,
+        "OperationDenied.ServiceOverdue": 402,
         "QuotaExceeded": 402,
         "SetLimitExceeded": 402,
-        "InsufficientBalance": 402,
-        "RateLimitExceeded": 429,
+        "ModelQuotaExhausted": 402,
+        # Burst protection (429): not processed, try again shortly.
         "ServerOverloaded": 503,
-        "InvalidEndpointOrModel": 404,
-        "ModelNotOpen": 403,
-        "InternalServiceError": 500,
+        # A model the account cannot use here (404, 403) is a refused request, not a missing
+        # task and not a bad key: activate the model, or choose another one.
+        "InvalidEndpointOrModel": 400,
+        "ModelNotOpen": 400,
+        "OperationDenied.ServiceNotOpen": 400,
     },
     code_texts={
         "AccountOverdueError": "the account has an overdue balance",
-        "QuotaExceeded": "the account's quota for this model is used up",
-        "SetLimitExceeded": "the spending limit set on this model in the console was reached",
-        "ModelNotOpen": "this model is not activated for the account; activate it in the console",
+        "QuotaExceeded": "a quota of the account was reached",
+        "SetLimitExceeded": "the inference limit set on this model in the console was reached",
+        "ModelQuotaExhausted": "the free token quota is used up (Free Tokens Only Mode)",
+        "ModelNotOpen": "this model is not activated for the account",
         "ServerOverloaded": "the service is overloaded",
     },
 )
 
-_SENSITIVE = {
-    "InputTextSensitiveContentDetected": "reword the prompt (the text was refused by moderation)",
-    "InputImageSensitiveContentDetected": (
-        "use another start image: this one was refused by moderation (a real person's face is "
-        "refused as PrivacyInformation; use an illustrated or generated face, or no face)"
+_ACTIVATE = (
+    "activate the model on the console's Model activation page for this region (activation is per "
+    "region; Seedance 2.0 needs a prepaid resource pack first), or choose another model"
+)
+_NEXT_STEPS = {
+    "AccountOverdueError": "top up the account in the console's billing center; calls resume once it is paid",
+    "OperationDenied.ServiceOverdue": "pay the overdue bill in the console's billing center",
+    "QuotaExceeded": (
+        "one of three quotas ran out: the model's free trial quota (enable paid use on the console's "
+        "Model activation page), the queue's 120 waiting tasks (wait for some to start) or a usage "
+        "quota (it resets at the time the message names)"
     ),
-    "OutputVideoSensitiveContentDetected": "reword the prompt: the rendered video was refused by moderation",
-    "OutputAudioSensitiveContentDetected": "turn audio off or reword the spoken lines: the sound was refused",
-    "SensitiveContentDetected": "reword the prompt or change the images: the input was refused by moderation",
+    "SetLimitExceeded": (
+        "raise the limit or turn off Safe Experience Mode for this model on the console's Model "
+        "activation page"
+    ),
+    "ModelQuotaExhausted": (
+        "turn off Free Tokens Only Mode on the console's Model activation page to pay for use"
+    ),
+    "ModelNotOpen": _ACTIVATE,
+    "OperationDenied.ServiceNotOpen": _ACTIVATE,
+    "InvalidEndpointOrModel": f"this account cannot use the model in this region: {_ACTIVATE}",
+    "AccessDenied": (
+        "the key has no access to this model: allow it for the key in the console's API Key "
+        "Management (a key may be limited to some models or IP addresses)"
+    ),
 }
 
-
-def _sensitive_advice(code: str | None) -> str | None:
-    if not code:
-        return None
-    return _SENSITIVE.get(code.split(".", 1)[0])
+_SENSITIVE = {
+    "SensitiveContentDetected": "reword the prompt: moderation refused the text",
+    "InputTextSensitiveContentDetected": "reword the prompt: moderation refused the text",
+    "InputTextSensitiveContentDetected.PolicyViolation": (
+        "reword the prompt without copyrighted characters, works, brands or artists"
+    ),
+    "InputTextRiskDetection": "reword the prompt: risk detection refused the text",
+    "InputImageSensitiveContentDetected": "use another start or end image: moderation refused this one",
+    "InputImageSensitiveContentDetected.PrivacyInformation": (
+        "use an image without a real person: a real face is refused (an illustrated or generated "
+        "face works, or none)"
+    ),
+    "InputImageSensitiveContentDetected.PolicyViolation": (
+        "use an image without copyrighted characters, logos or artwork"
+    ),
+    "InputImageRiskDetection": "use another start or end image: risk detection refused this one",
+    "InputVideoSensitiveContentDetected": "use another reference video: moderation refused this one",
+    "InputAudioSensitiveContentDetected": "use another reference audio: moderation refused this one",
+    "OutputVideoSensitiveContentDetected": "reword the prompt: moderation refused the rendered video",
+    "OutputVideoSensitiveContentDetected.PolicyViolation": (
+        "reword the prompt without copyrighted characters, works or brands: the video may infringe copyright"
+    ),
+    "OutputAudioSensitiveContentDetected": (
+        "turn audio off or reword the spoken lines and sounds: moderation refused the sound"
+    ),
+    "OutputAudioSensitiveContentDetected.PolicyViolation": (
+        "turn audio off, or ask for no music or an original tune: the sound may infringe copyright"
+    ),
+    "OutputImageSensitiveContentDetected": "reword the prompt: moderation refused a rendered frame",
+    "OutputTextSensitiveContentDetected": "reword the prompt: moderation refused the rewritten prompt",
+}
+"""What to change when moderation refuses the input or the output (whole code, then first part)."""
 
 
 class ArkProvider(Provider):
@@ -428,6 +543,8 @@ class ArkProvider(Provider):
     def find_recent(self, body: Any, req: VideoRequest, *, since: float, until: float) -> list[str]:
         data = json_object(self.id, body)
         items = data.get("items")
+        if items is None and whole_number(data.get("total")) == 0:
+            items = []  # an empty list may leave `items` out
         if not isinstance(items, list):
             raise ProtocolError(f"{self.id}: the task list has no items")
         model_id = self._spec(req).wire_for(req)
@@ -447,24 +564,42 @@ class ArkProvider(Provider):
         return found
 
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
-        err = super().error_for(status_code, body, retry_after)
-        advice = _sensitive_advice(err.provider_code)
-        if advice is not None:
-            return ProviderRejected(
-                f"{self.id}: {err.message.split(': ', 1)[-1].split(': fix the input')[0]}: {advice}",
-                provider=self.id,
-                status_code=err.status_code,
-                provider_code=err.provider_code,
-            )
+        """The exception for an Ark error answer, with what to do next for the codes that say.
+
+        An error inside a 2xx answer takes the status Ark sends its code with. Moderation
+        refusals are `ProviderRejected` naming what to change; account and activation codes
+        say where in the console to fix them; a refused key also names the other region.
+        """
+        reading = self.errors.read(body)
+        if status_code < 400:
+            status_code = _by_code(SENT_WITH, reading.code) or status_code
+        err = self.errors.error_from(self.id, status_code, reading, retry_after)
+        code = err.provider_code
+        sensitive = _by_code(_SENSITIVE, code)
+        step = sensitive or _by_code(_NEXT_STEPS, code)
         if isinstance(err, AuthError):
-            return AuthError(
-                f"{err.message}. If the key was made in the other region's console, set "
-                f"SEEDANCE_PROVIDER={self.other_region}.",
-                provider=self.id,
-                status_code=err.status_code,
-                provider_code=err.provider_code,
-            )
-        return err
+            region = f"SEEDANCE_PROVIDER={self.other_region} if the key was made in that region's console"
+            if step is None:
+                return AuthError(
+                    f"{err.message}; or set {region}.",
+                    provider=self.id,
+                    status_code=err.status_code,
+                    provider_code=code,
+                )
+            step = f"{step}; or set {region}"
+        if step is None:
+            return err
+        text = reading.text
+        if text is None or text.lower() == "success":
+            text = _by_code(self.errors.code_texts, code) or text or f"HTTP {status_code}"
+        kind = ProviderRejected if sensitive else type(err)
+        return kind(
+            f"{self.id}: {text}" + (f" ({code})" if code else "") + f": {step}",
+            provider=self.id,
+            status_code=err.status_code,
+            provider_code=code,
+            retry_after=err.retry_after,
+        )
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -478,7 +613,8 @@ class ArkProvider(Provider):
         """Whether a listed task has the clip settings `req` asked for (fields it leaves out match)."""
         wanted = {
             "duration": req.duration,
-            "ratio": req.aspect_ratio,
+            # `adaptive` lets the model pick the shape, and the task may list the one it picked.
+            "ratio": None if req.aspect_ratio == "adaptive" else req.aspect_ratio,
             "resolution": req.resolution,
             "service_tier": "flex" if req.flex else "default",
         }
@@ -503,7 +639,7 @@ class ArkProvider(Provider):
             return JobError(
                 code=code or "cancelled", message=message or "the task was cancelled (not billed)"
             )
-        advice = _sensitive_advice(code)
+        advice = _by_code(_SENSITIVE, code)
         text = message or "the render failed (not billed)"
         return JobError(code=code or "generation_failed", message=f"{text}: {advice}" if advice else text)
 
