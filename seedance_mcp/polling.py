@@ -55,7 +55,7 @@ class PollSchedule:
             interval=interval if interval is not None else step * scale,
             expected_low=low * scale,
             expected_high=high * scale,
-            tail_interval=(interval if interval is not None else min(30.0, step * 3) * scale),
+            tail_interval=(interval if interval is not None else max(step, min(30.0, step * 3)) * scale),
         )
 
     def next_poll_at(self, elapsed: float, polls_done: int) -> float:

@@ -212,3 +212,16 @@ def test_an_unknown_seedance_provider_names_the_variable_it_came_from() -> None:
 def test_the_sandbox_notice_does_not_claim_a_variable_that_was_not_set() -> None:
     notice = Settings.from_env({}, sandbox=True).target().notice or ""
     assert "--sandbox or SEEDANCE_SANDBOX=1" in notice
+
+
+def test_the_schedule_follows_the_model_and_the_offline_tier() -> None:
+    ark = get_provider("byteplus")
+    one = PollSchedule.for_job(ark, 5, model="seedance-1.5-pro")
+    two = PollSchedule.for_job(ark, 5, model="seedance-2.0")
+    assert (one.expected_low, one.expected_high) < (two.expected_low, two.expected_high)
+    flex = PollSchedule.for_job(ark, 5, model="seedance-1.5-pro", flex=True)
+    # Minutes to hours: the first check waits for the offline tier's lower bound, and polls come
+    # at its documented interval, never faster after the typical time has passed.
+    assert flex.initial_delay >= 600 and flex.interval == 60.0 and flex.tail_interval >= flex.interval
+    # A model without that tier keeps its own schedule even if flex is asked for.
+    assert PollSchedule.for_job(ark, 5, model="seedance-2.0", flex=True) == two

@@ -151,8 +151,8 @@ class Service:
         if queued >= cap:
             raise QueueFull(
                 f"{target.provider.id} takes at most {cap} queued tasks per account, and {queued} jobs are "
-                f"recorded as queued on it; nothing was sent. Wait until some start (`seedance jobs` "
-                "lists them; checking a job refreshes its status), or cancel some."
+                "recorded as queued on it; nothing was sent. Wait until some start (checking a job "
+                "refreshes its status), or cancel some."
             )
 
     async def cancel(self, ref: str) -> Job:

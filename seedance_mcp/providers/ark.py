@@ -134,6 +134,7 @@ def _caps(
         poll=poll,
         fps=24,
         flex=flex,
+        flex_poll=FLEX_POLL if flex else None,
         max_queued=MAX_QUEUED,
         notes=(*notes, *_NOTES_ARK),
     )
@@ -381,6 +382,9 @@ ARK_ERRORS = ErrorFormat(
         "InvalidEndpointOrModel": 400,
         "ModelNotOpen": 400,
         "OperationDenied.ServiceNotOpen": 400,
+        # A cancel of a task past the queue (403 in the simulator's reading of the common code):
+        # refused for this task, not a key problem.
+        "OperationDenied.UnsupportedPhase": 400,
     },
     code_texts={
         "AccountOverdueError": "the account has an overdue balance",
@@ -389,6 +393,7 @@ ARK_ERRORS = ErrorFormat(
         "ModelQuotaExhausted": "the free token quota is used up (Free Tokens Only Mode)",
         "ModelNotOpen": "this model is not activated for the account",
         "ServerOverloaded": "the service is overloaded",
+        "OperationDenied.UnsupportedPhase": "the task is past the phase in which this is allowed",
     },
 )
 
