@@ -106,19 +106,19 @@ _NOTES_ARK = (
 def _caps(
     *,
     durations: range,
-    default_duration: int,
     resolutions: tuple[str, ...],
-    default_resolution: str,
-    end_image: bool,
     audio: bool,
     fixed_lens: bool,
     flex: bool,
     poll: PollAdvice,
+    default_resolution: str = "720p",
+    end_image: bool = True,
     notes: tuple[str, ...] = (),
 ) -> Capabilities:
+    """What one Ark model accepts: what differs per model is named; the rest is Ark's."""
     return Capabilities(
         durations=tuple(durations),
-        default_duration=default_duration,
+        default_duration=5,
         resolutions=resolutions,
         default_resolution=default_resolution,
         aspect_ratios=RATIOS_1X,
@@ -140,151 +140,69 @@ def _caps(
     )
 
 
+def _seedance_1x(*, audio: bool = False, **given: Any) -> Capabilities:
+    """Seedance 1.x: 2-12 s (1.5 Pro 4-12 s), a fixed-lens switch and the offline tier."""
+    given.setdefault("durations", range(2, 13))
+    given.setdefault("resolutions", _ALL)
+    return _caps(audio=audio, fixed_lens=True, flex=True, poll=_POLL_1X, **given)
+
+
+def _seedance_2x(**given: Any) -> Capabilities:
+    """Seedance 2.x: 4-15 s (2.5: 4-30 s), sound, no fixed-lens switch and no offline tier."""
+    given.setdefault("durations", range(4, 16))
+    return _caps(audio=True, fixed_lens=False, flex=False, poll=_POLL_2X, **given)
+
+
 _ALL = ("480p", "720p", "1080p")
 _LOW = ("480p", "720p")
 
-# (canonical name, BytePlus ids (text, image), Volcengine ids (text, image), capabilities).
-# None: the region does not serve the model (or its id is not documented there). The first is
-# the default: Seedance 1.5 Pro is the newest model any new key can use at once (2.0 needs a
-# prepaid resource pack bought in the console first).
-ARK_MODELS: tuple[
-    tuple[str, tuple[str, str | None] | None, tuple[str, str | None] | None, Capabilities], ...
-] = (
-    (
-        "seedance-1.5-pro",
-        ("seedance-1-5-pro-251215", None),
-        ("doubao-seedance-1-5-pro-251215", None),
-        _caps(
-            durations=range(4, 13),
-            default_duration=5,
-            resolutions=_ALL,
-            default_resolution="720p",
-            end_image=True,
-            audio=True,
-            fixed_lens=True,
-            flex=True,
-            poll=_POLL_1X,
-        ),
-    ),
+# (canonical name, BytePlus id for text (and for a start frame, where it has another one),
+# capabilities). Volcengine's ids are BytePlus's with `doubao-` in front (in place of
+# `dreamina-` for 2.x; `volcengine_id`). The first is the default: Seedance 1.5 Pro is the
+# newest model any new key can use at once (2.0 needs a prepaid resource pack bought in the
+# console first).
+ARK_MODELS: tuple[tuple[str, tuple[str, str | None], Capabilities], ...] = (
+    ("seedance-1.5-pro", ("seedance-1-5-pro-251215", None), _seedance_1x(durations=range(4, 13), audio=True)),
     (
         "seedance-2.0",
         ("dreamina-seedance-2-0-260128", None),
-        ("doubao-seedance-2-0-260128", None),
-        _caps(
-            durations=range(4, 16),
-            default_duration=5,
+        _seedance_2x(
             resolutions=_ALL,
-            default_resolution="720p",
-            end_image=True,
-            audio=True,
-            fixed_lens=False,
-            flex=False,
-            poll=_POLL_2X,
             notes=("Seedance 2.0 needs a prepaid resource pack before the model can be activated.",),
         ),
     ),
-    (
-        "seedance-2.0-fast",
-        ("dreamina-seedance-2-0-fast-260128", None),
-        ("doubao-seedance-2-0-fast-260128", None),
-        _caps(
-            durations=range(4, 16),
-            default_duration=5,
-            resolutions=_LOW,
-            default_resolution="720p",
-            end_image=True,
-            audio=True,
-            fixed_lens=False,
-            flex=False,
-            poll=_POLL_2X,
-        ),
-    ),
-    (
-        "seedance-2.0-mini",
-        ("dreamina-seedance-2-0-mini-260615", None),
-        ("doubao-seedance-2-0-mini-260615", None),
-        _caps(
-            durations=range(4, 16),
-            default_duration=5,
-            resolutions=_LOW,
-            default_resolution="720p",
-            end_image=True,
-            audio=True,
-            fixed_lens=False,
-            flex=False,
-            poll=_POLL_2X,
-        ),
-    ),
+    ("seedance-2.0-fast", ("dreamina-seedance-2-0-fast-260128", None), _seedance_2x(resolutions=_LOW)),
+    ("seedance-2.0-mini", ("dreamina-seedance-2-0-mini-260615", None), _seedance_2x(resolutions=_LOW)),
     (
         "seedance-2.5",
         ("dreamina-seedance-2-5-260628", None),
-        ("doubao-seedance-2-5-260628", None),
-        _caps(
+        _seedance_2x(
             durations=range(4, 31),
-            default_duration=5,
             resolutions=_ALL,
-            default_resolution="720p",
-            end_image=True,
-            audio=True,
-            fixed_lens=False,
-            flex=False,
-            poll=_POLL_2X,
             notes=(
                 "Seedance 2.5 always generates sound; the audio switch does not turn it off.",
                 "Seedance 2.5 renders 1080p as 10-bit H.265 (HEVC), which some players cannot show.",
             ),
         ),
     ),
-    (
-        "seedance-1.0-pro",
-        ("seedance-1-0-pro-250528", None),
-        ("doubao-seedance-1-0-pro-250528", None),
-        _caps(
-            durations=range(2, 13),
-            default_duration=5,
-            resolutions=_ALL,
-            default_resolution="1080p",
-            end_image=True,
-            audio=False,
-            fixed_lens=True,
-            flex=True,
-            poll=_POLL_1X,
-        ),
-    ),
+    ("seedance-1.0-pro", ("seedance-1-0-pro-250528", None), _seedance_1x(default_resolution="1080p")),
     (
         "seedance-1.0-pro-fast",
         ("seedance-1-0-pro-fast-251015", None),
-        ("doubao-seedance-1-0-pro-fast-251015", None),
-        _caps(
-            durations=range(2, 13),
-            default_duration=5,
-            resolutions=_ALL,
-            default_resolution="1080p",
-            end_image=False,
-            audio=False,
-            fixed_lens=True,
-            flex=True,
-            poll=_POLL_1X,
-        ),
+        _seedance_1x(default_resolution="1080p", end_image=False),
     ),
     (
         "seedance-1.0-lite",
         ("seedance-1-0-lite-t2v-250428", "seedance-1-0-lite-i2v-250428"),
-        ("doubao-seedance-1-0-lite-t2v-250428", "doubao-seedance-1-0-lite-i2v-250428"),
-        _caps(
-            durations=range(2, 13),
-            default_duration=5,
-            resolutions=_ALL,
-            default_resolution="720p",
-            end_image=True,
-            audio=False,
-            fixed_lens=True,
-            flex=True,
-            poll=_POLL_1X,
-            notes=("Seedance 1.0 lite has one id for text-to-video and one for image-to-video.",),
-        ),
+        _seedance_1x(notes=("Seedance 1.0 lite has one id for text-to-video and one for image-to-video.",)),
     ),
 )
+
+
+def volcengine_id(byteplus_id: str) -> str:
+    """Volcengine's id of a model: BytePlus's with `doubao-` in front, in place of `dreamina-`."""
+    return "doubao-" + byteplus_id.removeprefix("dreamina-")
+
 
 _MODEL_SOURCE = (
     "BytePlus ModelArk video generation docs (docs.byteplus.com/api/docs/ModelArk/1366799) and its "
@@ -294,14 +212,14 @@ _MODEL_SOURCE = (
 )
 
 
-def _specs(region: int) -> tuple[ModelSpec, ...]:
+def _specs(region: str) -> tuple[ModelSpec, ...]:
+    """Every model as one region (`byteplus` or `volcengine`) names it."""
     specs = []
-    for name, byteplus, volcengine, caps in ARK_MODELS:
-        ids = (byteplus, volcengine)[region]
-        if ids is None:
-            continue
+    for name, (text_id, image_id), caps in ARK_MODELS:
+        if region == "volcengine":
+            text_id, image_id = volcengine_id(text_id), image_id and volcengine_id(image_id)
         specs.append(
-            ModelSpec(name=name, caps=caps, wire_id=ids[0], image_wire_id=ids[1], source=_MODEL_SOURCE)
+            ModelSpec(name=name, caps=caps, wire_id=text_id, image_wire_id=image_id, source=_MODEL_SOURCE)
         )
     return tuple(specs)
 
@@ -658,7 +576,7 @@ class BytePlus(ArkProvider):
     key_envs = ("ARK_API_KEY",)
     currency = "USD"
     other_region = "volcengine"
-    models = _specs(0)
+    models = _specs("byteplus")
 
 
 class Volcengine(ArkProvider):
@@ -670,4 +588,4 @@ class Volcengine(ArkProvider):
     key_envs = ("ARK_API_KEY",)
     currency = "CNY"
     other_region = "byteplus"
-    models = _specs(1)
+    models = _specs("volcengine")
