@@ -19,6 +19,7 @@ __all__ = [
     "MODEL_NAMES",
     "RESOLUTIONS",
     "UNITS",
+    "Accepts",
     "CreditEstimate",
     "Job",
     "JobError",
@@ -223,14 +224,9 @@ class CreditEstimate(BaseModel):
         return Money(amount=self.amount, unit=self.unit)
 
 
-class ModelInfo(BaseModel):
-    """One model as one provider serves it."""
+class Accepts(BaseModel):
+    """What a model accepts on one provider (`ModelInfo`; `ProviderInfo` for its default model)."""
 
-    name: str
-    provider_model_id: str | None = Field(
-        description="The provider's own id for it (null: fixed by the API)."
-    )
-    default: bool
     durations: list[int]
     default_duration: int
     resolutions: list[str]
@@ -242,13 +238,25 @@ class ModelInfo(BaseModel):
     seed: bool
     audio: bool
     fixed_lens: bool
-    flex: bool
-    fps: int | None
-    price_unit: Unit | None = Field(description="The unit its price is in; null when unpublished.")
     notes: list[str] = Field(default_factory=list)
 
 
-class ProviderInfo(BaseModel):
+class ModelInfo(Accepts):
+    """One model as one provider serves it."""
+
+    name: str
+    provider_model_id: str | None = Field(
+        description="The provider's own id for it (null: fixed by the API)."
+    )
+    default: bool
+    flex: bool
+    fps: int | None
+    price_unit: Unit | None = Field(description="The unit its price is in; null when unpublished.")
+
+
+class ProviderInfo(Accepts):
+    """A provider, with what its default model accepts at the top level and every model it serves."""
+
     id: str
     name: str
     base_url: str
@@ -257,20 +265,8 @@ class ProviderInfo(BaseModel):
     key_set: bool = Field(
         description="Whether a key for this provider is configured (its value is never shown)."
     )
-    durations: list[int]
-    default_duration: int
-    resolutions: list[str]
-    default_resolution: str | None
-    aspect_ratios: list[str]
-    prompt_max_chars: int
-    start_image: bool
-    end_image: bool
-    seed: bool
-    audio: bool
-    fixed_lens: bool
     idempotency: bool
     priced: bool
     cancel: bool = Field(description="Whether a job on this provider can be cancelled.")
     default_model: str
     models: list[ModelInfo]
-    notes: list[str] = Field(default_factory=list)

@@ -18,13 +18,23 @@ from ..models import (
     ASPECT_RATIOS,
     MODEL_NAMES,
     RESOLUTIONS,
+    Accepts,
     CreditEstimate,
     ModelInfo,
     ProviderInfo,
     Unit,
     VideoRequest,
 )
-from ..providers import PROVIDERS, ModelSpec, Provider, canonical_model, get_model, get_provider, serving
+from ..providers import (
+    PROVIDERS,
+    Capabilities,
+    ModelSpec,
+    Provider,
+    canonical_model,
+    get_model,
+    get_provider,
+    serving,
+)
 from ..redaction import placeholder
 from ..settings import MAX_COST_ENV, Settings, Target
 from ..validation import resolve_clip, resolve_request
@@ -78,43 +88,28 @@ def catalog(settings: Settings, model: str | None = None) -> list[ProviderInfo]:
         specs = [m for m in p.models if wanted is None or m.name == wanted]
         if not specs:
             continue
-        caps = specs[0].caps
         infos.append(
             ProviderInfo(
+                **_accepts(specs[0].caps),
                 id=p.id,
                 name=p.name,
                 base_url=p.base_url,
                 docs=p.docs_url,
                 key_env=p.key_env,
                 key_set=settings.has_key(p),
-                durations=list(caps.durations),
-                default_duration=caps.default_duration,
-                resolutions=list(caps.resolutions),
-                default_resolution=caps.default_resolution,
-                aspect_ratios=list(caps.aspect_ratios),
-                prompt_max_chars=caps.prompt_max,
-                start_image=caps.start_image,
-                end_image=caps.end_image,
-                seed=caps.seed,
-                audio=caps.audio,
-                fixed_lens=caps.fixed_lens,
-                idempotency=caps.idempotency,
+                idempotency=p.caps.idempotency,
                 priced=any(_price_unit(p, m) is not None for m in p.models),
                 cancel=p.build_cancel("task") is not None,
                 default_model=p.default_model.name,
                 models=[_model_info(p, m) for m in specs],
-                notes=list(caps.notes),
             )
         )
     return infos
 
 
-def _model_info(provider: Provider, spec: ModelSpec) -> ModelInfo:
-    caps = spec.caps
-    return ModelInfo(
-        name=spec.name,
-        provider_model_id=spec.wire_id,
-        default=spec is provider.default_model,
+def _accepts(caps: Capabilities) -> dict[str, Any]:
+    """The fields of `Accepts` for a model's capabilities."""
+    return Accepts(
         durations=list(caps.durations),
         default_duration=caps.default_duration,
         resolutions=list(caps.resolutions),
@@ -126,10 +121,19 @@ def _model_info(provider: Provider, spec: ModelSpec) -> ModelInfo:
         seed=caps.seed,
         audio=caps.audio,
         fixed_lens=caps.fixed_lens,
-        flex=caps.flex,
-        fps=caps.fps,
-        price_unit=_price_unit(provider, spec),
         notes=list(caps.notes),
+    ).model_dump()
+
+
+def _model_info(provider: Provider, spec: ModelSpec) -> ModelInfo:
+    return ModelInfo(
+        **_accepts(spec.caps),
+        name=spec.name,
+        provider_model_id=spec.wire_id,
+        default=spec is provider.default_model,
+        flex=spec.caps.flex,
+        fps=spec.caps.fps,
+        price_unit=_price_unit(provider, spec),
     )
 
 
@@ -208,25 +212,7 @@ def estimate(provider: str | None, model: str | None = None, *, clip: Clip) -> l
     if provider:
         p, spec = pairs[0]
         return [_priced(p, spec, clip, comparing=False)]
-    out = []
-    for p, spec in pairs:
-        try:
-            out.append(_priced(p, spec, clip, comparing=True))
-        except InvalidRequest as err:
-            out.append(
-                CreditEstimate(
-                    provider=p.id,
-                    model=spec.name,
-                    credits=None,
-                    resolution=clip.resolution,
-                    duration=clip.duration or spec.caps.default_duration,
-                    audio=clip.audio,
-                    flex=clip.flex,
-                    source="not offered",
-                    note=_not_offered(p, spec, err),
-                )
-            )
-    return out
+    return [_offered_or_not(p, spec, clip) for p, spec in pairs]
 
 
 Differs = dict[tuple[str, str | None], list[str]]
@@ -294,7 +280,7 @@ def compare(provider: str | None, model: str | None = None, *, clip: Clip) -> Pr
     for p, spec in pairs:
         durations = spec.caps.durations
         length = compared if compared in durations else _nearest(durations, compared)
-        found.extend(_offered_or_not(p, spec, replace(clip, duration=length)))
+        found.append(_offered_or_not(p, spec, replace(clip, duration=length)))
         lengths[(p.id, spec.name)] = durations
     found = _ranked(found)
     differs = _differs(found, clip.resolution)
@@ -307,23 +293,22 @@ def compare(provider: str | None, model: str | None = None, *, clip: Clip) -> Pr
     return listing(found, compared, differs)
 
 
-def _offered_or_not(provider: Provider, spec: ModelSpec, clip: Clip) -> list[CreditEstimate]:
+def _offered_or_not(provider: Provider, spec: ModelSpec, clip: Clip) -> CreditEstimate:
+    """The price of `clip` on (provider, model) in a comparison, or why it cannot be made there."""
     try:
-        return [_priced(provider, spec, clip, comparing=True)]
+        return _priced(provider, spec, clip, comparing=True)
     except InvalidRequest as err:
-        return [
-            CreditEstimate(
-                provider=provider.id,
-                model=spec.name,
-                credits=None,
-                resolution=clip.resolution,
-                duration=clip.duration or spec.caps.default_duration,
-                audio=clip.audio,
-                flex=clip.flex,
-                source="not offered",
-                note=_not_offered(provider, spec, err),
-            )
-        ]
+        return CreditEstimate(
+            provider=provider.id,
+            model=spec.name,
+            credits=None,
+            resolution=clip.resolution,
+            duration=clip.duration or spec.caps.default_duration,
+            audio=clip.audio,
+            flex=clip.flex,
+            source="not offered",
+            note=_not_offered(provider, spec, err),
+        )
 
 
 _UNIT_ORDER = {"USD": 0, "CNY": 1, "credits": 2}
