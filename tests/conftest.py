@@ -28,6 +28,9 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["sandbox_fixtures"]
+"""The sandbox tests' fixtures (`sandbox`, `shared`, `client`), shared by their modules."""
+
 SCAN_PLUGIN = "seedance-secret-scan"
 MIN_KEY_LENGTH = 8
 """Shorter strings are too likely to occur by chance to be treated as keys."""

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,32 +219,7 @@ RATE_LIMIT_CODE = {
 # -- fixtures ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Callable[..., Sandbox]]:
-    started: list[Sandbox] = []
-
-    def make(**config: Any) -> Sandbox:
-        config.setdefault("speed", 0.0)
-        sb = Sandbox(SandboxConfig(**config)).start()
-        started.append(sb)
-        return sb
-
-    yield make
-    for sb in started:
-        sb.stop()
-
-
-@pytest.fixture(scope="module")
-def shared() -> Iterator[Sandbox]:
-    """One default sandbox for the tests that only look at their own requests."""
-    with Sandbox(SandboxConfig(speed=0.0)) as sb:
-        yield sb
-
-
-@pytest.fixture
-def client() -> Iterator[httpx2.Client]:
-    with httpx2.Client(headers=AUTH, timeout=10.0) as c:
-        yield c
+# `sandbox`, `shared` and `client` come from `sandbox_fixtures`.
 
 
 def submit_ok(contract: Contract, client: httpx2.Client, sb: Sandbox, body: Json | None = None) -> str:

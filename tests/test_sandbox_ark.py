@@ -71,32 +71,7 @@ def body_for(region: str, **fields: Any) -> Json:
 # -- fixtures and helpers -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def sandbox() -> Iterator[Callable[..., Sandbox]]:
-    started: list[Sandbox] = []
-
-    def make(**config: Any) -> Sandbox:
-        config.setdefault("speed", 0.0)
-        sb = Sandbox(SandboxConfig(**config)).start()
-        started.append(sb)
-        return sb
-
-    yield make
-    for sb in started:
-        sb.stop()
-
-
-@pytest.fixture(scope="module")
-def shared() -> Iterator[Sandbox]:
-    """One default sandbox for the tests that only look at their own requests."""
-    with Sandbox(SandboxConfig(speed=0.0)) as sb:
-        yield sb
-
-
-@pytest.fixture
-def client() -> Iterator[httpx2.Client]:
-    with httpx2.Client(headers=AUTH, timeout=10.0) as c:
-        yield c
+# `sandbox`, `shared` and `client` come from `sandbox_fixtures`.
 
 
 def create(client: httpx2.Client, sb: Sandbox, region: str, body: Json) -> httpx2.Response:
