@@ -234,9 +234,13 @@ _UNPRICED_MODELS: dict[tuple[str, str] | str, str] = {
         "No BytePlus price for this model was found, official or consistent third-party; the "
         "finished job records its billed tokens (usage.completion_tokens)."
     ),
+    ("volcengine", "seedance-2.5"): (
+        "No Volcengine price for Seedance 2.5 was found, official or third-party; the finished job "
+        "records its billed tokens (usage.completion_tokens)."
+    ),
     "volcengine": (
-        "Volcengine's current price pages list only the Seedance 2.0 family; the 1.x list prices on "
-        "its earlier product page may be out of date, so none is shown. The finished job records "
+        "Volcengine's current price pages list only Seedance 2.0, 2.0 fast and 2.0 mini; the 1.x "
+        "list prices on its earlier product page may be out of date, so none is shown. The finished job records "
         "its billed tokens (usage.completion_tokens)."
     ),
 }

@@ -307,6 +307,20 @@ def _serves_several(provider: str) -> bool:
     return len(get_provider(provider).models) > 1
 
 
+def _cited(e: CreditEstimate, sources: list[str]) -> str:
+    """What a comparison row says beside its figure: its note and, for a token price, the rate
+    and frame size, with the number of its source in `sources` (each source listed once)."""
+    if e.amount is None:
+        return e.note or e.source
+    source, detail = e.source, ""
+    if e.tokens is not None and "; " in source:
+        source, detail = source.rsplit("; ", 1)
+    if source not in sources:
+        sources.append(source)
+    said = "; ".join(part for part in (detail, e.note) if part)
+    return f"{said} [{sources.index(source) + 1}]".lstrip()
+
+
 def _who(e: CreditEstimate) -> str:
     """`byteplus seedance-1.0-pro`; a provider that serves one model is named alone."""
     return f"{e.provider} {e.model}" if e.model and _serves_several(e.provider) else e.provider
@@ -347,13 +361,15 @@ def estimates(prices: PriceList, *, as_json: bool) -> None:
         return
     lines = [f"Estimates for {_asked(prices)}.", ""]
     marked: list[str] = []
+    sources: list[str] = []
     for e in prices.estimates:
         differs = prices.differs_for(e)
         star = " *" if differs else ""
-        lines.append(f"{_who(e):<36} {_clip(e) + star:<24} {_credits(e):<22} {e.note or e.source}")
+        lines.append(f"{_who(e):<34} {_clip(e) + star:<24} {_credits(e):<22} {_cited(e, sources)}")
         if differs:
             marked.append(f"* {_who(e)}: {'; '.join(differs)}.")
     lines += ["", *marked]
+    lines += ["Sources:", *(f"[{n}] {source}" for n, source in enumerate(sources, 1)), ""]
     lines.append(
         "Money is ranked cheapest first within each currency (USD, then CNY), never across them. "
         "Credits are each provider's own unit: compare a figure only with the same provider's; "
