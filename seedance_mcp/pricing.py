@@ -240,8 +240,8 @@ _UNPRICED_MODELS: dict[tuple[str, str] | str, str] = {
     ),
     "volcengine": (
         "Volcengine's current price pages list only Seedance 2.0, 2.0 fast and 2.0 mini; the 1.x "
-        "list prices on its earlier product page may be out of date, so none is shown. The finished job records "
-        "its billed tokens (usage.completion_tokens)."
+        "list prices on its earlier product page may be out of date, so none is shown. The finished "
+        "job records its billed tokens (usage.completion_tokens)."
     ),
 }
 

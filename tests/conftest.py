@@ -1,4 +1,5 @@
-"""Suite-wide test machinery: the `--soak` option, the async backend and the secret scan.
+"""Suite-wide test machinery: the `--soak` option, the async backend, the secret scan and the
+sandbox tests' fixtures.
 
 `--soak` runs the tests marked `soak` (long reliability runs); without it they are skipped.
 Tests that scale with it read the `soak` fixture.
@@ -23,13 +24,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx2
 import pytest
 
-pytest_plugins = ["sandbox_fixtures"]
-"""The sandbox tests' fixtures (`sandbox`, `shared`, `client`), shared by their modules."""
+from seedance_mcp.sandbox import Sandbox, SandboxConfig
 
 SCAN_PLUGIN = "seedance-secret-scan"
 MIN_KEY_LENGTH = 8
@@ -254,3 +256,36 @@ def _secret_scan_basetemp(request: pytest.FixtureRequest, tmp_path_factory: pyte
 def secret_scan(request: pytest.FixtureRequest) -> SecretScanHandle:
     """Register a key the session scan must look for, or add text (e.g. a subprocess's output)."""
     return SecretScanHandle(request.config.pluginmanager.get_plugin(SCAN_PLUGIN), request.node.nodeid)
+
+
+# ---- the sandbox tests' fixtures (test_sandbox.py, test_sandbox_ark.py) ----------------------
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Callable[..., Sandbox]]:
+    """A factory of simulators (`speed` 0 unless given), each stopped after the test."""
+    started: list[Sandbox] = []
+
+    def make(**config: Any) -> Sandbox:
+        config.setdefault("speed", 0.0)
+        sb = Sandbox(SandboxConfig(**config)).start()
+        started.append(sb)
+        return sb
+
+    yield make
+    for sb in started:
+        sb.stop()
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[Sandbox]:
+    """One default sandbox for the tests that only look at their own requests."""
+    with Sandbox(SandboxConfig(speed=0.0)) as sb:
+        yield sb
+
+
+@pytest.fixture
+def client(request: pytest.FixtureRequest) -> Iterator[httpx2.Client]:
+    """A client sending the test module's `AUTH` headers."""
+    with httpx2.Client(headers=request.module.AUTH, timeout=10.0) as c:
+        yield c
