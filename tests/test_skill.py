@@ -24,8 +24,8 @@ from seedance_mcp import errors
 from seedance_mcp.cli.exits import EXIT_FAILED, exit_code_for
 from seedance_mcp.cli.parser import build_parser
 from seedance_mcp.models import JobStatus
-from seedance_mcp.pricing import PRICE_TABLES
-from seedance_mcp.providers import PROVIDERS, apixo, seedance2ai
+from seedance_mcp.pricing import PRICE_TABLES, TOKEN_PRICES
+from seedance_mcp.providers import PROVIDERS, ModelSpec, Provider, apixo, ark, seedance2ai
 
 ROOT = Path(__file__).resolve().parent.parent
 SKILL = ROOT / "SKILL.md"
@@ -110,8 +110,10 @@ def test_openclaw_metadata_is_a_nested_block() -> None:
 def test_every_key_variable_is_named() -> None:
     text = body()
     for provider in PROVIDERS.values():
-        assert provider.key_env in text
-    assert "SEEDANCE_API_KEY" in text
+        for name in (provider.key_env, *provider.key_envs):
+            assert name in text, f"SKILL.md does not name {name} ({provider.id})"
+    for name in ("SEEDANCE_API_KEY", "SEEDANCE_MODEL", "SEEDANCE_MAX_COST", "SEEDANCE_MAX_CREDITS"):
+        assert name in text
 
 
 def test_links_exist_and_stay_one_level_deep() -> None:
@@ -136,6 +138,7 @@ def test_skill_teaches_the_whole_flow() -> None:
         "estimate_credits",
         "generate_video",
         "check_status",
+        "cancel_job",
         "list_providers",
     ):
         assert f"`{tool}" in text
@@ -180,40 +183,165 @@ def test_cli_commands_and_flags_in_the_docs_exist() -> None:
     assert seen >= 10
 
 
+def reference_tables(text: str) -> dict[str, tuple[list[str], list[list[str]]]]:
+    """Each `## ` section's table: its header and its rows (the separator line left out)."""
+    found: dict[str, tuple[list[str], list[list[str]]]] = {}
+    section = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip()
+        elif line.startswith("|") and not re.fullmatch(r"[|\s:-]+", line):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if section not in found:
+                found[section] = (cells, [])
+            else:
+                found[section][1].append(cells)
+    return found
+
+
+def _span(durations: tuple[int, ...]) -> str:
+    contiguous = len(durations) > 3 and list(durations) == list(range(durations[0], durations[-1] + 1))
+    return f"{durations[0]}-{durations[-1]}" if contiguous else ", ".join(map(str, durations))
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _unit(provider: Provider) -> str:
+    units = {price.unit for (pid, _), price in TOKEN_PRICES.items() if pid == provider.id}
+    assert len(units) <= 1, f"{provider.id} prices in several units: {units}"
+    return units.pop() if units else "credits"
+
+
+def _money_rows(provider: Provider, spec: ModelSpec) -> list[list[str]]:
+    """The rows of one token-priced (provider, model): one per group of resolutions that share
+    their prices ("any" when all do); "not published" where there is no price."""
+    price = TOKEN_PRICES.get((provider.id, spec.name))
+    caps = spec.caps
+    unit = _unit(provider)
+
+    def cells(resolution: str) -> list[str]:
+        silent = price.per_million(resolution, False) if price else None
+        sound = price.per_million(resolution, True) if price else None
+        if silent is None:
+            flex = "not published" if caps.flex else "none"
+            return ["not published", "not published" if caps.audio else "no sound", flex]
+        assert price is not None and sound is not None
+        with_audio = f"{sound:g}" if caps.audio else "no sound"
+        if not caps.flex:
+            flex = "none"
+        elif caps.audio:
+            flex = f"{silent * price.flex_factor:g} / {sound * price.flex_factor:g}"
+        else:
+            flex = f"{silent * price.flex_factor:g}"
+        return [f"{silent:g}", with_audio, flex]
+
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for resolution in caps.resolutions:
+        groups.setdefault(tuple(cells(resolution)), []).append(resolution)
+    if len(groups) == 1:
+        [values] = groups
+        return [[provider.id, spec.name, "any", unit, *values]]
+    return [[provider.id, spec.name, ", ".join(res), unit, *values] for values, res in groups.items()]
+
+
 def test_providers_reference_matches_the_code() -> None:
+    """Every table of providers-and-prices.md, row for row, against the registry and the prices."""
     text = (REFERENCES / "providers-and-prices.md").read_text(encoding="utf-8")
-    rows = [
-        [cell.strip() for cell in line.strip("|").split("|")]
-        for line in text.splitlines()
-        if line.startswith("|")
+    tables = reference_tables(text)
+
+    header, rows = tables["Providers"]
+    assert header == ["provider", "key variable", "price unit", "default model", "cancel", "safe re-send"]
+    expected = [
+        [
+            pid,
+            " or ".join(f"`{name}`" for name in (p.key_env, *p.key_envs)),
+            _unit(p),
+            p.default_model.name,
+            "while queued" if p.build_cancel("task") is not None else "no",
+            _yes(p.caps.idempotency),
+        ]
+        for pid, p in PROVIDERS.items()
     ]
-    capabilities = {row[0]: row for row in rows if len(row) == 10 and row[0] in PROVIDERS}
-    for pid, provider in PROVIDERS.items():
-        caps = provider.caps
-        row = capabilities[pid]
-        durations = caps.durations
-        contiguous = len(durations) > 3 and list(durations) == list(range(durations[0], durations[-1] + 1))
-        expected_durations = (
-            f"{durations[0]}-{durations[-1]}" if contiguous else ", ".join(map(str, durations))
-        )
-        assert row[1] == f"`{provider.key_env}`"
-        assert row[2] == expected_durations
-        assert row[3] == str(caps.default_duration)
-        assert row[4] == (", ".join(caps.resolutions) or "(not chosen)")
-        assert row[5] == ", ".join(caps.aspect_ratios)
-        assert row[6] == str(caps.prompt_max)
-        assert row[7:] == ["yes" if flag else "no" for flag in (caps.end_image, caps.seed, caps.fixed_lens)]
-    prices = {tuple(row[:3]): row[3:] for row in rows if len(row) == 5}
+    assert rows == expected
+
+    header, rows = tables["Models: what each accepts"]
+    assert header == [
+        "provider",
+        "model",
+        "durations (s)",
+        "default (s)",
+        "resolutions",
+        "aspect ratios",
+        "prompt limit (chars)",
+        "end frame",
+        "seed",
+        "audio",
+        "fixed lens",
+        "flex",
+    ]
+    expected = []
+    for pid, p in PROVIDERS.items():
+        for spec in p.models:
+            caps = spec.caps
+            expected.append(
+                [
+                    pid,
+                    spec.name,
+                    _span(caps.durations),
+                    str(caps.default_duration),
+                    ", ".join(caps.resolutions) or "(not chosen)",
+                    ", ".join(caps.aspect_ratios),
+                    str(caps.prompt_max),
+                    *(
+                        _yes(flag)
+                        for flag in (caps.end_image, caps.seed, caps.audio, caps.fixed_lens, caps.flex)
+                    ),
+                ]
+            )
+    assert rows == expected
+    assert all(spec.caps.start_image for p in PROVIDERS.values() for spec in p.models), (
+        "the reference says every model takes a start image"
+    )
+
+    header, rows = tables["Money prices (per million output tokens)"]
+    assert header == [
+        "provider",
+        "model",
+        "resolution",
+        "unit",
+        "silent",
+        "with audio",
+        "flex (silent / audio)",
+    ]
+    money = sorted({pid for pid, _ in TOKEN_PRICES}, key=list(PROVIDERS).index)
+    expected = [
+        row for pid in money for spec in PROVIDERS[pid].models for row in _money_rows(PROVIDERS[pid], spec)
+    ]
+    assert rows == expected
+    for price in TOKEN_PRICES.values():
+        for date in re.findall(r"\d{4}-\d{2}-\d{2}", price.source):
+            assert date in text, f"the reference does not date its money prices ({date})"
+        if price.source.startswith("third-party"):
+            assert "third-party" in text
+
+    header, rows = tables["Credit prices (credits per clip)"]
+    assert header == ["provider", "model", "resolution", "seconds", "silent", "with audio"]
+    expected = []
     for pid, table in PRICE_TABLES.items():
         for (resolution, seconds, audio), credits in table.cells.items():
-            if audio:
-                continue
-            with_audio = table.cells[(resolution, seconds, True)]
-            assert prices[(pid, resolution or "-", str(seconds))] == [str(credits), str(with_audio)]
-    priced_rows = [key for key in prices if key[0] in PRICE_TABLES]
-    assert len(priced_rows) == sum(len(t.cells) for t in PRICE_TABLES.values()) // 2
-    for pid in set(PROVIDERS) - set(PRICE_TABLES):
-        assert prices[(pid, "any", "any")] == ["not published", "not published"]
+            if not audio:
+                with_audio = table.cells[(resolution, seconds, True)]
+                expected.append(
+                    [pid, table.model, resolution or "-", str(seconds), str(credits), str(with_audio)]
+                )
+    for pid, p in PROVIDERS.items():
+        if pid not in PRICE_TABLES and _unit(p) == "credits":
+            expected += [
+                [pid, spec.name, "any", "any", "not published", "not published"] for spec in p.models
+            ]
+    assert rows == expected
 
 
 # Codes set from a value at run time: where, and what they can be.
@@ -229,6 +357,11 @@ DYNAMIC_CODES: dict[tuple[str, str], Callable[[], set[str]]] = {
     ("providers/seedance2ai.py", "word"): lambda: {
         seedance2ai._job_error({}, status).code for status in (JobStatus.CANCELLED, JobStatus.EXPIRED)
     },
+    # Ark's own error.code on a failed, expired or cancelled task, as sent (any word: the
+    # "another word" row); the moderation codes get advice of their own.
+    ("providers/ark.py", "code or 'generation_failed'"): lambda: set(ark._SENSITIVE),
+    ("providers/ark.py", "code or 'expired'"): set,
+    ("providers/ark.py", "code or 'cancelled'"): set,
 }
 
 
@@ -291,7 +424,7 @@ def troubleshooting_codes() -> dict[str, int]:
         if line.startswith("## "):
             section_exit = int(heading.group(1)) if heading else None
         elif line.startswith("| `") and section_exit is not None:
-            for code in re.findall(r"`([a-z_]+)`", line.split("|")[1]):
+            for code in re.findall(r"`([A-Za-z][A-Za-z_]*)`", line.split("|")[1]):
                 assert code not in documented, f"{code} is explained twice"
                 documented[code] = section_exit
     return documented
