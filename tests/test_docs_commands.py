@@ -80,7 +80,7 @@ NOT_RUN: dict[str, str] = {
 # itself stays as written). The setting applies to the whole block that holds the command.
 EXTRA_ENV: list[tuple[str, dict[str, str], str]] = [
     (
-        r"export NANOPHOTO_API_KEY=\.\.\.",
+        r"export BYTEPLUS_API_KEY=\.\.\.",
         {"SEEDANCE_SANDBOX": "1"},
         "the block sets a placeholder key; SEEDANCE_SANDBOX=1 keeps it on the built-in simulator",
     ),
