@@ -424,7 +424,7 @@ def troubleshooting_codes() -> dict[str, int]:
         if line.startswith("## "):
             section_exit = int(heading.group(1)) if heading else None
         elif line.startswith("| `") and section_exit is not None:
-            for code in re.findall(r"`([A-Za-z][A-Za-z_]*)`", line.split("|")[1]):
+            for code in re.findall(r"`([A-Za-z][A-Za-z_.]*)`", line.split("|")[1]):
                 assert code not in documented, f"{code} is explained twice"
                 documented[code] = section_exit
     return documented
