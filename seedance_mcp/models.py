@@ -106,6 +106,11 @@ class VideoRequest(BaseModel):
         default=False,
         description="Ark's offline tier: half the price, slower (byteplus and volcengine only).",
     )
+    last_frame: bool = Field(
+        default=False,
+        description="Also hand back the clip's last frame as an image URL, e.g. to start the next "
+        "shot from it (byteplus and volcengine).",
+    )
 
 
 class Money(BaseModel):

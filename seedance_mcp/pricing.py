@@ -228,7 +228,7 @@ TOKEN_PRICES: dict[tuple[str, str], TokenPrice] = {
 _UNPRICED_MODELS: dict[tuple[str, str] | str, str] = {
     ("byteplus", "seedance-2.5"): (
         "No BytePlus price for Seedance 2.5 was found, official or consistent third-party; "
-        "the finished job records what it cost (usage.completion_tokens)."
+        "the finished job records its billed tokens (usage.completion_tokens), not a price."
     ),
     "byteplus": (
         "No BytePlus price for this model was found, official or consistent third-party; the "

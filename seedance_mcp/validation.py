@@ -79,6 +79,14 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     resolution, duration = resolve_clip(
         provider, resolution=req.resolution, duration=req.duration, audio=req.audio, model=spec.name
     )
+    if req.last_frame and not caps.last_frame:
+        raise InvalidRequest(
+            f"last_frame: {pid} cannot hand back the clip's last frame; leave it off."
+            + _others(lambda c: c.last_frame, provider, spec),
+            field="last_frame",
+            value=True,
+            allowed=[False],
+        )
     if req.flex and not caps.flex:
         raise InvalidRequest(
             f"flex: {pid} has no offline (flex) tier; leave it off."
@@ -142,6 +150,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         update={
             "prompt": prompt,
             "model": spec.name,
+            "audio": req.audio or caps.audio_always,
             "aspect_ratio": aspect,
             "resolution": resolution,
             "duration": duration,

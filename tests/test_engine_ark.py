@@ -14,7 +14,14 @@ import httpx2
 import pytest
 
 from seedance_mcp.engine import Service
-from seedance_mcp.errors import AuthError, BudgetExceeded, CannotCancel, ConfigError, QueueFull
+from seedance_mcp.errors import (
+    AuthError,
+    BudgetExceeded,
+    CannotCancel,
+    ConfigError,
+    InvalidRequest,
+    QueueFull,
+)
 from seedance_mcp.ledger import Ledger, new_job_id
 from seedance_mcp.models import Job, JobStatus, Money, VideoRequest
 from seedance_mcp.pricing import tokens_for
@@ -140,16 +147,15 @@ async def test_a_queued_job_is_cancelled_and_costs_nothing(tmp_path: Path) -> No
             await svc.cancel(job.job_id)
     finally:
         svc.close()
-    assert [r.method for r in ark.requests] == ["POST", "DELETE", "GET"]
+    assert [r.method for r in ark.requests] == ["POST", "GET", "DELETE", "GET"]  # read, then cancel
     assert job.status is JobStatus.CANCELLED and again.status is JobStatus.CANCELLED
     assert job.cost == Money(amount=0.0, unit="USD")
     assert job.notice is not None and "nothing is charged" in job.notice
 
 
 @pytest.mark.anyio
-async def test_a_running_job_cannot_be_cancelled_and_says_so(tmp_path: Path) -> None:
+async def test_a_running_job_is_not_sent_a_cancel_and_says_why(tmp_path: Path) -> None:
     ark = FakeArk()
-    ark.cancel_refusal = (400, "InvalidParameter")
     svc = _service(tmp_path, ark)
     try:
         job = await svc.generate(REQ, wait_seconds=0)
@@ -159,8 +165,40 @@ async def test_a_running_job_cannot_be_cancelled_and_says_so(tmp_path: Path) -> 
         after = svc.get_job(job.job_id)
     finally:
         svc.close()
-    assert "only a queued task can be cancelled" in caught.value.message
-    assert after.status is JobStatus.RUNNING  # read again, recorded, and still billed as usual
+    assert "byteplus cancels only queued tasks" in caught.value.message
+    assert "DELETE" not in [r.method for r in ark.requests]
+    assert after.status is JobStatus.RUNNING  # read, recorded, and still billed as usual
+
+
+@pytest.mark.anyio
+async def test_a_job_that_finished_meanwhile_is_never_deleted(tmp_path: Path) -> None:
+    """Ark's DELETE of a finished task erases its record (and the video): it is never sent."""
+    ark = FakeArk()
+    svc = _service(tmp_path, ark)
+    try:
+        job = await svc.generate(REQ, wait_seconds=0)
+        ark.succeed("cgt-1", tokens=108_000)
+        with pytest.raises(CannotCancel, match="already succeeded on byteplus; nothing was cancelled"):
+            await svc.cancel(job.job_id)
+        after = svc.get_job(job.job_id)
+    finally:
+        svc.close()
+    assert [r.method for r in ark.requests] == ["POST", "GET"]
+    assert after.status is JobStatus.SUCCEEDED and after.cost == Money(amount=0.2592, unit="USD")
+
+
+@pytest.mark.anyio
+async def test_a_refused_cancel_reads_the_task_again(tmp_path: Path) -> None:
+    ark = FakeArk()
+    ark.cancel_refusal = (403, "OperationDenied.UnsupportedPhase")
+    svc = _service(tmp_path, ark)
+    try:
+        job = await svc.generate(REQ, wait_seconds=0)
+        with pytest.raises(CannotCancel, match=r"\(OperationDenied\.UnsupportedPhase\): it is queued"):
+            await svc.cancel(job.job_id)
+    finally:
+        svc.close()
+    assert [r.method for r in ark.requests] == ["POST", "GET", "DELETE", "GET"]
 
 
 @pytest.mark.anyio
@@ -214,6 +252,20 @@ async def test_two_matching_tasks_leave_the_job_unknown_with_its_possible_cost(t
     assert job.status is JobStatus.UNKNOWN and job.provider_task_id is None
     assert job.notice is not None and "2 tasks match this job" in job.notice and "USD" in job.notice
     assert checked.status is JobStatus.UNKNOWN  # a later check looks again, and still cannot tell
+
+
+@pytest.mark.anyio
+async def test_a_task_made_long_after_the_lost_submit_is_not_taken_for_it(tmp_path: Path) -> None:
+    ark = FakeArk()
+    ark.lose_create_answer = True
+    svc = _service(tmp_path, ark)
+    ark.created_at = int(svc.clock()) + 3600  # the lost create's task shows up an hour later: not it
+    try:
+        job = await svc.generate(REQ, wait_seconds=0)
+    finally:
+        svc.close()
+    assert job.status is JobStatus.UNKNOWN and job.provider_task_id is None
+    assert job.notice is not None and "no task matches this job" in job.notice
 
 
 @pytest.mark.anyio
@@ -295,3 +347,26 @@ def test_seedance_model_is_the_default_model_and_an_unknown_one_is_refused(tmp_p
     assert prepared.request.model == "seedance-2.0-fast" and prepared.estimate.unit == "USD"
     with pytest.raises(ConfigError, match="SEEDANCE_MODEL: 'seedance-9'"):
         Settings.from_env({"SEEDANCE_MODEL": "seedance-9"})
+
+
+def test_the_last_frame_is_asked_for_only_where_it_can_be_handed_back(tmp_path: Path) -> None:
+    svc = _service(tmp_path, FakeArk())
+    try:
+        dry = svc.dry_run(REQ.model_copy(update={"last_frame": True}))
+        plain = svc.dry_run(REQ)
+        with pytest.raises(InvalidRequest) as caught:
+            svc.dry_run(VideoRequest(prompt="a kite", last_frame=True), "nanophoto")
+    finally:
+        svc.close()
+    assert dry.json_body is not None and dry.json_body["return_last_frame"] is True
+    assert plain.json_body is not None and "return_last_frame" not in plain.json_body
+    assert caught.value.field == "last_frame" and "byteplus, volcengine" in caught.value.message
+
+
+def test_a_model_that_always_makes_sound_is_resolved_with_audio_on(tmp_path: Path) -> None:
+    svc = _service(tmp_path, FakeArk())
+    try:
+        prepared = svc.prepare(VideoRequest(prompt="a kite", model="seedance-2.5", duration=20))
+    finally:
+        svc.close()
+    assert prepared.request.audio is True  # what the clip will have, shown as it will be sent

@@ -601,9 +601,7 @@ def test_at_most_120_tasks_wait_in_the_queue(
     clock = FakeClock()
     sb = sandbox(speed=1.0, clock=clock)
     ids = [create_ok(client, sb, region) for _ in range(MAX_QUEUED)]
-    error = ark_error(
-        create(client, sb, region, body_for(region)), 429, "RateLimitExceeded.QueuedTaskLimitExceeded"
-    )
+    error = ark_error(create(client, sb, region, body_for(region)), 429, "QuotaExceeded")
     assert error["type"] == "TooManyRequests" and "120" in error["message"]
     assert len(sb.tasks(region)) == MAX_QUEUED
 
@@ -613,7 +611,7 @@ def test_at_most_120_tasks_wait_in_the_queue(
 
     assert delete(client, sb, region, ids[0]).status_code == 200  # a cancelled task leaves the queue
     create_ok(client, sb, region)
-    ark_error(create(client, sb, region, body_for(region)), 429, "RateLimitExceeded.QueuedTaskLimitExceeded")
+    ark_error(create(client, sb, region, body_for(region)), 429, "QuotaExceeded")
 
     clock.advance(10)  # they start running: running tasks do not count
     create_ok(client, sb, region)

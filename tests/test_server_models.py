@@ -594,7 +594,7 @@ async def test_cancel_job_cancels_a_queued_ark_job_and_refuses_a_running_one(tmp
 
     assert refused.is_error and _facts(refused)["code"] == "cannot_cancel"
     text = _text(refused)
-    assert "only a queued task can be cancelled" in text and "running" in text
+    assert "cancels only queued tasks" in text and "running" in text
     assert "check_status" in text.split("Next step: ", 1)[1]
     assert jobs[job["job_id"]]["status"] == "cancelled"
     assert jobs[running.structured_content["job_id"]]["status"] == "running"

@@ -157,7 +157,7 @@ def _request(args: argparse.Namespace) -> VideoRequest:
     # argparse has already checked every enumerated value, so this cannot fail validation.
     return VideoRequest(
         **_passed(args, "prompt", "model", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens"),
-        **_passed(args, "seed", "flex"),
+        **_passed(args, "seed", "flex", "last_frame"),
         image_url=args.image,
         end_image_url=args.end_image,
     )

@@ -232,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--image", metavar="URL", help="public http(s) URL of the start frame")
     p.add_argument("--end-image", metavar="URL", help="public http(s) URL of the end frame")
     p.add_argument(
+        "--last-frame",
+        action="store_true",
+        help="also hand back the clip's last frame as an image URL (byteplus, volcengine)",
+    )
+    p.add_argument(
         "--seed",
         type=_integer,
         metavar="N",

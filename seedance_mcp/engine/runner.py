@@ -50,6 +50,7 @@ from ..ledger import Ledger
 from ..models import Job, JobError, JobStatus, Money, TaskState
 from ..polling import PollSchedule
 from ..pricing import actual_cost
+from ..providers import Provider
 from . import notices
 from .fetching import VideoFetcher
 from .progress import PROGRESS_EVERY, Phase, ProgressFn, emit
@@ -60,8 +61,21 @@ __all__ = ["Delivery", "JobRunner"]
 log = logging.getLogger("seedance_mcp.engine")
 
 LOST_TASK_SLACK = 120.0
-"""Seconds either side of a job's life within which a listed task may be the one its lost
-submit created (the clocks of this machine and the provider's may differ a little)."""
+"""Seconds either side of a submit within which a listed task may be the one it created (the
+clocks of this machine and the provider's may differ a little)."""
+SUBMIT_SPAN = 300.0
+"""How long after a job is recorded its (one, never repeated) paid submit can still create the
+task: the exchange is bounded by the HTTP timeouts, well within this. A task created later is
+not that submit's, whatever it looks like."""
+
+
+def _cut_off(provider: Provider, job: Job, what: str) -> SeedanceError:
+    return SeedanceError(
+        f"{provider.id}: no answer to {what} of job {job.job_id} within the wait; check the job to see "
+        "where it stands.",
+        code="deadline_exceeded",
+        retryable=True,
+    )
 
 
 def _known(provider: str, task_id: str) -> Callable[[Ledger], bool]:
@@ -353,6 +367,20 @@ class JobRunner:
                 f"job {job.job_id} has no task id recorded yet ({job.status.value}), so there is nothing to "
                 f"cancel on {provider.id}; check the job first."
             )
+        # Read the task first: only a task the provider may cancel is sent a cancel (Ark's DELETE
+        # of a finished task erases its record, and with it the video).
+        job = await self.apply(job, await self._read_task(task_id, job))
+        if job.status.is_final:
+            raise CannotCancel(
+                f"job {job.job_id} was already {job.status.value} on {provider.id}; nothing was cancelled."
+                + (" Check it to save the video." if job.status is JobStatus.SUCCEEDED else "")
+            )
+        if job.status not in provider.cancellable:
+            allowed = " or ".join(sorted(s.value for s in provider.cancellable))
+            raise CannotCancel(
+                f"{provider.id} cancels only {allowed} tasks, and job {job.job_id} is {job.status.value}: it "
+                "keeps rendering and is charged as usual. Check it with its id; never submit it again."
+            )
         answered = False
         try:
             with anyio.move_on_after(self._left()):
@@ -360,32 +388,31 @@ class JobRunner:
                 answered = True
         except ProviderError as err:
             # Refused: read the task to say why (it may have started, or finished, meanwhile).
-            state = await self.client.status(task_id)
-            job = await self.apply(job, state)
+            job = await self.apply(job, await self._read_task(task_id, job))
             if job.status.is_final:
                 return job
             answer = err.provider_code or f"HTTP {err.status_code}"
             raise CannotCancel(
-                f"{provider.id} would not cancel job {job.job_id} ({answer}): it is {job.status.value}, and "
-                f"only a queued task can be cancelled. It keeps rendering and is charged as usual; check it "
-                "with its id.",
+                f"{provider.id} would not cancel job {job.job_id} ({answer}): it is {job.status.value}. It "
+                "keeps rendering and is charged as usual; check it with its id.",
             ) from err
         if not answered:
-            raise SeedanceError(
-                f"{provider.id}: no answer to the cancel of job {job.job_id} within the wait; check the job "
-                "to see whether it was cancelled.",
-                code="deadline_exceeded",
-                retryable=True,
-            )
+            raise _cut_off(provider, job, "the cancel")
         state = TaskState(status=JobStatus.CANCELLED, provider_status="cancelled")
         with anyio.move_on_after(self._left()):
-            with contextlib.suppress(TaskNotFound):  # a cancelled task may already be gone
+            with contextlib.suppress(TaskNotFound):  # a cancelled task's record may be gone
                 state = await self.client.status(task_id)
         if not state.status.is_final:
             state = TaskState(status=JobStatus.CANCELLED, provider_status=state.provider_status)
         return await self._records.update(
             job.job_id, **self._changes(job, state), notice=notices.cancelled_note(job, state)
         )
+
+    async def _read_task(self, task_id: str, job: Job) -> TaskState:
+        """The task's state now, within the call's end (else a `deadline_exceeded` error)."""
+        with anyio.move_on_after(self._left()):
+            return await self.client.status(task_id)
+        raise _cut_off(self.provider, job, "the status check")
 
     def _changes(self, job: Job, state: TaskState) -> dict[str, Any]:
         changes: dict[str, Any] = {"status": state.status}
@@ -407,7 +434,9 @@ class JobRunner:
         try:
             with anyio.move_on_after(self._left()):
                 found = await self.client.recent(
-                    job.request, since=created - LOST_TASK_SLACK, until=self._clock() + LOST_TASK_SLACK
+                    job.request,
+                    since=created - LOST_TASK_SLACK,
+                    until=created + SUBMIT_SPAN + LOST_TASK_SLACK,
                 )
                 if found is None:
                     return job

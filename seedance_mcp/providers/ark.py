@@ -6,11 +6,12 @@ the models' ids (Volcengine's carry `doubao-`) and the currency of the price.
 - Create `POST /contents/generations/tasks`: `model`, `content` (a `text` item, then
   `image_url` items with role `first_frame` / `last_frame`), and the top-level fields `ratio`,
   `resolution`, `duration`, `generate_audio` (models with sound), `seed`, `camera_fixed`
-  (1.x), `watermark: false`, `service_tier` (`flex` for the half-price offline tier). Answer
+  (1.x), `watermark: false`, `return_last_frame` (when the request asks for the last frame),
+  `service_tier` (`flex` for the half-price offline tier). Answer
   `{"id": ...}`. Create is not idempotent: there is no idempotency key.
 - Get `GET /contents/generations/tasks/{id}`: `status` is `queued`, `running`, `succeeded`,
   `failed`, `cancelled` or `expired`; `content.video_url` (valid 24 h), `content.last_frame_url`
-  (only when the create asked for it with `return_last_frame`, which we do not send);
+  (only when the create asked for it with `return_last_frame`);
   `usage.completion_tokens` (what is billed); `error.code` / `error.message`.
 - List `GET /contents/generations/tasks?page_num=&page_size=&filter.model=` (the last 7 days):
   used to find a task whose create answer was lost. The list carries no prompt, so a task
@@ -113,6 +114,7 @@ def _caps(
     poll: PollAdvice,
     default_resolution: str = "720p",
     end_image: bool = True,
+    audio_always: bool = False,
     notes: tuple[str, ...] = (),
 ) -> Capabilities:
     """What one Ark model accepts: what differs per model is named; the rest is Ark's."""
@@ -135,6 +137,8 @@ def _caps(
         fps=24,
         flex=flex,
         flex_poll=FLEX_POLL if flex else None,
+        audio_always=audio_always,
+        last_frame=True,
         max_queued=MAX_QUEUED,
         notes=(*notes, *_NOTES_ARK),
     )
@@ -179,6 +183,7 @@ ARK_MODELS: tuple[tuple[str, tuple[str, str | None], Capabilities], ...] = (
         _seedance_2x(
             durations=range(4, 31),
             resolutions=_ALL,
+            audio_always=True,
             notes=(
                 "Seedance 2.5 always generates sound; the audio switch does not turn it off.",
                 "Seedance 2.5 renders 1080p as 10-bit H.265 (HEVC), which some players cannot show.",
@@ -384,6 +389,8 @@ class ArkProvider(Provider):
     other_region: ClassVar[str]
     """The other region's provider id, named when this region refuses a key."""
     errors = ARK_ERRORS
+    cancellable = frozenset({JobStatus.QUEUED})
+    """Only a queued task can be cancelled; a DELETE of a finished one erases its record."""
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
         # Ark keeps no idempotency key: the key is unused, and a lost answer is never re-sent.
@@ -408,6 +415,8 @@ class ArkProvider(Provider):
         if spec.caps.fixed_lens:
             body["camera_fixed"] = req.fixed_lens
         body["watermark"] = False
+        if req.last_frame:
+            body["return_last_frame"] = True
         if req.flex:
             body["service_tier"] = "flex"
         return WireRequest(method="POST", path=TASKS, json=body)

@@ -37,7 +37,7 @@ from ..errors import (
     RateLimited,
     TaskNotFound,
 )
-from ..models import TaskState, VideoRequest
+from ..models import JobStatus, TaskState, VideoRequest
 from ..redaction import mask_credentials
 
 __all__ = [
@@ -114,6 +114,10 @@ class Capabilities:
     """Whether the half-price offline tier (Ark's `service_tier: flex`) exists for this model."""
     flex_poll: PollAdvice | None = None
     """The polling advice and typical times of that offline tier (slower: minutes to hours)."""
+    audio_always: bool = False
+    """The model always makes sound (Seedance 2.5): a request is resolved with audio on."""
+    last_frame: bool = False
+    """The provider can hand back the clip's last frame as an image URL (Ark's return_last_frame)."""
     max_queued: int | None = None
     """The documented cap on tasks waiting in the provider's queue per account (None: none)."""
     notes: tuple[str, ...] = ()
@@ -325,6 +329,8 @@ class Provider(ABC):
     errors: ErrorFormat
     key_envs: tuple[str, ...] = ()
     """Further variables that hold a key for this provider, read in order after `key_env`."""
+    cancellable: frozenset[JobStatus] = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
+    """The states in which `build_cancel`'s request may be sent (where there is one)."""
 
     @property
     def default_model(self) -> ModelSpec:

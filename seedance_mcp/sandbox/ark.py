@@ -30,8 +30,8 @@ region serves and what each model accepts.
 
 Choices where the documents are silent (none of these codes was found in Ark's documents):
 - a create while the account has 120 queued tasks (the documented cap) is refused with 429
-  `RateLimitExceeded.QueuedTaskLimitExceeded`, in the form of the documented
-  `RateLimitExceeded.EndpointRPMExceeded`;
+  `QuotaExceeded`, the code Ark's error list gives for a reached quota (its description names the
+  queue's cap among them); the message says it is the queue;
 - deleting a running or cancelled task is refused with 403 `OperationDenied.UnsupportedPhase`,
   the common code Ark publishes for "not supported while the target is in its current phase";
 - an unknown task id is 404 `ResourceNotFound`;
@@ -75,7 +75,7 @@ TASKS = "/contents/generations/tasks"
 INVALID = "InvalidParameter"
 MISSING = "MissingParameter"
 MODEL_NOT_FOUND = "InvalidEndpointOrModel.NotFound"
-QUEUE_FULL = "RateLimitExceeded.QueuedTaskLimitExceeded"
+QUEUE_FULL = "QuotaExceeded"
 WRONG_PHASE = "OperationDenied.UnsupportedPhase"
 TASK_NOT_FOUND = "ResourceNotFound"
 FAILED_RENDER = "InternalServiceError"

@@ -317,6 +317,13 @@ async def generate_video(
             "(minutes to hours), so expect to check back later; models with flex=true only."
         ),
     ] = False,
+    last_frame: Annotated[
+        bool,
+        Field(
+            description="Also hand back the clip's last frame as an image URL (last_frame_url), e.g. to "
+            "start the next shot from it; byteplus and volcengine only."
+        ),
+    ] = False,
     wait_seconds: Annotated[
         float,
         Field(
@@ -364,6 +371,7 @@ async def generate_video(
         end_image_url=end_image_url,
         seed=seed,
         flex=flex,
+        last_frame=last_frame,
     )
     relay = ProgressRelay(ctx)
     try:
