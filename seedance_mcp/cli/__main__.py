@@ -1,5 +1,5 @@
 """`python -m seedance_mcp.cli`: the same as `seedance`."""
 
-from .app import main
+from .app import run
 
-raise SystemExit(main())
+run()

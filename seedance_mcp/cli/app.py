@@ -10,9 +10,12 @@ and exit 1, never a traceback; the traceback is logged at DEBUG.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
+from typing import NoReturn
 
 import anyio
 
@@ -23,7 +26,7 @@ from .exits import EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code
 from .parser import JSON_COMMANDS, UsageError, build_parser, command_of
 from .progress import ProgressBar
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
 
 log = logging.getLogger("seedance_mcp.cli")
 
@@ -166,3 +169,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         _log_trace(args.command, err)
         render.unexpected(args.command, err, as_json=getattr(args, "json", False))
         return EXIT_FAILED
+
+
+def run() -> NoReturn:
+    """The `seedance` process: `main`, then exit with its code.
+
+    After Ctrl-C the process ends at once, once its answer is flushed: a ledger call still
+    running in a worker thread is abandoned (the ledger is crash-safe, as after kill -9) instead
+    of racing the interpreter's shutdown, which can crash inside SQLite's C code."""
+    code = main()
+    if code == EXIT_INTERRUPTED:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+    raise SystemExit(code)
