@@ -21,9 +21,10 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 import anyio
 import httpx2
@@ -41,7 +42,7 @@ from .errors import (
     SeedanceError,
     TransportError,
 )
-from .models import TaskState, VideoRequest
+from .models import JobStatus, TaskState, VideoRequest
 from .providers import Provider, WireRequest
 from .redaction import redact, redact_error
 from .retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after
@@ -160,6 +161,8 @@ class ProviderClient:
         """Whether the last `submit` may have created a task: an attempt reached the provider
         and did not come back as a clear "not created" (see `nothing_created`). The caller
         reads it after an error, or after cutting the submit off at its deadline."""
+        self.submit_refs: dict[str, str] = {}
+        """What the last successful submit's answer gave besides the task id (`Provider.submit_refs`)."""
         self._doubt_before = False
 
     def __repr__(self) -> str:
@@ -180,7 +183,7 @@ class ProviderClient:
         if wire.json is not None:
             headers["Content-Type"] = "application/json"
         if self._key is not None:
-            headers["Authorization"] = f"Bearer {self._key.reveal()}"
+            headers["Authorization"] = f"{self.provider.auth_scheme} {self._key.reveal()}"
         return headers
 
     async def send(self, wire: WireRequest, *, paid: bool = False) -> tuple[int, Any, float | None]:
@@ -192,6 +195,13 @@ class ProviderClient:
         if paid:
             self._doubt_before, self.submit_in_doubt = self.submit_in_doubt, True
         url = wire.url(self.base_url)
+        if wire.absolute and _origin(url) != _origin(self.base_url):
+            # A URL the provider handed back goes only where the key already goes.
+            raise ProtocolError(
+                f"{self.provider.id}: a URL it handed back for the task is on another host "
+                f"({urlsplit(url).hostname}) than {self.base_url}; refused unsent.",
+                code="foreign_url",
+            )
         content = None if wire.json is None else json.dumps(wire.json, ensure_ascii=False).encode()
         try:
             async with self._http.stream(
@@ -282,10 +292,14 @@ class ProviderClient:
         wire = self.provider.build_submit(req, idempotency_key)
         safe_to_resend = self.provider.caps.idempotency
 
+        self.submit_refs = {}
+
         async def attempt() -> str:
             try:
                 status, body = await self._exchange(wire, paid=True)
-                return self._scrubbed(self.provider.parse_submit(status, body))
+                task_id = self._scrubbed(self.provider.parse_submit(status, body))
+                self.submit_refs = self._scrubbed(self.provider.submit_refs(body))
+                return task_id
             except SeedanceError as err:
                 if nothing_created(err):
                     self.submit_in_doubt = self._doubt_before
@@ -300,13 +314,18 @@ class ProviderClient:
 
         return await self._with_retries(attempt, retryable, what="submit")
 
-    async def status(self, task_id: str) -> TaskState:
-        """Read the task's state; reads are always safe to retry."""
-        wire = self.provider.build_status(task_id)
+    async def status(self, task_id: str, refs: Mapping[str, str] | None = None) -> TaskState:
+        """Read the task's state (and, where the status answer does not carry it, a finished
+        task's result); reads are always safe to retry."""
+        refs = refs or {}
+        wire = self.provider.status_request(task_id, refs)
 
         async def attempt() -> TaskState:
             status, body = await self._exchange(wire)
             state = self.provider.parse_status(status, body)
+            result = self.provider.result_request(task_id, refs)
+            if state.status is JobStatus.SUCCEEDED and not state.video_url and result is not None:
+                state = self.provider.parse_result(*await self._exchange(result))
             error = state.error
             if error is not None:
                 error = error.model_copy(
@@ -321,10 +340,10 @@ class ProviderClient:
 
         return await self._with_retries(attempt, self._read_retryable, what="status")
 
-    async def cancel(self, task_id: str) -> None:
-        """Ask the provider to cancel the task (`Provider.build_cancel`). Cancelling is idempotent,
+    async def cancel(self, task_id: str, refs: Mapping[str, str] | None = None) -> None:
+        """Ask the provider to cancel the task (`Provider.cancel_request`). Cancelling is idempotent,
         so transport failures and busy answers are retried; a refusal is raised as it came."""
-        wire = self.provider.build_cancel(task_id)
+        wire = self.provider.cancel_request(task_id, refs or {})
         if wire is None:
             raise ProtocolError(f"{self.provider.id}: has no cancel endpoint", code="cannot_cancel")
 
@@ -386,3 +405,14 @@ class ProviderClient:
                 )
                 await self._sleep(delay)
         raise AssertionError("unreachable")
+
+
+def _origin(url: str) -> tuple[str, str | None, int | None]:
+    """The scheme, host and port a URL goes to (the port spelt out or implied)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return (
+        scheme,
+        (parts.hostname or "").lower() or None,
+        parts.port or {"https": 443, "http": 80}.get(scheme),
+    )

@@ -142,6 +142,7 @@ class TaskState(BaseModel):
     credits: int | None = None
     tokens: int | None = Field(default=None, description="Tokens billed, where the provider bills tokens.")
     last_frame_url: str | None = None
+    queue_position: int | None = Field(default=None, description="Place in the provider's queue, if told.")
     error: JobError | None = None
     provider_status: str | None = Field(default=None, description="The status word as the provider sent it.")
 
@@ -152,6 +153,11 @@ class Job(BaseModel):
     job_id: str
     provider: str
     provider_task_id: str | None = None
+    provider_refs: dict[str, str] = Field(
+        default_factory=dict,
+        description="Further references the provider gave for the task (fal's status, response and "
+        "cancel URLs), used as given.",
+    )
     status: JobStatus = JobStatus.QUEUED
     video_url: str | None = None
     video_path: str | None = None

@@ -24,7 +24,8 @@ from ..client import ProviderClient
 from ..download import download_video, loopback_hosts
 from ..errors import DownloadError, LedgerBusy, SeedanceError
 from ..inflight import DownloadLocks
-from ..models import Job, JobStatus, TaskState
+from ..models import Job, JobError, JobStatus, TaskState
+from ..providers import get_model
 from . import notices
 from .records import Records
 
@@ -90,7 +91,24 @@ class VideoFetcher:
             fresh = await self._fresh_url(job)
             if fresh is not None:
                 job = await self._fetch(fresh)
-        return job
+        return await self._deleted(job)
+
+    async def _deleted(self, job: Job) -> Job:
+        """A job whose video the provider has deleted (Replicate keeps files one hour) is over:
+        `expired`, saying plainly that the file was not saved in time; it was still charged."""
+        ttl = get_model(self.client.provider, job.request.model).caps.output_ttl
+        if ttl is None or job.video_path or not job.error or job.error.code != "video_url_expired":
+            return job
+        error = JobError(
+            code="output_deleted",
+            message=f"{job.provider} deletes a finished video's file {_span(ttl)} after it is made, and this "
+            "one was not saved in time: it cannot be downloaded any more.",
+        )
+        note = (
+            f"The render finished and was charged, but {job.provider} deleted the file before it was "
+            "saved. Render it again to have the video."
+        )
+        return await self._records.update_or_keep(job, status=JobStatus.EXPIRED, error=error, notice=note)
 
     async def _fetch(self, job: Job) -> Job:
         """One download of the job's recorded URL, its outcome recorded."""
@@ -134,7 +152,7 @@ class VideoFetcher:
         state: TaskState | None = None
         try:
             with anyio.move_on_after(self._left()):
-                state = await self.client.status(job.provider_task_id)
+                state = await self.client.status(job.provider_task_id, job.provider_refs)
         except SeedanceError:
             return None  # the download of the recorded URL fails and says so
         if (
@@ -148,6 +166,10 @@ class VideoFetcher:
             return await self._records.update(job.job_id, video_url=state.video_url)
         except LedgerBusy:
             return job.model_copy(update={"video_url": state.video_url})  # asked for again next time
+
+
+def _span(seconds: float) -> str:
+    return f"{seconds / 3600:g} hour{'s' if seconds != 3600 else ''}" if seconds >= 3600 else f"{seconds:g} s"
 
 
 def _origin(url: str) -> str:

@@ -13,7 +13,7 @@ from typing import assert_never
 
 from ..errors import IdempotencyConflict, ProtocolError, SeedanceError
 from ..models import Job, JobError, JobStatus, NextAction, NextStep, TaskState
-from ..providers import Provider, get_provider
+from ..providers import Provider, get_model, get_provider
 
 __all__ = [
     "NOTHING_CREATED",
@@ -180,9 +180,29 @@ def finish(job: Job) -> Job:
     Idempotent: a job already handed back comes back unchanged.
     """
     notice = job.notice
+    short_lived = _short_lived_note(job)
+    if short_lived and short_lived not in (notice or ""):
+        notice = f"{notice} {short_lived}" if notice else short_lived
     if job.sandbox and not (notice or "").startswith(SANDBOX_PLACEHOLDER):
         notice = f"{SANDBOX_PLACEHOLDER} {notice}" if notice else SANDBOX_PLACEHOLDER
     return job if notice == job.notice else job.model_copy(update={"notice": notice})
+
+
+def _short_lived_note(job: Job) -> str | None:
+    """For a finished video not yet saved on a provider that deletes files soon (Replicate: one
+    hour), how long is left to save it."""
+    if job.status is not JobStatus.SUCCEEDED or job.video_path:
+        return None
+    try:
+        ttl = get_model(get_provider(job.provider), job.request.model).caps.output_ttl
+    except SeedanceError:  # a job of a provider or model this version no longer knows
+        return None
+    if ttl is None:
+        return None
+    return (
+        f"{job.provider} deletes the file {ttl / 60:g} minutes after the render finished: save it "
+        "before then (check the job with download on)."
+    )
 
 
 def next_step(job: Job) -> NextStep:

@@ -467,7 +467,8 @@ def dry_run(prepared: Prepared) -> DryRun:
     wire = target.provider.build_submit(resolved, "<idempotency-key>")
     base = (target.base_url or target.provider.base_url).rstrip("/")
     headers = {"Content-Type": "application/json", **wire.headers}
-    headers["Authorization"] = "Bearer " + placeholder(target.key_env or target.provider.key_env)
+    scheme = target.provider.auth_scheme
+    headers["Authorization"] = f"{scheme} " + placeholder(target.key_env or target.provider.key_env)
     query = "?" + "&".join(f"{k}={v}" for k, v in wire.params.items()) if wire.params else ""
     return DryRun(
         provider=target.provider.id,

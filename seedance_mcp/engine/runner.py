@@ -125,6 +125,8 @@ class JobRunner:
         self._delivery = delivery
         self._until = until
         """The call's end on `clock` (`limits`): no exchange runs past it; None: no end."""
+        self._queue_position: int | None = None
+        """Where the last status answer put the job in the provider's queue, if it said."""
         self._videos = VideoFetcher(
             client=client,
             records=records,
@@ -196,9 +198,9 @@ class JobRunner:
                 raise cut
             what = f"The submit reached {provider.id} but its answer did not arrive within the wait"
             return await self._unclear(job, cut, what)
-        return await self._record_task(job, task_id)
+        return await self._record_task(job, task_id, self.client.submit_refs)
 
-    async def _record_task(self, job: Job, task_id: str) -> Job:
+    async def _record_task(self, job: Job, task_id: str, refs: dict[str, str] | None = None) -> Job:
         """Record a task id the provider gave: an answer received is never lost.
 
         Another process may hold the ledger: the write is tried again with backoff (off the
@@ -208,6 +210,7 @@ class JobRunner:
         """
         changes: dict[str, Any] = {
             "provider_task_id": task_id,
+            "provider_refs": refs or {},
             "status": JobStatus.QUEUED,
             "error": None,
             "notice": None,
@@ -286,7 +289,7 @@ class JobRunner:
         state: TaskState | None = None
         try:
             with anyio.move_on_after(self._left()):
-                state = await self.client.status(job.provider_task_id)
+                state = await self.client.status(job.provider_task_id, job.provider_refs)
         except TaskNotFound as err:
             if job.sandbox:
                 return await self._records.update_or_keep(
@@ -302,6 +305,7 @@ class JobRunner:
             raise
         if state is None:  # cut off by the call's end: the job is as it was
             return await self._records.update_or_keep(job, notice=notices.STATUS_CHECK_CUT_OFF)
+        self._queue_position = state.queue_position
         return await self.apply(job, state)
 
     async def apply(self, job: Job, state: TaskState) -> Job:
@@ -356,7 +360,7 @@ class JobRunner:
         provider = self.provider
         if job.status.is_final:
             raise CannotCancel(f"job {job.job_id} is already {job.status.value}; there is nothing to cancel.")
-        if provider.build_cancel(job.provider_task_id or "task") is None:
+        if provider.cancel_request(job.provider_task_id or "task", job.provider_refs) is None:
             raise CannotCancel(
                 f"{provider.id} has no way to cancel a task (its API documents none): job {job.job_id} keeps "
                 "rendering and is charged as usual. Check it with its id; never submit it again."
@@ -384,7 +388,7 @@ class JobRunner:
         answered = False
         try:
             with anyio.move_on_after(self._left()):
-                await self.client.cancel(task_id)
+                await self.client.cancel(task_id, job.provider_refs)
                 answered = True
         except ProviderError as err:
             # Refused: read the task to say why (it may have started, or finished, meanwhile).
@@ -401,7 +405,7 @@ class JobRunner:
         state = TaskState(status=JobStatus.CANCELLED, provider_status="cancelled")
         with anyio.move_on_after(self._left()):
             with contextlib.suppress(TaskNotFound):  # a cancelled task's record may be gone
-                state = await self.client.status(task_id)
+                state = await self.client.status(task_id, job.provider_refs)
         if not state.status.is_final:
             state = TaskState(status=JobStatus.CANCELLED, provider_status=state.provider_status)
         return await self._records.update(
@@ -411,7 +415,7 @@ class JobRunner:
     async def _read_task(self, task_id: str, job: Job) -> TaskState:
         """The task's state now, within the call's end (else a `deadline_exceeded` error)."""
         with anyio.move_on_after(self._left()):
-            return await self.client.status(task_id)
+            return await self.client.status(task_id, job.provider_refs)
         raise _cut_off(self.provider, job, "the status check")
 
     def _changes(self, job: Job, state: TaskState) -> dict[str, Any]:
@@ -478,7 +482,10 @@ class JobRunner:
             if remaining <= 0:
                 break
             phase: Phase = "queued" if job.status is JobStatus.QUEUED else "rendering"
-            await self._emit(job, phase, elapsed, expected, f"{self.provider.id} is rendering; {typical}")
+            doing = "is rendering"
+            if job.status is JobStatus.QUEUED and self._queue_position is not None:
+                doing = f"has it queued, position {self._queue_position}"
+            await self._emit(job, phase, elapsed, expected, f"{self.provider.id} {doing}; {typical}")
             await self._sleep(min(max(next_at - (self._clock() - created), 0.0), self._beat, remaining))
         if job.status is JobStatus.SUCCEEDED and self._delivery.download:
             await self._emit(job, "downloading", self._clock() - created, expected, "downloading the video")

@@ -118,6 +118,9 @@ class Capabilities:
     """The model always makes sound (Seedance 2.5): a request is resolved with audio on."""
     last_frame: bool = False
     """The provider can hand back the clip's last frame as an image URL (Ark's return_last_frame)."""
+    output_ttl: float | None = None
+    """Seconds the provider keeps a finished video's file (Replicate: one hour); None: long enough
+    (Ark's 24 h, APIXO's 15 days) or not documented."""
     max_queued: int | None = None
     """The documented cap on tasks waiting in the provider's queue per account (None: none)."""
     notes: tuple[str, ...] = ()
@@ -165,7 +168,15 @@ class WireRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
 
     def url(self, base_url: str) -> str:
+        """The request's URL: `path` below `base_url`, or `path` itself where it is a whole URL
+        the provider handed back (the client sends those only to the base URL's own host)."""
+        if self.absolute:
+            return self.path
         return base_url.rstrip("/") + self.path
+
+    @property
+    def absolute(self) -> bool:
+        return self.path.startswith(("https://", "http://"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -331,6 +342,8 @@ class Provider(ABC):
     """Further variables that hold a key for this provider, read in order after `key_env`."""
     cancellable: frozenset[JobStatus] = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
     """The states in which `build_cancel`'s request may be sent (where there is one)."""
+    auth_scheme: str = "Bearer"
+    """The Authorization header's scheme: `Bearer <key>` for most, `Key <key>` for fal."""
 
     @property
     def default_model(self) -> ModelSpec:
@@ -352,6 +365,29 @@ class Provider(ABC):
     def build_cancel(self, task_id: str) -> WireRequest | None:
         """The documented cancel request, or None where the provider has no way to cancel."""
         return None
+
+    # What a provider whose submit answer names further URLs for the task (fal: status_url,
+    # response_url, cancel_url, to be used as given) overrides: the references kept on the job,
+    # and the requests built from them. The others build from the task id alone.
+
+    def submit_refs(self, body: Any) -> dict[str, str]:
+        """References to keep on the job from a 2xx submit answer (besides its task id)."""
+        return {}
+
+    def status_request(self, task_id: str, refs: Mapping[str, str]) -> WireRequest:
+        return self.build_status(task_id)
+
+    def cancel_request(self, task_id: str, refs: Mapping[str, str]) -> WireRequest | None:
+        return self.build_cancel(task_id)
+
+    def result_request(self, task_id: str, refs: Mapping[str, str]) -> WireRequest | None:
+        """Where a finished task's result is read when its status answer does not carry it
+        (fal: the response URL); None where the status answer does."""
+        return None
+
+    def parse_result(self, status_code: int, body: Any) -> TaskState:
+        """A 2xx result answer (`result_request`) as a succeeded `TaskState`."""
+        raise ProtocolError(f"{self.id}: has no result request")
 
     def parse_cancel(self, status_code: int, body: Any) -> None:
         """Raise the error a 2xx cancel answer carries, if any (most carry none)."""
