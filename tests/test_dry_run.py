@@ -27,7 +27,7 @@ def test_a_dry_run_needs_no_key_and_shows_the_production_request(provider: str, 
     assert dry.provider == provider
     assert dry.url.startswith(p.base_url + "/")
     assert "127.0.0.1" not in dry.url
-    assert dry.headers["Authorization"] == f"Bearer <redacted: {p.key_env}>"
+    assert dry.headers["Authorization"] == f"{p.auth_scheme} <redacted: {p.key_env}>"
     assert dry.sandbox is bool(sandbox)
     assert svc.sandbox is None  # no simulator was started
 
@@ -43,7 +43,8 @@ def test_the_cli_dry_run_works_for_every_provider_with_an_empty_environment(
     assert code == 0, err
     shown = json.loads(out)
     assert shown["url"].startswith(get_provider(provider).base_url)
-    assert shown["headers"]["Authorization"] == f"Bearer <redacted: {get_provider(provider).key_env}>"
+    p = get_provider(provider)
+    assert shown["headers"]["Authorization"] == f"{p.auth_scheme} <redacted: {p.key_env}>"
     assert not (tmp_path / "seedance-videos").exists()
 
 

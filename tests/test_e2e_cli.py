@@ -355,7 +355,7 @@ def test_dry_run_prints_the_documented_request_and_sends_nothing(
         monkeypatch, capsys, env_for(sandbox, provider, tmp_path), "generate", "A kite", "--dry-run"
     )
     assert code == 0
-    assert "Bearer <redacted:" in out and "nothing was sent" in out
+    assert f"{get_provider(provider).auth_scheme} <redacted:" in out and "nothing was sent" in out
     assert sandbox.tasks(provider) == [] and sandbox.requests == []
 
 

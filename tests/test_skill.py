@@ -362,6 +362,8 @@ DYNAMIC_CODES: dict[tuple[str, str], Callable[[], set[str]]] = {
     ("providers/ark.py", "code or 'generation_failed'"): lambda: set(ark._SENSITIVE),
     ("providers/ark.py", "code or 'expired'"): set,
     ("providers/ark.py", "code or 'cancelled'"): set,
+    # fal's error_type on a failed request, as sent (any word: the "another word" row).
+    ("providers/fal.py", "code or 'generation_failed'"): set,
 }
 
 

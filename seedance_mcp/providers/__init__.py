@@ -13,6 +13,7 @@ from ..models import MODEL_NAMES
 from .apixo import Apixo
 from .ark import BytePlus, Volcengine
 from .base import Capabilities, ModelSpec, PollAdvice, Provider, RateLimit, WireRequest
+from .fal import Fal
 from .nanophoto import NanoPhoto
 from .seedance2ai import Seedance2AI
 from .seedance15pro import Seedance15Pro
@@ -35,7 +36,16 @@ __all__ = [
 
 PROVIDERS: dict[str, Provider] = {
     p.id: p
-    for p in (NanoPhoto(), SeedanceApi(), Apixo(), Seedance15Pro(), Seedance2AI(), BytePlus(), Volcengine())
+    for p in (
+        NanoPhoto(),
+        SeedanceApi(),
+        Apixo(),
+        Seedance15Pro(),
+        Seedance2AI(),
+        BytePlus(),
+        Volcengine(),
+        Fal(),
+    )
 }
 PROVIDER_IDS: tuple[str, ...] = tuple(PROVIDERS)
 

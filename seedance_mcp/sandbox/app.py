@@ -16,6 +16,7 @@ from .apixo import ApixoSim
 from .ark import BytePlusSim, VolcengineSim
 from .common import AbortedResponse, ProviderSim
 from .config import PROVIDER_IDS
+from .fal import FalSim
 from .media import VideoResponse, last_frame_png, sample_mp4
 from .nanophoto import NanoPhotoSim
 from .seedance2ai import Seedance2AISim
@@ -33,6 +34,7 @@ SIMULATORS: tuple[type[ProviderSim], ...] = (
     Seedance2AISim,
     BytePlusSim,
     VolcengineSim,
+    FalSim,
 )
 Endpoint = Callable[[Request], Awaitable[Response]]
 DOWNLOAD_FAULTS = frozenset({"429", "503", "500", "reset", "truncate"})
