@@ -225,6 +225,59 @@ TOKEN_PRICES: dict[tuple[str, str], TokenPrice] = {
     ),
 }
 
+# fal.ai's own list prices (USD), from each model's page. fal bills tokens by the formula above
+# (1.x: "(height x width x FPS x duration) / 1024"; 2.0: "... * 24) / 1024"), and its examples
+# follow from these rates and `dimensions`: $0.62 and $0.245 for 1.0 Pro and Pro Fast at 1080p
+# 5 s (1920x1088), $0.26 for 1.5 Pro at 720p 5 s with sound, $0.3024/s for 2.0 at 720p (1280x720).
+_FAL_1X = (
+    "fal.ai model pages (fal.ai/models/fal-ai/bytedance/seedance/{v1/pro,v1/pro/fast,v1.5/pro}/"
+    "text-to-video/llms.txt), read 2026-12-02"
+)
+_FAL_2X = (
+    "fal.ai model pages (fal.ai/models/bytedance/seedance-2.0/{,fast/,mini/}text-to-video and their "
+    "reference-to-video pages for the 0.6x with video input), read 2026-12-02"
+)
+_FAL_SOUND = "fal charges the same for Seedance 2.0 with or without sound."
+TOKEN_PRICES.update(
+    {
+        ("fal", "seedance-1.0-pro"): TokenPrice(
+            unit="USD", rates={(None, None): 2.5}, source=_FAL_1X, flex_factor=None
+        ),
+        ("fal", "seedance-1.0-pro-fast"): TokenPrice(
+            unit="USD", rates={(None, None): 1.0}, source=_FAL_1X, flex_factor=None
+        ),
+        ("fal", "seedance-1.5-pro"): TokenPrice(
+            unit="USD", rates={(None, True): 2.4, (None, False): 1.2}, source=_FAL_1X, flex_factor=None
+        ),
+        ("fal", "seedance-2.0"): TokenPrice(
+            unit="USD",
+            rates={(None, None): 14.0},  # $0.014 per 1,000 tokens
+            video_input_rates={(None, None): 8.4},
+            source=_FAL_2X,
+            flex_factor=None,
+            note=_FAL_SOUND,
+        ),
+        ("fal", "seedance-2.0-fast"): TokenPrice(
+            unit="USD",
+            rates={(None, None): 11.2},  # $0.0112 per 1,000 tokens
+            video_input_rates={(None, None): 6.72},
+            source=_FAL_2X,
+            flex_factor=None,
+            note=_FAL_SOUND,
+        ),
+        ("fal", "seedance-2.0-mini"): TokenPrice(
+            unit="USD",
+            rates={(None, None): 7.0},  # $0.007 per 1,000 tokens
+            source=_FAL_2X,
+            flex_factor=None,
+            note=(
+                f"{_FAL_SOUND} fal's per-second figures for 2.0 mini ($0.0721/s at 480p, $0.1547/s at "
+                "720p) are 2-3% above what its token rate gives; the estimate uses the token rate."
+            ),
+        ),
+    }
+)
+
 _UNPRICED_MODELS: dict[tuple[str, str] | str, str] = {
     ("byteplus", "seedance-2.5"): (
         "No BytePlus price for Seedance 2.5 was found, official or consistent third-party; "
