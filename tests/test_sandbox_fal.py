@@ -16,7 +16,7 @@ from typing import Any
 import fal_client
 import httpx2
 import pytest
-from cli_harness import run_cli
+from cli_harness import run_cli, simulator_env
 from fakes import FakeClock
 from fal_client import client as fal_module
 
@@ -572,3 +572,18 @@ def test_seedance_estimate_compares_fal_in_usd(cli: Callable[..., Any]) -> None:
         1.512,
         108_000,
     )
+
+
+def test_a_lost_submit_answer_settles_unknown_and_is_never_resent(
+    tmp_path: Path, cli: Callable[..., Any]
+) -> None:
+    """fal keeps no idempotency key and its queue lists no requests: the job stays unknown."""
+    with Sandbox(SandboxConfig(speed=0.002, faults=[Fault(kind="reset", on="submit", times=1)])) as sb:
+        env = simulator_env(sb, "fal", tmp_path, KEY)
+        code, job, err = cli(env, "generate", "Fog over a pier", "--json")
+        assert err.startswith("fal seedance-1.5-pro: submitting")
+        assert code == 1 and job["status"] == "unknown" and job["provider_task_id"] is None
+        assert "NOT resent" in job["notice"]
+        assert len(sb.tasks("fal")) == 1  # the simulator did queue it, once
+        code, again, _ = cli(env, "status", job["job_id"], "--json")
+        assert again["status"] == "unknown" and len(sb.tasks("fal")) == 1
