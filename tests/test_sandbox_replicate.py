@@ -8,6 +8,7 @@ Time never passes for real: render timing and the hour run on an injected clock 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ import httpx
 import httpx2
 import pytest
 import replicate
+from cli_harness import run_cli
 from fakes import FakeClock
 
 from seedance_mcp.engine import Service
@@ -572,3 +574,52 @@ async def test_a_lost_create_answer_is_found_in_the_list_and_never_resent(
     creates = [r for r in sb.requests if r.method == "POST" and r.path.endswith("/predictions")]
     assert len(creates) == 1  # never re-sent
     assert any(r.method == "GET" and r.path == "/replicate/predictions" for r in sb.requests)
+
+
+# -- the done-when, through the CLI in sandbox mode ------------------------------------------------------
+
+
+def sandbox_mode(tmp_path: Path, speed: str) -> dict[str, str]:
+    return {
+        "SEEDANCE_SANDBOX": "1",
+        "SEEDANCE_SANDBOX_SPEED": speed,
+        "SEEDANCE_HOME": str(tmp_path / "home"),
+        "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
+    }
+
+
+def test_the_cli_renders_seedance_2_on_replicate_to_an_mp4(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["generate", "a lighthouse keeper climbs the stairs at dusk", "--provider", "replicate"]
+    argv += ["--model", "seedance-2.0", "--duration", "5", "--json"]
+    code, out, _ = run_cli(monkeypatch, capsys, sandbox_mode(tmp_path, "0.005"), *argv)
+    job = json.loads(out)
+    assert code == 0, job
+    assert (job["provider"], job["status"], job["sandbox"]) == ("replicate", "succeeded", True)
+    assert Path(job["video_path"]).read_bytes() == sample_mp4()
+
+
+def test_the_cli_cancels_a_starting_replicate_job(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = sandbox_mode(tmp_path, "1")  # documented times: the job is still starting a moment later
+    argv = [
+        "generate",
+        "a fox in the snow",
+        "--provider",
+        "replicate",
+        "--duration",
+        "15",
+        "--no-wait",
+        "--json",
+    ]
+    code, out, _ = run_cli(monkeypatch, capsys, env, *argv)
+    job = json.loads(out)
+    assert code == 0 and job["status"] == "queued", job
+    code, out, _ = run_cli(monkeypatch, capsys, env, "cancel", job["job_id"], "--json")
+    cancelled = json.loads(out)
+    assert code == 0, cancelled
+    assert cancelled["status"] == "cancelled" and "nothing is charged" in cancelled["notice"]
+    code, out, _ = run_cli(monkeypatch, capsys, env, "status", job["job_id"], "--json")
+    assert json.loads(out)["status"] == "cancelled"  # another look, another simulator: still cancelled

@@ -44,6 +44,7 @@ from ..models import JobError, JobStatus, TaskState, VideoRequest
 from .base import (
     Capabilities,
     ErrorFormat,
+    ErrorReading,
     ModelSpec,
     PollAdvice,
     Provider,
@@ -93,16 +94,17 @@ _POLL_2X = PollAdvice(
 )
 
 _NOTES = (
-    "Replicate deletes every output one hour after the prediction: the video is saved as soon as it "
-    "is done, and a job whose file was not saved in time ends expired (output_deleted).",
+    "Replicate deletes every output one hour after the prediction: a wait saves the video as soon as "
+    "it is done; a job first checked after the hour ends expired (output_deleted), still charged.",
     "Create is not idempotent: an unanswered submit is never re-sent; the prediction is looked for "
     "in the account's recent predictions instead.",
     "At most 600 predictions a minute may be created; running low on credit brings stricter limits.",
 )
 
 _SCHEMA_1X = (
-    "Replicate model API tabs as transcribed in PLATFORMS.md section 3 (seedance-1-pro version "
-    "a5fd5508, seedance-1-lite f22bbc7d, seedance-1.5-pro 78c1986f); read 2026-12-02"
+    "replicate.com/bytedance/seedance-1-pro/versions/a5fd5508.../api, seedance-1-lite/versions/"
+    "f22bbc7d.../api and seedance-1.5-pro/versions/78c1986f.../api (as transcribed in the project's "
+    "platform notes); read 2026-12-02"
 )
 _SCHEMA_2X = (
     "replicate.com/bytedance/seedance-2.0/versions/"
@@ -372,7 +374,7 @@ class Replicate(Provider):
         if retry_after is None and status_code == 429 and text:
             throttled = _THROTTLED.search(text)
             retry_after = float(throttled.group(1)) if throttled else None
-        reading = type(reading)(code=reading.code, status=reading.status, text=provider_text(text))
+        reading = ErrorReading(code=reading.code, status=reading.status, text=provider_text(text))
         return self.errors.error_from(self.id, status_code, reading, retry_after)
 
     # -- helpers ---------------------------------------------------------------------------

@@ -91,16 +91,16 @@ def files_kept(speed: float) -> float | None:
 
 @dataclass(frozen=True)
 class _Schema:
-    """One model's input schema on Replicate: field name -> its check, and the defaults."""
+    """One model's input schema on Replicate: the values each field takes, and its render times."""
 
     model: str
     durations: tuple[int, ...]
     resolutions: tuple[str, ...]
     ratios: tuple[str, ...]
-    default_resolution: str
-    audio_default: bool | None
-    """The `generate_audio` default; None: the model takes no such field."""
+    audio: bool
+    """Whether the model takes `generate_audio`."""
     fixed_lens: bool
+    """Whether the model takes `fps` and `camera_fixed` (Seedance 1.x)."""
     references: tuple[str, ...]
     render: tuple[tuple[int, float, float], ...]
 
@@ -109,7 +109,7 @@ class _Schema:
         names = {"prompt", "image", "last_frame_image", "duration", "resolution", "aspect_ratio", "seed"}
         if self.fixed_lens:
             names |= {"fps", "camera_fixed"}
-        if self.audio_default is not None:
+        if self.audio:
             names.add("generate_audio")
         return frozenset(names | set(self.references))
 
@@ -130,8 +130,7 @@ def _schemas() -> dict[str, _Schema]:
             durations=durations,
             resolutions=caps.resolutions,
             ratios=caps.aspect_ratios,
-            default_resolution=caps.default_resolution or "720p",
-            audio_default=two if caps.audio else None,
+            audio=caps.audio,
             fixed_lens=caps.fixed_lens,
             references=references,
             render=points,
@@ -215,12 +214,8 @@ class ReplicateSim(ProviderSim):
             if reject.status != 401:
                 raise
             given = request.headers.get("authorization") is not None
-            detail = (
-                "You did not pass a valid authentication token"
-                if given
-                else ("You did not pass an authentication token")
-            )
-            raise Reject(401, "Unauthenticated", detail) from None
+            what = "a valid authentication token" if given else "an authentication token"
+            raise Reject(401, "Unauthenticated", f"You did not pass {what}") from None
 
     def not_found(self, task_id: str) -> Reject:
         return Reject(404, NOT_FOUND, f"The requested resource could not be found (prediction {task_id}).")
@@ -391,7 +386,7 @@ def _check(schema: _Schema, body: Mapping[str, Any]) -> tuple[dict[str, Any], in
     if schema.fixed_lens:
         _enum(model_input, "fps", (FPS,), invalid)
         _flag(model_input, "camera_fixed", invalid)
-    if schema.audio_default is not None:
+    if schema.audio:
         _flag(model_input, "generate_audio", invalid)
     _integer(model_input, "seed", None, invalid)
     for name in schema.references:
