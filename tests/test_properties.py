@@ -36,7 +36,9 @@ from seedance_mcp.sandbox.state import SandboxState, ServedRequest
 from seedance_mcp.server import build_server
 from seedance_mcp.settings import Settings
 
-SUBMIT_PATH = re.compile(r"/(generate|generateTask/[^/]+|video/seedance|contents/generations/tasks)$")
+SUBMIT_PATH = re.compile(
+    r"/(generate|generateTask/[^/]+|video/seedance|contents/generations/tasks|models/[^/]+/[^/]+/predictions)$"
+)
 HOSTILE_TEXT = [
     "",
     " ",

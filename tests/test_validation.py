@@ -46,7 +46,7 @@ def test_1080p_on_seedanceapi() -> None:
     assert err.field == "resolution" and err.value == "1080p"
     assert err.allowed == ["480p", "720p"]
     assert "480p, 720p" in err.message
-    assert hint(err) == ["nanophoto", "seedance2ai", "byteplus", "volcengine"]
+    assert hint(err) == ["nanophoto", "seedance2ai", "byteplus", "volcengine", "replicate"]
 
 
 def test_8_seconds_on_seedance15pro() -> None:
@@ -54,7 +54,15 @@ def test_8_seconds_on_seedance15pro() -> None:
     assert err.field == "duration" and err.value == 8
     assert err.allowed == [5, 10]
     assert "allowed durations for seedance15pro: 5, 10" in err.message
-    assert hint(err) == ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine"]
+    assert hint(err) == [
+        "nanophoto",
+        "seedanceapi",
+        "apixo",
+        "seedance2ai",
+        "byteplus",
+        "volcengine",
+        "replicate",
+    ]
 
 
 def test_duration_nobody_offers() -> None:
@@ -73,14 +81,22 @@ def test_9_21_on_nanophoto() -> None:
 
 def test_square_on_nanophoto() -> None:
     err = refuse("nanophoto", aspect_ratio="1:1")
-    assert hint(err) == ["seedanceapi", "apixo", "seedance15pro", "seedance2ai", "byteplus", "volcengine"]
+    assert hint(err) == [
+        "seedanceapi",
+        "apixo",
+        "seedance15pro",
+        "seedance2ai",
+        "byteplus",
+        "volcengine",
+        "replicate",
+    ]
 
 
 @pytest.mark.parametrize(
     ("resolution", "accepting"),
     [
-        ("720p", ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine"]),
-        ("1080p", ["nanophoto", "seedance2ai", "byteplus", "volcengine"]),
+        ("720p", ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine", "replicate"]),
+        ("1080p", ["nanophoto", "seedance2ai", "byteplus", "volcengine", "replicate"]),
     ],
 )
 def test_resolution_given_to_seedance15pro(resolution: str, accepting: list[str]) -> None:
@@ -94,7 +110,15 @@ def test_resolution_given_to_seedance15pro(resolution: str, accepting: list[str]
 def test_fixed_lens_on_seedance15pro() -> None:
     err = refuse("seedance15pro", fixed_lens=True)
     assert err.field == "fixed_lens" and err.value is True and err.allowed == [False]
-    assert hint(err) == ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine"]
+    assert hint(err) == [
+        "nanophoto",
+        "seedanceapi",
+        "apixo",
+        "seedance2ai",
+        "byteplus",
+        "volcengine",
+        "replicate",
+    ]
 
 
 def test_end_frame_without_start_frame() -> None:
@@ -108,14 +132,14 @@ def test_end_frame_on_nanophoto() -> None:
         "nanophoto", image_url="https://example.com/start.png", end_image_url="https://example.com/end.png"
     )
     assert err.field == "end_image_url" and err.value == "https://example.com/end.png"
-    assert hint(err) == ["apixo", "seedance2ai", "byteplus", "volcengine"]
+    assert hint(err) == ["apixo", "seedance2ai", "byteplus", "volcengine", "replicate"]
 
 
 @pytest.mark.parametrize("provider_id", ["nanophoto", "seedanceapi", "apixo", "seedance15pro"])
 def test_seed_on_a_provider_without_seed(provider_id: str) -> None:
     err = refuse(provider_id, seed=42)
     assert err.field == "seed" and err.value == 42
-    assert hint(err) == ["seedance2ai", "byteplus", "volcengine"]
+    assert hint(err) == ["seedance2ai", "byteplus", "volcengine", "replicate"]
 
 
 @pytest.mark.parametrize("seed", [-2, 4294967296])
@@ -136,7 +160,7 @@ def test_prompt_too_long() -> None:
     assert err.field == "prompt" and err.value == 1001
     assert err.allowed == ["1-1000 characters"]
     assert "limit of 1000" in err.message
-    assert hint(err) == ["seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine"]
+    assert hint(err) == ["seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine", "replicate"]
 
 
 def test_prompt_at_the_limit_is_kept() -> None:
@@ -226,6 +250,7 @@ def test_audio_on_a_provider_without_audio() -> None:
         "seedance2ai",
         "byteplus",
         "volcengine",
+        "replicate",
     ]
 
 
@@ -241,6 +266,7 @@ def test_start_image_on_a_provider_without_images() -> None:
         "seedance2ai",
         "byteplus",
         "volcengine",
+        "replicate",
     ]
 
 

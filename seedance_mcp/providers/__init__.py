@@ -14,6 +14,7 @@ from .apixo import Apixo
 from .ark import BytePlus, Volcengine
 from .base import Capabilities, ModelSpec, PollAdvice, Provider, RateLimit, WireRequest
 from .nanophoto import NanoPhoto
+from .replicate import Replicate
 from .seedance2ai import Seedance2AI
 from .seedance15pro import Seedance15Pro
 from .seedanceapi import SeedanceApi
@@ -35,7 +36,16 @@ __all__ = [
 
 PROVIDERS: dict[str, Provider] = {
     p.id: p
-    for p in (NanoPhoto(), SeedanceApi(), Apixo(), Seedance15Pro(), Seedance2AI(), BytePlus(), Volcengine())
+    for p in (
+        NanoPhoto(),
+        SeedanceApi(),
+        Apixo(),
+        Seedance15Pro(),
+        Seedance2AI(),
+        BytePlus(),
+        Volcengine(),
+        Replicate(),
+    )
 }
 PROVIDER_IDS: tuple[str, ...] = tuple(PROVIDERS)
 

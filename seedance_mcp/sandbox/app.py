@@ -18,6 +18,7 @@ from .common import AbortedResponse, ProviderSim
 from .config import PROVIDER_IDS
 from .media import VideoResponse, last_frame_png, sample_mp4
 from .nanophoto import NanoPhotoSim
+from .replicate import ReplicateSim
 from .seedance2ai import Seedance2AISim
 from .seedance15pro import Seedance15ProSim
 from .seedanceapi import SeedanceApiSim
@@ -33,6 +34,7 @@ SIMULATORS: tuple[type[ProviderSim], ...] = (
     Seedance2AISim,
     BytePlusSim,
     VolcengineSim,
+    ReplicateSim,
 )
 Endpoint = Callable[[Request], Awaitable[Response]]
 DOWNLOAD_FAULTS = frozenset({"429", "503", "500", "reset", "truncate"})
