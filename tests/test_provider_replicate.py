@@ -510,12 +510,8 @@ def test_errors_through_the_http_layer(
     assert raised.detail is not None and raised.detail.strip().split("\n")[0].lstrip("- ") in err.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client.CLEAR_REFUSALS lists 400 but not 422, Replicate's status for refused input: such a "
-    "refusal is taken as a create in doubt (the job is unknown and looked for, never re-sent)",
-)
 def test_a_422_created_nothing() -> None:
+    """Replicate refuses bad input with 422: the job is failed with nothing created, not unknown."""
     assert nothing_created(P.error_for(422, ERRORS[3][1]))
 
 
