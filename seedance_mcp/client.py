@@ -101,9 +101,10 @@ def _decode(response: httpx2.Response, raw: bytes) -> Any:
         return text
 
 
-CLEAR_REFUSALS = frozenset({400, 401, 402, 403, 404, 429, 503})
+CLEAR_REFUSALS = frozenset({400, 401, 402, 403, 404, 422, 429, 503})
 """HTTP statuses (or a documented code inside a 2xx answer that maps to one) after which a
-submit certainly created no task: input rejected, key refused, no credits, no such endpoint,
+submit certainly created no task: input rejected (400, or 422 where the platform validates the
+input that way: fal, Replicate), key refused, no credits, no such endpoint,
 rate limited, busy ("not processed, retry"). Anything else that answered may have created
 one: a 409 "still being processed", another 4xx, a 5xx, a 3xx, an unreadable 2xx."""
 

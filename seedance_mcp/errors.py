@@ -153,7 +153,19 @@ class LedgerCorrupt(SeedanceError):
 
 
 class BudgetExceeded(SeedanceError):
+    """A job refused by a budget cap before anything was sent. `caps` names the variables that
+    refused it; `confirmable` says whether the cap could not check the price at all (no
+    published price, or one in another unit), which an explicit confirmation lets through,
+    rather than the price being above it, which nothing but a higher cap does."""
+
     code = "budget_exceeded"
+
+    def __init__(
+        self, message: str, *, caps: Sequence[str] = (), confirmable: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.caps = tuple(caps)
+        self.confirmable = confirmable
 
 
 class ProviderError(SeedanceError):

@@ -83,6 +83,11 @@ _UNPRICED = {
         "seedance2ai.io publishes no credit table in its API docs; each finished task reports "
         "credits_used, which the job records."
     ),
+    "replicate": (
+        "Replicate's model and API pages read (2026-12-02) show no price for its Seedance models, and "
+        "a third-party claim is not a price; Replicate bills the account in USD, and a finished "
+        "prediction reports no cost (see the billing page of the Replicate account)."
+    ),
 }
 
 Size = tuple[int, int]

@@ -44,6 +44,7 @@ __all__ = [
     "configured_secrets",
     "is_placeholder",
     "is_truthy",
+    "key_variable_names",
     "key_variables",
     "mcp_token",
     "usable_env",
@@ -105,6 +106,11 @@ def _ours(name: str) -> bool:
 def _key_names() -> set[str]:
     own = {name for p in PROVIDERS.values() for name in (p.key_env, *p.key_envs)}
     return own | {GENERIC_KEY_ENV, MCP_TOKEN_ENV}
+
+
+def key_variable_names() -> frozenset[str]:
+    """Every variable that can hold a key or the MCP token (what no output may show)."""
+    return frozenset(_key_names())
 
 
 def key_variables(provider: Provider) -> str:

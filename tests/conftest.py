@@ -23,6 +23,7 @@ reported by where it was found, with the key itself blanked out.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -52,6 +53,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SecretScan(config), SCAN_PLUGIN)
+    # A developer's own keys and settings must not steer the tests (a real REPLICATE_API_TOKEN
+    # or FAL_KEY in the shell would pick that provider): every variable the project reads goes.
+    from seedance_mcp.settings import key_variable_names
+
+    for name in [n for n in os.environ if n.startswith("SEEDANCE_") or n in key_variable_names()]:
+        os.environ.pop(name, None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

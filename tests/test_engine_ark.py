@@ -293,10 +293,14 @@ async def test_budgets_are_checked_in_the_estimates_own_unit(tmp_path: Path) -> 
     other_unit = _service(tmp_path, ark, SEEDANCE_MAX_CREDITS="50")
     fits = _service(tmp_path, ark, SEEDANCE_MAX_COST="1 USD")
     try:
-        with pytest.raises(BudgetExceeded, match=r"0\.2592 USD .*above SEEDANCE_MAX_COST=0\.10 USD"):
+        with pytest.raises(BudgetExceeded, match=r"0\.2592 USD .*above SEEDANCE_MAX_COST=0\.10 USD") as above:
             await over.generate(REQ, wait_seconds=0)
-        with pytest.raises(BudgetExceeded, match=re.escape("SEEDANCE_MAX_COST='... USD'")):
+        with pytest.raises(BudgetExceeded, match=re.escape("SEEDANCE_MAX_COST='... USD'")) as unchecked:
             await other_unit.generate(REQ, wait_seconds=0)
+        # Facts a front end words without reading the message: which cap, and whether a
+        # confirmation can let the job through (only when the cap cannot check the price).
+        assert above.value.caps == ("SEEDANCE_MAX_COST",) and not above.value.confirmable
+        assert unchecked.value.caps == ("SEEDANCE_MAX_CREDITS",) and unchecked.value.confirmable
         assert ark.requests == []
         confirmed = await other_unit.generate(REQ, wait_seconds=0, confirm_unpriced=True)
         fitted = await fits.generate(REQ, wait_seconds=0)

@@ -37,7 +37,8 @@ from seedance_mcp.server import build_server
 from seedance_mcp.settings import Settings
 
 SUBMIT_PATH = re.compile(
-    r"/(generate|generateTask/[^/]+|video/seedance|contents/generations/tasks|(text|image)-to-video)$"
+    r"/(generate|generateTask/[^/]+|video/seedance|contents/generations/tasks|models/[^/]+/[^/]+/predictions"
+    r"|(text|image)-to-video)$"
 )
 HOSTILE_TEXT = [
     "",

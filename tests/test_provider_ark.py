@@ -762,7 +762,7 @@ def test_adaptive_is_refused_by_the_seed_providers_naming_ark(seed: str) -> None
     err = refusal(PROVIDERS[seed], aspect_ratio="adaptive")
     assert err.field == "aspect_ratio" and err.value == "adaptive"
     assert "adaptive" not in err.allowed  # type: ignore[operator]
-    assert "Providers that accept it: byteplus, volcengine, fal." in err.message
+    assert "Providers that accept it: byteplus, volcengine, replicate, fal." in err.message
 
 
 @pytest.mark.parametrize("provider", REGIONS, ids=lambda p: p.id)
@@ -799,7 +799,11 @@ def test_a_model_another_provider_serves_is_refused_naming_who_serves_it(
     err = info.value
     assert err.field == "model" and err.value == model
     assert f"{seed} does not serve {model}" in err.message
-    expected = "byteplus, volcengine, fal" if ark_only else "seedance2ai, byteplus, volcengine, fal"
+    expected = (
+        "byteplus, volcengine, replicate, fal"
+        if ark_only
+        else "seedance2ai, byteplus, volcengine, replicate, fal"
+    )
     assert f"Providers that serve {model}: {expected}." in err.message
 
 

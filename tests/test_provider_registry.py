@@ -23,7 +23,8 @@ def test_an_unknown_provider_is_refused_once_the_same_way(lookup: Callable[[str]
     assert (err.field, err.value, err.allowed) == ("provider", "veo", list(PROVIDER_IDS))
     assert err.message == (
         "provider: unknown provider 'veo'; "
-        "allowed: nanophoto, seedanceapi, apixo, seedance15pro, seedance2ai, byteplus, volcengine, fal."
+        "allowed: nanophoto, seedanceapi, apixo, seedance15pro, seedance2ai, byteplus, volcengine, "
+        "replicate, fal."
     )
 
 

@@ -206,6 +206,7 @@ _ERROR_BODIES = {
     "seedance2ai": lambda m: {"error": {"code": "unauthorized", "message": m}},
     "byteplus": lambda m: {"error": {"code": "AuthenticationError", "message": m, "type": "Unauthorized"}},
     "volcengine": lambda m: {"error": {"code": "AuthenticationError", "message": m, "type": "Unauthorized"}},
+    "replicate": lambda m: {"title": "Unauthenticated", "detail": m, "status": 401},
     "fal": lambda m: {"detail": m},
 }
 

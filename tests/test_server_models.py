@@ -87,7 +87,7 @@ async def test_a_model_the_provider_does_not_serve_names_what_it_serves_and_who_
         )
         assert await _jobs(client) == []  # refused before anything was recorded or sent
     serving_2 = serving("seedance-2.0")
-    assert set(serving_2) == {"seedance2ai", "byteplus", "volcengine", "fal"}
+    assert set(serving_2) == {"seedance2ai", "byteplus", "volcengine", "replicate", "fal"}
     for result in (generated, priced):
         assert result.is_error
         text = _text(result)

@@ -346,9 +346,10 @@ def _submit_answers(*answers: httpx2.Response) -> tuple[list[httpx2.Request], An
         (httpx2.Response(200, json={"ok": True}), "could not be read"),
         (httpx2.Response(302, headers={"Location": "https://elsewhere.example/"}), "could not be read"),
         (httpx2.Response(409, json={"error": "Conflict"}), "still being processed"),
-        (httpx2.Response(422, json={"error": "Unprocessable"}), "was lost"),
+        # An undocumented 4xx (a 422, by contrast, refuses the input like a 400: see CLEAR_REFUSALS).
+        (httpx2.Response(418, json={"error": "I'm a teapot"}), "was lost"),
     ],
-    ids=["html-200", "wrong-shape-200", "302", "409", "422"],
+    ids=["html-200", "wrong-shape-200", "302", "409", "418"],
 )
 async def test_an_unclear_submit_answer_is_unknown_with_its_cost_never_failed(
     tmp_path: Path, answer: httpx2.Response, said: str

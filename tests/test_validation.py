@@ -46,7 +46,7 @@ def test_1080p_on_seedanceapi() -> None:
     assert err.field == "resolution" and err.value == "1080p"
     assert err.allowed == ["480p", "720p"]
     assert "480p, 720p" in err.message
-    assert hint(err) == ["nanophoto", "seedance2ai", "byteplus", "volcengine", "fal"]
+    assert hint(err) == ["nanophoto", "seedance2ai", "byteplus", "volcengine", "replicate", "fal"]
 
 
 def test_8_seconds_on_seedance15pro() -> None:
@@ -54,7 +54,16 @@ def test_8_seconds_on_seedance15pro() -> None:
     assert err.field == "duration" and err.value == 8
     assert err.allowed == [5, 10]
     assert "allowed durations for seedance15pro: 5, 10" in err.message
-    assert hint(err) == ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine", "fal"]
+    assert hint(err) == [
+        "nanophoto",
+        "seedanceapi",
+        "apixo",
+        "seedance2ai",
+        "byteplus",
+        "volcengine",
+        "replicate",
+        "fal",
+    ]
 
 
 def test_duration_nobody_offers() -> None:
@@ -80,6 +89,7 @@ def test_square_on_nanophoto() -> None:
         "seedance2ai",
         "byteplus",
         "volcengine",
+        "replicate",
         "fal",
     ]
 
@@ -87,8 +97,20 @@ def test_square_on_nanophoto() -> None:
 @pytest.mark.parametrize(
     ("resolution", "accepting"),
     [
-        ("720p", ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine", "fal"]),
-        ("1080p", ["nanophoto", "seedance2ai", "byteplus", "volcengine", "fal"]),
+        (
+            "720p",
+            [
+                "nanophoto",
+                "seedanceapi",
+                "apixo",
+                "seedance2ai",
+                "byteplus",
+                "volcengine",
+                "replicate",
+                "fal",
+            ],
+        ),
+        ("1080p", ["nanophoto", "seedance2ai", "byteplus", "volcengine", "replicate", "fal"]),
     ],
 )
 def test_resolution_given_to_seedance15pro(resolution: str, accepting: list[str]) -> None:
@@ -102,7 +124,16 @@ def test_resolution_given_to_seedance15pro(resolution: str, accepting: list[str]
 def test_fixed_lens_on_seedance15pro() -> None:
     err = refuse("seedance15pro", fixed_lens=True)
     assert err.field == "fixed_lens" and err.value is True and err.allowed == [False]
-    assert hint(err) == ["nanophoto", "seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine", "fal"]
+    assert hint(err) == [
+        "nanophoto",
+        "seedanceapi",
+        "apixo",
+        "seedance2ai",
+        "byteplus",
+        "volcengine",
+        "replicate",
+        "fal",
+    ]
 
 
 def test_end_frame_without_start_frame() -> None:
@@ -116,14 +147,14 @@ def test_end_frame_on_nanophoto() -> None:
         "nanophoto", image_url="https://example.com/start.png", end_image_url="https://example.com/end.png"
     )
     assert err.field == "end_image_url" and err.value == "https://example.com/end.png"
-    assert hint(err) == ["apixo", "seedance2ai", "byteplus", "volcengine", "fal"]
+    assert hint(err) == ["apixo", "seedance2ai", "byteplus", "volcengine", "replicate", "fal"]
 
 
 @pytest.mark.parametrize("provider_id", ["nanophoto", "seedanceapi", "apixo", "seedance15pro"])
 def test_seed_on_a_provider_without_seed(provider_id: str) -> None:
     err = refuse(provider_id, seed=42)
     assert err.field == "seed" and err.value == 42
-    assert hint(err) == ["seedance2ai", "byteplus", "volcengine", "fal"]
+    assert hint(err) == ["seedance2ai", "byteplus", "volcengine", "replicate", "fal"]
 
 
 @pytest.mark.parametrize("seed", [-2, 4294967296])
@@ -144,7 +175,7 @@ def test_prompt_too_long() -> None:
     assert err.field == "prompt" and err.value == 1001
     assert err.allowed == ["1-1000 characters"]
     assert "limit of 1000" in err.message
-    assert hint(err) == ["seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine", "fal"]
+    assert hint(err) == ["seedanceapi", "apixo", "seedance2ai", "byteplus", "volcengine", "replicate", "fal"]
 
 
 def test_prompt_at_the_limit_is_kept() -> None:
@@ -234,6 +265,7 @@ def test_audio_on_a_provider_without_audio() -> None:
         "seedance2ai",
         "byteplus",
         "volcengine",
+        "replicate",
         "fal",
     ]
 
@@ -250,6 +282,7 @@ def test_start_image_on_a_provider_without_images() -> None:
         "seedance2ai",
         "byteplus",
         "volcengine",
+        "replicate",
         "fal",
     ]
 

@@ -424,6 +424,7 @@ def check_budget(settings: Settings, estimate: CreditEstimate, *, confirm_unpric
     caps += [f"{MAX_COST_ENV}={money_cap}"] if money_cap is not None else []
     if not caps:
         return
+    names = [cap.split("=", 1)[0] for cap in caps]
     price = estimate.price
     who = f"{estimate.provider} {estimate.model}" if estimate.model else estimate.provider
     confirm = "Confirm the cost explicitly (CLI --confirm-cost, tool argument confirm_cost=true)"
@@ -431,7 +432,9 @@ def check_budget(settings: Settings, estimate: CreditEstimate, *, confirm_unpric
         if not confirm_unpriced:
             raise BudgetExceeded(
                 f"{who} publishes no price, so {' and '.join(caps)} cannot be checked. "
-                f"{confirm} or choose a priced provider."
+                f"{confirm} or choose a priced provider.",
+                caps=names,
+                confirmable=True,
             )
         return
     if price.unit == "credits":
@@ -448,13 +451,16 @@ def check_budget(settings: Settings, estimate: CreditEstimate, *, confirm_unpric
             raise BudgetExceeded(
                 f"this job is estimated at {price} on {who}, and {' and '.join(caps)} is in another unit, "
                 f"so it cannot be checked. Set {wanted} for a cap in {price.unit}, or {confirm[0].lower()}"
-                f"{confirm[1:]}."
+                f"{confirm[1:]}.",
+                caps=names,
+                confirmable=True,
             )
         return
     if price.amount > cap:
         raise BudgetExceeded(
             f"this job is estimated at {price} on {who}, above {cap_text}. "
-            "Raise the cap, or pick a shorter, lower-resolution or silent clip, or a cheaper model."
+            "Raise the cap, or pick a shorter, lower-resolution or silent clip, or a cheaper model.",
+            caps=[(cap_text or "").split("=", 1)[0]],
         )
 
 

@@ -345,7 +345,8 @@ class JobRunner:
         if reported is not None:
             return reported
         unit = job.estimated_cost.unit if job.estimated_cost is not None else None
-        if state.status is not JobStatus.SUCCEEDED and unit is not None:
+        rendered = state.error is not None and state.error.code == "output_deleted"  # charged, then lost
+        if state.status is not JobStatus.SUCCEEDED and unit is not None and not rendered:
             return Money(amount=0.0, unit=unit)
         return None
 

@@ -15,6 +15,7 @@ from .ark import BytePlus, Volcengine
 from .base import Capabilities, ModelSpec, PollAdvice, Provider, RateLimit, WireRequest
 from .fal import Fal
 from .nanophoto import NanoPhoto
+from .replicate import Replicate
 from .seedance2ai import Seedance2AI
 from .seedance15pro import Seedance15Pro
 from .seedanceapi import SeedanceApi
@@ -44,6 +45,7 @@ PROVIDERS: dict[str, Provider] = {
         Seedance2AI(),
         BytePlus(),
         Volcengine(),
+        Replicate(),
         Fal(),
     )
 }

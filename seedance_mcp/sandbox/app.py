@@ -19,6 +19,7 @@ from .config import PROVIDER_IDS
 from .fal import FalSim
 from .media import VideoResponse, last_frame_png, sample_mp4
 from .nanophoto import NanoPhotoSim
+from .replicate import ReplicateSim
 from .seedance2ai import Seedance2AISim
 from .seedance15pro import Seedance15ProSim
 from .seedanceapi import SeedanceApiSim
@@ -34,6 +35,7 @@ SIMULATORS: tuple[type[ProviderSim], ...] = (
     Seedance2AISim,
     BytePlusSim,
     VolcengineSim,
+    ReplicateSim,
     FalSim,
 )
 Endpoint = Callable[[Request], Awaitable[Response]]

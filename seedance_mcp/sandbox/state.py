@@ -21,6 +21,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -39,6 +40,7 @@ CANCELLED_AFTER = "cancelled_after"  # seconds from creation to the cancel
 EXPIRE_AFTER = "expire_after"  # seconds from creation to the expiry of a task that never runs
 DELETED = "deleted"  # the provider deleted the record: it is no longer found
 LAST_FRAME = "last_frame"  # the finished task also has a last-frame PNG below /files/
+FILES_KEPT = "files_kept"  # seconds after the render ends that its files are served (absent: always)
 
 
 class ServedRequest(NamedTuple):
@@ -314,12 +316,13 @@ class SandboxState:
             ]
         return sorted(tasks, key=lambda t: t.created)
 
-    def cancel(self, task: Task) -> Phase:
-        """Cancel `task` if it is queued now; returns the phase it had."""
+    def cancel(self, task: Task, phases: Collection[Phase] = frozenset({"queued"})) -> Phase:
+        """Cancel `task` if it is in one of `phases` now (queued only, unless the provider cancels
+        running tasks too); returns the phase it had."""
         now = self.now()
         with self._lock:
             phase = task.phase_at(now)
-            if phase == "queued":
+            if phase in phases:
                 task.extra[CANCELLED_AFTER] = max(0.0, now - task.created)
                 self._changed(task)
         return phase
@@ -339,7 +342,14 @@ class SandboxState:
         if not dot or suffix not in ("mp4", "png"):
             return None
         with self._lock:
-            return self._known(stem)
+            task = self._known(stem)
+        return None if task is None or self.files_gone(task) else task
+
+    def files_gone(self, task: Task) -> bool:
+        """Whether the provider has deleted the finished task's files (`extra[FILES_KEPT]` seconds
+        after its render ended: Replicate keeps them an hour)."""
+        kept = task.extra.get(FILES_KEPT)
+        return kept is not None and self.now() - task.created >= task.render_seconds + float(kept)
 
     def observe(self, task: Task) -> Phase:
         """The task's phase now; a failure seen for the first time refunds its credits."""

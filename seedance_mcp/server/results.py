@@ -136,10 +136,7 @@ def _budget_step(err: BudgetExceeded) -> str:
     """The next step past a budget cap, for the cap the message names (credits or money), and for
     whether the cap could check the price at all (no published price, another unit) or the price
     is above it: confirm_cost lets only the first kind through."""
-    caps = [name for name in ("SEEDANCE_MAX_CREDITS", "SEEDANCE_MAX_COST") if name in err.message] or [
-        "SEEDANCE_MAX_CREDITS",
-        "SEEDANCE_MAX_COST",
-    ]
+    caps = list(err.caps) or ["SEEDANCE_MAX_CREDITS", "SEEDANCE_MAX_COST"]
     money = (
         " (SEEDANCE_MAX_COST is an amount with its currency, e.g. '5 USD', and caps only prices in that "
         "currency)"
@@ -150,7 +147,7 @@ def _budget_step(err: BudgetExceeded) -> str:
         "or, with estimate_credits, price a cheaper model or a shorter, lower-resolution or silent clip."
     )
     told = "Nothing was submitted and nothing was charged. Tell the user the estimate in its unit."
-    if "cannot be checked" in err.message:
+    if err.confirmable:
         return (
             f"{told} Only with their explicit agreement to a cost the cap cannot check, call again with "
             f"confirm_cost=true; or ask them to set {' or '.join(caps)} in this MCP server's environment "
