@@ -575,7 +575,7 @@ def test_a_validation_error_is_a_clear_refusal_through_the_http_layer() -> None:
     with pytest.raises(ProviderRejected) as info:
         exchange(P, "submit", 422, body)
     err = info.value
-    assert err.status_code == 400 and err.provider_code == "literal_error" and nothing_created(err)
+    assert err.status_code == 422 and err.provider_code == "literal_error" and nothing_created(err)
     assert "aspect_ratio: Input should be 'auto'" in err.message
 
 

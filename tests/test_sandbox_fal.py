@@ -401,7 +401,7 @@ def test_each_input_is_checked_with_fal_style_errors_naming_the_field(
     assert entry["msg"]
     assert len(shared.tasks("fal")) == before  # nothing was queued
     err = P.error_for(answer.status_code, answer.json())
-    assert err.code == "provider_rejected" and f"fal: {field}: " in err.message and err.status_code == 400
+    assert err.code == "provider_rejected" and f"fal: {field}: " in err.message and err.status_code == 422
 
 
 ACCEPTED: list[tuple[str, Json]] = [

@@ -451,14 +451,12 @@ class Fal(Provider):
     def error_for(self, status_code: int, body: Any, retry_after: float | None = None) -> ProviderError:
         """The exception for a fal error answer, naming the refused field where fal names it.
 
-        A model's validation error (422) is taken as the clear refusal it is (HTTP 400 here:
-        nothing was queued); a locked account's 403 means "top up" when its reason is an
-        empty balance, and "ask fal" when fal locked it itself.
+        A model's validation error (422) is a refusal of the input (nothing was queued); a
+        locked account's 403 means "top up" when its reason is an empty balance, and "ask fal"
+        when fal locked it itself.
         """
         reading = self.errors.read(_flat(body))
         text = reading.text or ""
-        if status_code == 422:
-            status_code = 400
         if status_code in (401, 403) and _BILLING.search(text):
             status_code = 402
         err = self.errors.error_from(self.id, status_code, reading, retry_after)
