@@ -279,5 +279,9 @@ class ProviderInfo(Accepts):
     idempotency: bool
     priced: bool
     cancel: bool = Field(description="Whether a job on this provider can be cancelled.")
+    cancel_while: list[str] = Field(
+        default_factory=list, description="The job states in which a cancel is sent (queued, running)."
+    )
+    unit: Unit = Field(description="What the account is charged in: credits, USD or CNY.")
     default_model: str
     models: list[ModelInfo]

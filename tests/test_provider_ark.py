@@ -197,7 +197,7 @@ def test_both_regions_are_registered_as_one_mapping() -> None:
     assert BYTEPLUS.base_url == "https://ark.ap-southeast.bytepluses.com/api/v3"
     assert VOLCENGINE.base_url == "https://ark.cn-beijing.volces.com/api/v3"
     assert (BYTEPLUS.key_env, VOLCENGINE.key_env) == ("BYTEPLUS_API_KEY", "VOLCENGINE_API_KEY")
-    assert (BYTEPLUS.currency, VOLCENGINE.currency) == ("USD", "CNY")
+    assert (BYTEPLUS.unit, VOLCENGINE.unit) == ("USD", "CNY")
     assert (BYTEPLUS.other_region, VOLCENGINE.other_region) == ("volcengine", "byteplus")
     assert BYTEPLUS.default_model.name == VOLCENGINE.default_model.name == "seedance-1.5-pro"
 

@@ -210,8 +210,14 @@ def _yes(flag: bool) -> str:
 
 def _unit(provider: Provider) -> str:
     units = {price.unit for (pid, _), price in TOKEN_PRICES.items() if pid == provider.id}
-    assert len(units) <= 1, f"{provider.id} prices in several units: {units}"
-    return units.pop() if units else "credits"
+    assert units <= {provider.unit}, f"{provider.id} charges in {provider.unit} but prices in {units}"
+    return provider.unit
+
+
+def _cancel_while(provider: Provider) -> str:
+    if provider.cancel_request("task", {}) is None:
+        return "no"
+    return "while " + " or ".join(sorted(s.value for s in provider.cancellable))
 
 
 def _money_rows(provider: Provider, spec: ModelSpec) -> list[list[str]]:
@@ -259,7 +265,7 @@ def test_providers_reference_matches_the_code() -> None:
             " or ".join(f"`{name}`" for name in (p.key_env, *p.key_envs)),
             _unit(p),
             p.default_model.name,
-            "while queued" if p.build_cancel("task") is not None else "no",
+            _cancel_while(p),
             _yes(p.caps.idempotency),
         ]
         for pid, p in PROVIDERS.items()

@@ -219,7 +219,8 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
     lines = [
         f"{i.id:<14} {i.name}",
         f"  key: {i.key_env} ({'set' if i.key_set else 'not set'}); "
-        f"cancel: {'queued jobs' if i.cancel else 'not offered by the API'}",
+        f"cancel: {' or '.join(i.cancel_while) + ' jobs' if i.cancel else 'not offered by the API'}; "
+        f"charged in {i.unit}",
     ]
     if len(i.models) == 1:
         lines.append(f"  model: {i.models[0].name}")

@@ -99,7 +99,9 @@ def catalog(settings: Settings, model: str | None = None) -> list[ProviderInfo]:
                 key_set=settings.has_key(p),
                 idempotency=p.caps.idempotency,
                 priced=any(_price_unit(p, m) is not None for m in p.models),
-                cancel=p.build_cancel("task") is not None,
+                cancel=(can_cancel := p.cancel_request("task", {}) is not None),
+                cancel_while=sorted(s.value for s in p.cancellable) if can_cancel else [],
+                unit=p.unit,
                 default_model=p.default_model.name,
                 models=[_model_info(p, m) for m in specs],
             )

@@ -385,7 +385,6 @@ _SENSITIVE = {
 class ArkProvider(Provider):
     """Ark's content-generation tasks in one region; see the module docstring."""
 
-    currency: ClassVar[str]
     other_region: ClassVar[str]
     """The other region's provider id, named when this region refuses a key."""
     errors = ARK_ERRORS
@@ -583,7 +582,7 @@ class BytePlus(ArkProvider):
     docs_url = "https://docs.byteplus.com/en/docs/ModelArk/1366799"
     key_env = "BYTEPLUS_API_KEY"
     key_envs = ("ARK_API_KEY",)
-    currency = "USD"
+    unit = "USD"
     other_region = "volcengine"
     models = _specs("byteplus")
 
@@ -595,6 +594,6 @@ class Volcengine(ArkProvider):
     docs_url = "https://www.volcengine.com/docs/82379/1520757"
     key_env = "VOLCENGINE_API_KEY"
     key_envs = ("ARK_API_KEY",)
-    currency = "CNY"
+    unit = "CNY"
     other_region = "byteplus"
     models = _specs("volcengine")

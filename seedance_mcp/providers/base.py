@@ -37,7 +37,7 @@ from ..errors import (
     RateLimited,
     TaskNotFound,
 )
-from ..models import JobStatus, TaskState, VideoRequest
+from ..models import JobStatus, TaskState, Unit, VideoRequest
 from ..redaction import mask_credentials
 
 __all__ = [
@@ -342,6 +342,9 @@ class Provider(ABC):
     """Further variables that hold a key for this provider, read in order after `key_env`."""
     cancellable: frozenset[JobStatus] = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
     """The states in which `build_cancel`'s request may be sent (where there is one)."""
+    unit: Unit = "credits"
+    """What the account is charged in: the provider's credits, or money (`USD`, `CNY`), whether
+    or not a price is published."""
     auth_scheme: str = "Bearer"
     """The Authorization header's scheme: `Bearer <key>` for most, `Key <key>` for fal."""
 

@@ -261,6 +261,7 @@ class Replicate(Provider):
     base_url = "https://api.replicate.com/v1"
     docs_url = "https://replicate.com/docs/reference/http"
     key_env = "REPLICATE_API_TOKEN"
+    unit = "USD"
     errors = REPLICATE_ERRORS
     cancellable = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
     """A starting or processing prediction can be cancelled; a finished one is left as it is."""

@@ -583,7 +583,11 @@ def _provider_sentence(info: ProviderInfo) -> str:
     served = f"serves {models[0]}"
     if len(models) > 1:
         served = f"serves {len(models)} models: " + "; ".join(models)
-    cancel = "It can cancel a queued job (cancel_job)." if info.cancel else "It has no way to cancel a job."
+    cancel = (
+        f"It can cancel a {' or '.join(info.cancel_while)} job (cancel_job)."
+        if info.cancel
+        else "It has no way to cancel a job."
+    )
     return f"{info.id} ({info.name}) {served}. {cancel}"
 
 
