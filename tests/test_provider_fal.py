@@ -208,7 +208,7 @@ CASES = [
 def test_fal_is_registered_with_its_key_scheme_and_queue_host() -> None:
     assert isinstance(P, Fal)
     assert (P.id, P.name, P.base_url, P.key_env, P.key_envs) == ("fal", "fal.ai", QUEUE, "FAL_KEY", ())
-    assert P.auth_scheme == "Key"
+    assert (P.auth_scheme, P.unit) == ("Key", "USD")
     assert P.default_model.name == "seedance-1.5-pro"
     assert P.cancellable == frozenset({JobStatus.QUEUED})
     assert not P.caps.idempotency and all(not m.caps.idempotency for m in P.models)

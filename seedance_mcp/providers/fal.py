@@ -310,6 +310,8 @@ class Fal(Provider):
     docs_url = "https://fal.ai/docs/documentation/model-apis/inference/queue"
     key_env = "FAL_KEY"
     auth_scheme = "Key"
+    unit = "USD"
+    """fal bills the account's balance in US dollars."""
     errors = FAL_ERRORS
     cancellable = frozenset({JobStatus.QUEUED})
     """Only a queued request is sure to be removed (and never billed); see the module docstring."""
