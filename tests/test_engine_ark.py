@@ -374,3 +374,29 @@ def test_a_model_that_always_makes_sound_is_resolved_with_audio_on(tmp_path: Pat
     finally:
         svc.close()
     assert prepared.request.audio is True  # what the clip will have, shown as it will be sent
+
+
+@pytest.mark.anyio
+async def test_a_cancel_that_arrives_after_the_render_started_is_not_recorded_as_cancelled(
+    tmp_path: Path,
+) -> None:
+    class Racing(FakeArk):
+        """The task starts between the read and the cancel: the cancel is taken, the task runs."""
+
+        def __call__(self, request: httpx2.Request) -> httpx2.Response:
+            if request.method == "DELETE":
+                self.requests.append(request)
+                self.tasks["cgt-1"]["status"] = "running"
+                return httpx2.Response(200, json={})
+            return super().__call__(request)
+
+    ark = Racing()
+    svc = _service(tmp_path, ark)
+    try:
+        job = await svc.generate(REQ, wait_seconds=0)
+        with pytest.raises(CannotCancel, match="started rendering on byteplus before the cancel reached it"):
+            await svc.cancel(job.job_id)
+        after = svc.get_job(job.job_id)
+    finally:
+        svc.close()
+    assert after.status is JobStatus.RUNNING and after.cost is None

@@ -407,7 +407,14 @@ class JobRunner:
         with anyio.move_on_after(self._left()):
             with contextlib.suppress(TaskNotFound):  # a cancelled task's record may be gone
                 state = await self.client.status(task_id, job.provider_refs)
-        if not state.status.is_final:
+        if state.status is JobStatus.RUNNING:
+            # The task started before the cancel reached it: it renders, and is charged, as usual.
+            job = await self.apply(job, state)
+            raise CannotCancel(
+                f"job {job.job_id} started rendering on {provider.id} before the cancel reached it: it "
+                "keeps rendering and is charged as usual. Check it with its id; never submit it again."
+            )
+        if not state.status.is_final:  # still listed as queued: the provider took the cancel
             state = TaskState(status=JobStatus.CANCELLED, provider_status=state.provider_status)
         return await self._records.update(
             job.job_id, **self._changes(job, state), notice=notices.cancelled_note(job, state)
