@@ -57,7 +57,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # or FAL_KEY in the shell would pick that provider): every variable the project reads goes.
     from seedance_mcp.settings import key_variable_names
 
-    for name in [n for n in os.environ if n.startswith("SEEDANCE_") or n in key_variable_names()]:
+    # SEEDANCE_TEST_* are the suite's own (where CI's Claude Code and wheelhouse are) and stay.
+    ours = [n for n in os.environ if n.startswith("SEEDANCE_") and not n.startswith("SEEDANCE_TEST_")]
+    for name in [*ours, *(n for n in os.environ if n in key_variable_names())]:
         os.environ.pop(name, None)
 
 
