@@ -51,6 +51,7 @@ from .base import (
     provider_text,
     whole_number,
 )
+from .family import poll_1x, poll_2x
 
 __all__ = ["ARK_ERRORS", "ARK_MODELS", "MAX_QUEUED", "SENT_WITH", "ArkProvider", "BytePlus", "Volcengine"]
 
@@ -79,16 +80,8 @@ _STATES = {
 # Render times are not documented. These bracket Seedance 1.x clips by APIXO's measured
 # 1.5 Pro times (4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s), stretched for the longer 2.x
 # clips; the flex tier runs when capacity is free, within its expiry (default 48 h).
-_POLL_1X = PollAdvice(
-    interval=5.0,
-    render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
-    source="not documented; bracketed by APIXO's measured Seedance 1.5 Pro render times",
-)
-_POLL_2X = PollAdvice(
-    interval=10.0,
-    render_seconds={5: (60.0, 180.0), 10: (120.0, 300.0), 15: (180.0, 420.0), 30: (360.0, 900.0)},
-    source="not documented; Seedance 2.x clips take longer than 1.x (third-party reports, 1-7 min)",
-)
+_POLL_1X = poll_1x("not documented; bracketed by APIXO's measured Seedance 1.5 Pro render times")
+_POLL_2X = poll_2x("not documented; Seedance 2.x clips take longer than 1.x (third-party reports, 1-7 min)")
 FLEX_POLL = PollAdvice(
     interval=60.0,
     render_seconds={5: (600.0, 7200.0), 12: (900.0, 10800.0)},

@@ -81,6 +81,7 @@ from .base import (
     provider_text,
     whole_number,
 )
+from .family import poll_1x, poll_2x
 
 __all__ = ["FAL_ERRORS", "FAL_MODELS", "REF_KEYS", "Fal", "app_path", "wire_ratio"]
 
@@ -105,16 +106,8 @@ _2X_SOURCE = (
 # fal publishes no render times. Its Seedance 2.0 guide says a generation takes "tens of seconds
 # to a few minutes" (fal-ai/seedance-2.0-api docs/queue.md); fal runs ByteDance's models, so
 # these are the brackets used for Ark (providers.ark), from APIXO's measured 1.5 Pro times.
-_POLL_1X = PollAdvice(
-    interval=5.0,
-    render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
-    source="not documented by fal; the brackets used for ByteDance's own API (APIXO's 1.5 Pro times)",
-)
-_POLL_2X = PollAdvice(
-    interval=10.0,
-    render_seconds={5: (60.0, 180.0), 10: (120.0, 300.0), 15: (180.0, 420.0)},
-    source="not documented by fal beyond 'tens of seconds to a few minutes' (its Seedance 2.0 guide)",
-)
+_POLL_1X = poll_1x("not documented by fal; the brackets used for ByteDance's own API (APIXO's 1.5 Pro times)")
+_POLL_2X = poll_2x("not documented by fal beyond 'tens of seconds to a few minutes' (its Seedance 2.0 guide)")
 
 _NOTES = (
     "Submit is not idempotent and fal's queue lists no recent requests: an unanswered submit is "

@@ -54,6 +54,7 @@ from .base import (
     json_object,
     provider_text,
 )
+from .family import poll_1x, poll_2x
 
 __all__ = ["OUTPUT_TTL", "REPLICATE_ERRORS", "REPLICATE_MODELS", "Replicate", "model_input"]
 
@@ -82,16 +83,8 @@ _STATES = {
 # Ark, so these are Ark's brackets (APIXO's measured Seedance 1.5 Pro times for 1.x, stretched
 # for the longer 2.x clips); official models are always on (no cold start: the OpenAPI
 # document's `is_official`).
-_POLL_1X = PollAdvice(
-    interval=5.0,
-    render_seconds={4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)},
-    source="not documented; bracketed by APIXO's measured Seedance 1.5 Pro render times",
-)
-_POLL_2X = PollAdvice(
-    interval=10.0,
-    render_seconds={5: (60.0, 180.0), 10: (120.0, 300.0), 15: (180.0, 420.0)},
-    source="not documented; Seedance 2.x clips take longer than 1.x (third-party reports, 1-7 min)",
-)
+_POLL_1X = poll_1x("not documented; bracketed by APIXO's measured Seedance 1.5 Pro render times")
+_POLL_2X = poll_2x("not documented; Seedance 2.x clips take longer than 1.x (third-party reports, 1-7 min)")
 
 _NOTES = (
     "Replicate deletes every output one hour after the prediction: a wait saves the video as soon as "
