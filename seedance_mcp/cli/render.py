@@ -232,7 +232,10 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
             f"  supports: {', '.join(extras)}; prompt up to {i.prompt_max_chars} chars; "
             f"{'published prices' if i.priced else 'no published prices'}",
         ]
-    lines.append(f"  prompt up to {i.prompt_max_chars} chars; aspect ratios: {', '.join(i.aspect_ratios)}")
+    lines.append(
+        f"  prompt up to {i.prompt_max_chars} chars; aspect ratios (unless a model says otherwise): "
+        f"{', '.join(i.aspect_ratios)}"
+    )
     for m in i.models:
         extras = [
             name
@@ -246,9 +249,11 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
         ]
         price = f"priced in {m.price_unit}" if m.price_unit else "no published price"
         default = " (default)" if m.default else ""
+        ratios = "" if m.aspect_ratios == i.aspect_ratios else f"; aspect ratios {', '.join(m.aspect_ratios)}"
+        frames = "" if m.start_image else "; text only (no start image)"
         lines.append(
             f"  {m.name + default:<28} {_seconds(m.durations)} s, {', '.join(m.resolutions)}; "
-            f"{', '.join(extras) or 'start image only'}; {price}"
+            f"{', '.join(extras) or 'no options'}{frames}{ratios}; {price}"
         )
     return lines
 
