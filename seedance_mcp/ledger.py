@@ -124,6 +124,8 @@ class Ledger:
         self._registry = threading.Lock()
         """Guards `_conns` and `_closed`; never held while SQLite waits."""
         self._conns: dict[threading.Thread, sqlite3.Connection] = {}
+        self._busy_threads: dict[threading.Thread, int] = {}
+        """Threads using their connection now (how many nested uses): `close` leaves those."""
         self._closed = False
         self._conns[threading.current_thread()] = self._connect()
 
@@ -246,7 +248,7 @@ class Ledger:
     def patience(self, seconds: float) -> Iterator[None]:
         """Within the block, this thread's reads and writes wait at most `seconds` for another
         process's lock (then `LedgerBusy`); a caller with a deadline says how long it has."""
-        with self._waiting(self._thread_conn(), seconds):
+        with self._in_use() as conn, self._waiting(conn, seconds):
             yield
 
     @staticmethod
@@ -271,19 +273,44 @@ class Ledger:
         )
 
     @contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def _in_use(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, marked in use for the block (see `close`)."""
         conn = self._thread_conn()
+        me = threading.current_thread()
+        with self._registry:
+            self._busy_threads[me] = self._busy_threads.get(me, 0) + 1
         try:
             yield conn
-        except sqlite3.OperationalError as err:
-            busy = self._busy(err)
-            if busy is None:
+        finally:
+            self._done_with(me, conn)
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._in_use() as conn:
+            try:
+                yield conn
+            except sqlite3.OperationalError as err:
+                busy = self._busy(err)
+                if busy is None:
+                    raise self._broken(err) from err
+                raise busy from err
+            except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+                raise  # our own mistakes (e.g. a duplicate job id), for the caller to word
+            except sqlite3.DatabaseError as err:  # a corrupt page, a file that is not a database
                 raise self._broken(err) from err
-            raise busy from err
-        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
-            raise  # our own mistakes (e.g. a duplicate job id), for the caller to word
-        except sqlite3.DatabaseError as err:  # a corrupt page, a file that is not a database
-            raise self._broken(err) from err
+
+    def _done_with(self, thread: threading.Thread, conn: sqlite3.Connection) -> None:
+        """One use of `thread`'s connection is over; if the ledger was closed meanwhile, the
+        last use closes it (`close` leaves a connection in use to the thread using it)."""
+        with self._registry:
+            left = self._busy_threads.get(thread, 1) - 1
+            if left:
+                self._busy_threads[thread] = left
+                return
+            self._busy_threads.pop(thread, None)
+            orphaned = self._closed and thread not in self._conns
+        if orphaned:
+            conn.close()
 
     @contextmanager
     def _write(self, busy_timeout: float | None = None) -> Iterator[sqlite3.Connection]:
@@ -311,10 +338,14 @@ class Ledger:
         )
 
     def close(self) -> None:
+        """Close every connection not in use now; one in use (a ledger call still running in a
+        worker thread, as after Ctrl-C) is closed by that call when it ends: SQLite must never
+        have a connection closed under a statement another thread is running."""
         with self._registry:
             self._closed = True
-            conns, self._conns = list(self._conns.values()), {}
-        for conn in conns:
+            idle = [conn for thread, conn in self._conns.items() if thread not in self._busy_threads]
+            self._conns = {}
+        for conn in idle:
             conn.close()
 
     def __enter__(self) -> Ledger:

@@ -465,3 +465,30 @@ def test_many_threads_opening_one_new_ledger_at_once_all_get_it(tmp_path: Path) 
         for t in threads:
             t.join()
     assert failures == []
+
+
+def test_close_never_closes_a_connection_another_thread_is_using(tmp_path: Path) -> None:
+    """Closing the ledger (a command unwinding after Ctrl-C) while a worker thread is inside a
+    ledger call must not close SQLite's connection under that call: the call's own end does."""
+    ledger = Ledger.open(tmp_path)
+    inside, release = threading.Event(), threading.Event()
+    seen: dict[str, object] = {}
+
+    def worker() -> None:
+        with ledger.patience(1.0):
+            seen["conn"] = conn = ledger._thread_conn()
+            inside.set()
+            release.wait(5)
+            seen["rows"] = conn.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]  # still open
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert inside.wait(5)
+    ledger.close()
+    release.set()
+    thread.join(5)
+    assert seen["rows"] == 0
+    conn = seen["conn"]
+    assert isinstance(conn, sqlite3.Connection)
+    with pytest.raises(sqlite3.ProgrammingError):  # closed once the call was over
+        conn.execute("SELECT 1")
