@@ -51,7 +51,7 @@ from .base import (
     provider_text,
     whole_number,
 )
-from .family import poll_1x, poll_2x
+from .family import FPS, PROMPT_MAX, RATIOS, SEED_RANGE, poll_1x, poll_2x
 
 __all__ = ["ARK_ERRORS", "ARK_MODELS", "MAX_QUEUED", "SENT_WITH", "ArkProvider", "BytePlus", "Volcengine"]
 
@@ -61,9 +61,7 @@ MAX_QUEUED = 120
 """At most 120 tasks may wait in the queue per account (running and finished ones do not count)."""
 
 TASKS = "/contents/generations/tasks"
-SEED_RANGE = (-1, 4294967295)
-RATIOS_1X = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "adaptive")
-PROMPT_MAX = 2000
+RATIOS_1X = (*RATIOS, "adaptive")
 LIST_PAGE = 50
 """How many of the newest tasks one recovery look-up reads (the list allows 1-500)."""
 
@@ -127,7 +125,7 @@ def _caps(
         fixed_lens=fixed_lens,
         idempotency=False,
         poll=poll,
-        fps=24,
+        fps=FPS,
         flex=flex,
         flex_poll=FLEX_POLL if flex else None,
         audio_always=audio_always,

@@ -68,7 +68,6 @@ from ..errors import (
     TaskNotFound,
 )
 from ..models import JobError, JobStatus, TaskState, VideoRequest
-from .ark import SEED_RANGE
 from .base import (
     Capabilities,
     ErrorFormat,
@@ -81,16 +80,12 @@ from .base import (
     provider_text,
     whole_number,
 )
-from .family import poll_1x, poll_2x
+from .family import FPS, PROMPT_MAX, RATIOS, SEED_RANGE, poll_1x, poll_2x
 
 __all__ = ["FAL_ERRORS", "FAL_MODELS", "REF_KEYS", "Fal", "app_path", "wire_ratio"]
 
 REF_KEYS = ("status_url", "response_url", "cancel_url")
 """The submit answer's URLs, kept on the job as given."""
-PROMPT_MAX = 2000
-"""fal's Seedance pages give no prompt limit; that of the ByteDance API behind them (Ark)."""
-RATIOS = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9")
-"""The ratios every Seedance endpoint on fal takes."""
 CANCELLED_TYPES = frozenset({"client_cancelled", "request_cancelled", "cancelled"})
 """`error_type` words of a request that was cancelled rather than failed."""
 
@@ -146,7 +141,7 @@ def _caps(
         fixed_lens=fixed_lens,
         idempotency=False,
         poll=poll,
-        fps=24,
+        fps=FPS,
         notes=(*notes, *_NOTES),
     )
 

@@ -1,5 +1,8 @@
-"""What the Seedance models are whoever serves them: the typical render time of a clip by its
-length. No provider documents these for ByteDance's own models; the figures are APIXO's measured
+"""What the Seedance models are whoever serves them: their frame shapes, frame rate, prompt
+limit and seed range as ByteDance's own API takes them (the platforms that resell them document
+less, and are given these), and the typical render time of a clip by its length.
+
+No provider documents render times for ByteDance's own models; the figures are APIXO's measured
 Seedance 1.5 Pro times for 1.x (4 s ~40-60 s, 8 s ~60-90 s, 12 s ~90-120 s), stretched for the
 longer 2.x clips (third-party reports of 1-7 minutes). Each provider names its source."""
 
@@ -7,7 +10,16 @@ from __future__ import annotations
 
 from .base import PollAdvice
 
-__all__ = ["RENDER_1X", "RENDER_2X", "poll_1x", "poll_2x"]
+__all__ = ["FPS", "PROMPT_MAX", "RATIOS", "RENDER_1X", "RENDER_2X", "SEED_RANGE", "poll_1x", "poll_2x"]
+
+RATIOS: tuple[str, ...] = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9")
+"""The fixed frame shapes every Seedance model makes (`adaptive`, where offered, comes on top)."""
+FPS = 24
+PROMPT_MAX = 2000
+"""The prompt limit used for ByteDance's API (its guidance: 500 Chinese characters or 1,000 English
+words at most); the platforms document none of their own."""
+SEED_RANGE = (-1, 4294967295)
+"""-1 (random) to 2**32 - 1."""
 
 RENDER_1X: dict[int, tuple[float, float]] = {4: (40.0, 60.0), 8: (60.0, 90.0), 12: (90.0, 120.0)}
 RENDER_2X: dict[int, tuple[float, float]] = {

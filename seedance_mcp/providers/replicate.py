@@ -54,7 +54,7 @@ from .base import (
     json_object,
     provider_text,
 )
-from .family import poll_1x, poll_2x
+from .family import FPS, PROMPT_MAX, RATIOS, poll_1x, poll_2x
 
 __all__ = ["OUTPUT_TTL", "REPLICATE_ERRORS", "REPLICATE_MODELS", "Replicate", "model_input"]
 
@@ -63,11 +63,8 @@ OUTPUT_TTL = 3600.0
 PREDICTIONS = "/predictions"
 SEED_RANGE = (0, 4294967295)
 """The schemas give no bounds; these are ByteDance's (Ark's), without its -1 (random: leave it out)."""
-RATIOS_1X = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9")
-RATIOS_2X = (*RATIOS_1X, "adaptive")
-PROMPT_MAX = 2000
-"""Replicate documents no prompt limit; this is the one Ark's tasks take for the same models."""
-FPS = 24
+RATIOS_1X = RATIOS
+RATIOS_2X = (*RATIOS, "adaptive")
 
 _STATES = {
     "starting": JobStatus.QUEUED,

@@ -65,7 +65,8 @@ from starlette.routing import BaseRoute, Route
 
 from ..pricing import dimensions, tokens_for
 from ..providers import ModelSpec
-from ..providers.ark import FLEX_POLL, MAX_QUEUED, RATIOS_1X, SEED_RANGE, ArkProvider, BytePlus, Volcengine
+from ..providers.ark import FLEX_POLL, MAX_QUEUED, RATIOS_1X, ArkProvider, BytePlus, Volcengine
+from ..providers.family import SEED_RANGE
 from .common import ProviderSim, Reject, interpolated_render_range
 from .state import LAST_FRAME, QUEUED_SHARE, Task
 

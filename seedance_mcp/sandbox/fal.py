@@ -49,7 +49,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from ..providers import ModelSpec
-from ..providers.fal import PROMPT_MAX, RATIOS, Fal, app_path
+from ..providers.fal import Fal, app_path
+from ..providers.family import PROMPT_MAX, RATIOS
 from .common import ProviderSim, Reject, interpolated_render_range, iso_utc
 from .state import Phase, Task
 

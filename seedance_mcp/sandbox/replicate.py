@@ -58,7 +58,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..providers.replicate import FPS, OUTPUT_TTL, REPLICATE_MODELS
+from ..providers.family import FPS
+from ..providers.replicate import OUTPUT_TTL, REPLICATE_MODELS
 from .common import ProviderSim, Reject, interpolated_render_range
 from .config import Fault
 from .state import FILES_KEPT, Task
