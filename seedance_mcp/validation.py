@@ -44,7 +44,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     """The request with the model and the provider's defaults filled in, or `InvalidRequest`."""
     spec = get_model(provider, req.model)
     caps = spec.caps
-    pid = provider.id if len(provider.models) == 1 else f"{provider.id} {spec.name}"
+    pid = _who(provider, spec)
 
     prompt = req.prompt.strip()
     _check_text(prompt, "prompt")
@@ -67,42 +67,16 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
         )
 
     aspect = req.aspect_ratio or ("16:9" if "16:9" in caps.aspect_ratios else caps.aspect_ratios[0])
-    if aspect not in caps.aspect_ratios:
-        raise InvalidRequest(
-            f"aspect_ratio: {pid} does not offer {aspect}; allowed: {_join(caps.aspect_ratios)}."
-            + _others(lambda c: aspect in c.aspect_ratios, provider, spec),
-            field="aspect_ratio",
-            value=aspect,
-            allowed=caps.aspect_ratios,
-        )
-
     resolution, duration = resolve_clip(
-        provider, resolution=req.resolution, duration=req.duration, audio=req.audio, model=spec.name
+        provider,
+        resolution=req.resolution,
+        duration=req.duration,
+        audio=req.audio,
+        model=spec.name,
+        aspect_ratio=aspect,
+        flex=req.flex,
     )
-    if req.last_frame and not caps.last_frame:
-        raise InvalidRequest(
-            f"last_frame: {pid} cannot hand back the clip's last frame; leave it off."
-            + _others(lambda c: c.last_frame, provider, spec),
-            field="last_frame",
-            value=True,
-            allowed=[False],
-        )
-    if req.flex and not caps.flex:
-        raise InvalidRequest(
-            f"flex: {pid} has no offline (flex) tier; leave it off."
-            + _others(lambda c: c.flex, provider, spec),
-            field="flex",
-            value=True,
-            allowed=[False],
-        )
-    if req.fixed_lens and not caps.fixed_lens:
-        raise InvalidRequest(
-            f"fixed_lens: {pid} has no fixed-lens option; leave it off or describe a static camera "
-            "in the prompt." + _others(lambda c: c.fixed_lens, provider, spec),
-            field="fixed_lens",
-            value=True,
-            allowed=[False],
-        )
+    _check_switches(provider, spec, last_frame=req.last_frame, fixed_lens=req.fixed_lens)
 
     if req.image_url is not None:
         if not caps.start_image:
@@ -185,10 +159,48 @@ def _check_text(text: str, field: str) -> None:
         )
 
 
+_SWITCHES = {
+    "flex": "has no offline (flex) tier; leave it off.",
+    "last_frame": "cannot hand back the clip's last frame; leave it off.",
+    "fixed_lens": "has no fixed-lens option; leave it off or describe a static camera in the prompt.",
+}
+"""The on/off options a model may lack, and what its refusal says."""
+
+
+def _check_switches(provider: Provider, spec: ModelSpec, **asked: bool) -> None:
+    """Refuse an option switched on that the model does not have (`_SWITCHES`)."""
+    for name, on in asked.items():
+        if not on or getattr(spec.caps, name):
+            continue
+
+        def has(caps: Capabilities, name: str = name) -> bool:
+            return bool(getattr(caps, name))
+
+        raise InvalidRequest(
+            f"{name}: {_who(provider, spec)} {_SWITCHES[name]}" + _others(has, provider, spec),
+            field=name,
+            value=True,
+            allowed=[False],
+        )
+
+
+def _who(provider: Provider, spec: ModelSpec) -> str:
+    """How a refusal names what refused: the provider, and its model where it serves several."""
+    return provider.id if len(provider.models) == 1 else f"{provider.id} {spec.name}"
+
+
 def resolve_clip(
-    provider: Provider, *, resolution: str | None, duration: int | None, audio: bool, model: str | None = None
+    provider: Provider,
+    *,
+    resolution: str | None,
+    duration: int | None,
+    audio: bool,
+    model: str | None = None,
+    aspect_ratio: str | None = None,
+    flex: bool = False,
 ) -> tuple[str | None, int]:
-    """The priced part of a request (resolution, duration, audio) checked against `provider`.
+    """The priced part of a request (resolution, duration, audio, and where given the frame
+    shape and the flex tier) checked against `provider`'s model.
 
     Returns the resolution (None where the provider picks it) and the duration, defaults
     filled in; raises `InvalidRequest` as `resolve_request` does. Estimates use it directly,
@@ -196,7 +208,16 @@ def resolve_clip(
     """
     spec = get_model(provider, model)
     caps = spec.caps
-    pid = provider.id if len(provider.models) == 1 else f"{provider.id} {spec.name}"
+    pid = _who(provider, spec)
+    if aspect_ratio is not None and aspect_ratio not in caps.aspect_ratios:
+        raise InvalidRequest(
+            f"aspect_ratio: {pid} does not offer {aspect_ratio}; allowed: {_join(caps.aspect_ratios)}."
+            + _others(lambda c: aspect_ratio in c.aspect_ratios, provider, spec),
+            field="aspect_ratio",
+            value=aspect_ratio,
+            allowed=caps.aspect_ratios,
+        )
+    _check_switches(provider, spec, flex=flex)
     if not caps.resolutions:
         if resolution is not None:
             raise InvalidRequest(

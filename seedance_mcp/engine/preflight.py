@@ -364,26 +364,16 @@ def _priced(provider: Provider, spec: ModelSpec, clip: Clip, *, comparing: bool)
     # In a comparison, a provider that picks the resolution itself is still priced.
     asked = None if comparing and not spec.caps.resolutions else clip.resolution
     res, seconds = resolve_clip(
-        provider, resolution=asked, duration=clip.duration, audio=clip.audio, model=spec.name
+        provider,
+        resolution=asked,
+        duration=clip.duration,
+        audio=clip.audio,
+        model=spec.name,
+        aspect_ratio=clip.aspect_ratio,
+        flex=clip.flex,
     )
-    ratio = clip.aspect_ratio
-    if ratio is not None and ratio not in spec.caps.aspect_ratios:
-        allowed = ", ".join(spec.caps.aspect_ratios)
-        raise InvalidRequest(
-            f"aspect_ratio: {provider.id} {spec.name} does not offer {ratio}; allowed: {allowed}.",
-            field="aspect_ratio",
-            value=ratio,
-            allowed=spec.caps.aspect_ratios,
-        )
-    if clip.flex and not spec.caps.flex:
-        raise InvalidRequest(
-            f"flex: {provider.id} {spec.name} has no offline (flex) tier.",
-            field="flex",
-            value=True,
-            allowed=[False],
-        )
     priced = pricing.estimate(
-        provider, res, seconds, clip.audio, model=spec.name, aspect_ratio=ratio, flex=clip.flex
+        provider, res, seconds, clip.audio, model=spec.name, aspect_ratio=clip.aspect_ratio, flex=clip.flex
     )
     if asked != clip.resolution:
         note = f"{provider.id} chooses the resolution itself; {clip.resolution} cannot be requested."
