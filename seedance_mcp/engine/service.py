@@ -93,11 +93,14 @@ class Service:
             ledger.apply_stashed()
             return [notices.finish(ledger.with_pending(job)) for job in ledger.recent(limit)]
 
-    def get_job(self, ref: str) -> Job:
-        """One job by id, task id or unique prefix, as every other call hands a job back."""
+    def get_job(self, ref: str, *, within: float | None = None) -> Job:
+        """One job by id, task id or unique prefix, as every other call hands a job back.
+        `within`: wait at most that many seconds for a ledger another process holds (then
+        `LedgerBusy`)."""
         ledger = self.ledger
-        ledger.apply_stashed()
-        return notices.finish(ledger.with_pending(ledger.find(ref)))
+        with ledger.patience(BUSY_TIMEOUT_SECONDS if within is None else within):
+            ledger.apply_stashed()
+            return notices.finish(ledger.with_pending(ledger.find(ref)))
 
     # ---- render -------------------------------------------------------------------------
 
@@ -115,7 +118,6 @@ class Service:
         """Validate, record, submit, then wait up to `wait_seconds` (None: until done or 30 min)."""
         target, resolved, estimate = self.prepare(req, provider)
         self.check_budget(estimate, confirm_unpriced=confirm_unpriced)
-        self._check_queue(target, resolved)
         created = datetime.fromtimestamp(self.clock(), UTC)
         job = Job(
             job_id=new_job_id(),
@@ -135,19 +137,25 @@ class Service:
         deadline = self.clock() + wait
         delivery = Delivery(download=download, output_dir=output_dir, on_progress=on_progress)
         until = max(deadline, self.clock() + self._wiring.submit_window)
+        await self._check_queue(target, resolved, until=until)
         async with self._runner(target, delivery, until=until) as runner:
             job = await runner.start(job, f"seedance-{job.job_id}-{secrets.token_hex(8)}")
             if not (job.status.is_final or job.status is JobStatus.UNKNOWN or wait_seconds == 0):
                 job = await runner.wait(job, deadline)
         return notices.finish(job)
 
-    def _check_queue(self, target: Target, req: VideoRequest) -> None:
+    async def _check_queue(self, target: Target, req: VideoRequest, *, until: float) -> None:
         """Refuse a submit past the provider's documented cap on queued tasks (Ark: 120 per
-        account), counted from the ledger, before anything is sent."""
+        account), counted from the ledger (off the event loop, within the call's end), before
+        anything is sent."""
         cap = get_model(target.provider, req.model).caps.max_queued
         if cap is None or target.sandbox:
             return
-        queued = self.ledger.count(target.provider.id, (JobStatus.QUEUED,))
+        await self._wiring.prepare(target)
+        provider = target.provider.id
+        queued = await self._wiring.records(until=until).call(
+            lambda ledger: ledger.count(provider, (JobStatus.QUEUED,))
+        )
         if queued >= cap:
             raise QueueFull(
                 f"{target.provider.id} takes at most {cap} queued tasks per account, and {queued} jobs are "

@@ -477,10 +477,14 @@ async def cancel_job(
     return job_call_result(job, runtime)
 
 
+JOB_LOOKUP_SECONDS = 2.0
+"""How long a refusal's look at the job may wait for a ledger another process holds."""
+
+
 async def _job_or_none(runtime: Runtime, ref: str) -> Job | None:
     """The job as the ledger has it, or None when it cannot be read now (a locked ledger)."""
     try:
-        return await runtime.call(lambda svc: svc.get_job(ref))
+        return await runtime.call(lambda svc: svc.get_job(ref, within=JOB_LOOKUP_SECONDS))
     except SeedanceError:
         return None
 
