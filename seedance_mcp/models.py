@@ -111,6 +111,21 @@ class VideoRequest(BaseModel):
         description="Also hand back the clip's last frame as an image URL, e.g. to start the next "
         "shot from it (byteplus and volcengine).",
     )
+    reference_images: tuple[str, ...] = Field(
+        default=(),
+        description="Seedance 2.x reference images (a face, a product, a style): URLs or local files, "
+        "named in the prompt as @image1, @image2...",
+    )
+    reference_videos: tuple[str, ...] = Field(
+        default=(),
+        description="Seedance 2.x reference videos (a camera move, a motion): URLs or local files, "
+        "named as @video1...",
+    )
+    reference_audios: tuple[str, ...] = Field(
+        default=(),
+        description="Seedance 2.x reference audio (a voice, a music bed): URLs or local files, named as "
+        "@audio1...; needs a reference image or video too.",
+    )
 
 
 class Money(BaseModel):

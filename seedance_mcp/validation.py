@@ -103,6 +103,8 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
             )
         check_public_url(req.end_image_url, "end_image_url", https_only=caps.https_images_only, provider=pid)
 
+    _check_references(req, provider, spec)
+
     if req.seed is not None:
         if not caps.seed or caps.seed_range is None:
             raise InvalidRequest(
@@ -130,6 +132,22 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
             "duration": duration,
         }
     )
+
+
+_REFERENCE_FIELDS = ("reference_images", "reference_videos", "reference_audios")
+
+
+def _check_references(req: VideoRequest, provider: Provider, spec: ModelSpec) -> None:
+    """Refuse references where the (provider, model) takes none, naming where they are taken."""
+    for name in _REFERENCE_FIELDS:
+        given = getattr(req, name)
+        if given and spec.caps.references is None:
+            raise InvalidRequest(
+                f"{name}: {_who(provider, spec)} does not take references."
+                + _others(lambda c: c.references is not None, provider, spec),
+                field=name,
+                value=len(given),
+            )
 
 
 _ALLOWED_CONTROLS = frozenset("\n\t")

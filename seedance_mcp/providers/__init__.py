@@ -12,7 +12,7 @@ from ..errors import InvalidRequest, UnknownProvider
 from ..models import MODEL_NAMES
 from .apixo import Apixo
 from .ark import BytePlus, Volcengine
-from .base import Capabilities, ModelSpec, PollAdvice, Provider, RateLimit, WireRequest
+from .base import Capabilities, ModelSpec, PollAdvice, Provider, RateLimit, References, WireRequest
 from .fal import Fal
 from .nanophoto import NanoPhoto
 from .replicate import Replicate
@@ -28,6 +28,7 @@ __all__ = [
     "PollAdvice",
     "Provider",
     "RateLimit",
+    "References",
     "WireRequest",
     "canonical_model",
     "get_model",

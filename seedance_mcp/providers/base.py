@@ -48,6 +48,7 @@ __all__ = [
     "PollAdvice",
     "Provider",
     "RateLimit",
+    "References",
     "WireRequest",
     "decode_json_string",
     "error_from_status",
@@ -90,6 +91,18 @@ class RateLimit:
 
 
 @dataclass(frozen=True, kw_only=True)
+class References:
+    """The documented limits on Seedance 2.x references for one model at one provider."""
+
+    images: int = 9
+    videos: int = 3
+    audios: int = 3
+    total: int = 12
+    video_seconds: tuple[float, float] | None = (2.0, 15.0)
+    """The allowed total length of the reference videos, where it is documented."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Capabilities:
     durations: tuple[int, ...]
     default_duration: int
@@ -123,6 +136,11 @@ class Capabilities:
     (Ark's 24 h, APIXO's 15 days) or not documented."""
     max_queued: int | None = None
     """The documented cap on tasks waiting in the provider's queue per account (None: none)."""
+    references: References | None = None
+    """How many reference images, videos and audio clips the model takes (None: none)."""
+    local_files: frozenset[str] = frozenset()
+    """The kinds of input ("image", "video", "audio") the provider takes as a local file, inline as
+    a data URI or through its own upload API; anything else must be a public URL."""
     notes: tuple[str, ...] = ()
 
 
