@@ -183,7 +183,7 @@ class ProviderClient:
         headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **wire.headers}
         if wire.json is not None:
             headers["Content-Type"] = "application/json"
-        if self._key is not None:
+        if self._key is not None and not wire.signed:
             headers["Authorization"] = f"{self.provider.auth_scheme} {self._key.reveal()}"
         return headers
 
@@ -195,21 +195,31 @@ class ProviderClient:
             await self._budget.acquire(self.provider)
         if paid:
             self._doubt_before, self.submit_in_doubt = self.submit_in_doubt, True
-        url = wire.url(self.base_url)
-        if wire.absolute and _origin(url) != _origin(self.base_url):
+        url = wire.url(self.upload_base_url if wire.upload else self.base_url)
+        if wire.signed:
+            # A signed storage URL the provider handed back: the key never goes with it (see
+            # `headers`), and a file's bytes go there only over https (or to the provider's own
+            # host, as the sandbox serves it).
+            if not url.startswith("https://") and _origin(url) != _origin(self.base_url):
+                raise ProtocolError(
+                    f"{self.provider.id}: the upload URL it handed back is not https; refused unsent.",
+                    code="foreign_url",
+                )
+        elif wire.absolute and _origin(url) != _origin(self.base_url):
             # A URL the provider handed back goes only where the key already goes.
             raise ProtocolError(
                 f"{self.provider.id}: a URL it handed back for the task is on another host "
                 f"({urlsplit(url).hostname}) than {self.base_url}; refused unsent.",
                 code="foreign_url",
             )
-        content = None if wire.json is None else json.dumps(wire.json, ensure_ascii=False).encode()
+        content = wire.content if wire.json is None else json.dumps(wire.json, ensure_ascii=False).encode()
         try:
             async with self._http.stream(
                 wire.method,
                 url,
                 params=dict(wire.params) or None,
                 content=content,
+                files=dict(wire.files) if wire.files else None,
                 headers=self.headers(wire),
             ) as response:
                 raw = await self._read_capped(response)
@@ -237,7 +247,8 @@ class ProviderClient:
                 code="unreadable_answer",
             ) from None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        log.debug("%s %s %s -> %s", self.provider.id, wire.method, wire.path, response.status_code)
+        shown = "(a signed upload URL)" if wire.signed else wire.path
+        log.debug("%s %s %s -> %s", self.provider.id, wire.method, shown, response.status_code)
         # The raw answer: provider code parses it as sent. What comes out of this client is
         # scrubbed instead (`_scrubbed`), so a short key that occurs in a field name
         # cannot break parsing.
@@ -353,6 +364,29 @@ class ProviderClient:
             self.provider.parse_cancel(status, body)
 
         return await self._with_retries(attempt, self._read_retryable, what="cancel")
+
+    @property
+    def upload_base_url(self) -> str:
+        """Where the provider's upload API is: its own upload host (`Provider.upload_base_url`),
+        unless the base URL was overridden (the sandbox, a test), which then serves it too."""
+        own = self.provider.base_url.rstrip("/")
+        if self.base_url != own or self.provider.upload_base_url is None:
+            return self.base_url
+        return self.provider.upload_base_url.rstrip("/")
+
+    async def upload(self, name: str, mime: str, data: bytes) -> str:
+        """Upload a local file through the provider's upload API (`Provider.build_upload`); the URL
+        the request then names. Uploads cost nothing, so every step is retried like a read."""
+        wire = self.provider.build_upload(name, mime, data)
+
+        async def attempt() -> str:
+            status, body = await self._exchange(wire)
+            url, put = self.provider.parse_upload(status, body, mime, data)
+            if put is not None:
+                await self._exchange(put)
+            return url
+
+        return await self._with_retries(attempt, self._read_retryable, what="upload")
 
     async def recent(self, req: VideoRequest, *, since: float, until: float) -> list[str] | None:
         """The ids of the account's recent tasks that match `req` and were created between `since`

@@ -24,6 +24,7 @@ __all__ = [
     "Job",
     "JobError",
     "JobStatus",
+    "LocalInput",
     "ModelInfo",
     "Money",
     "NextAction",
@@ -162,6 +163,21 @@ class TaskState(BaseModel):
     provider_status: str | None = Field(default=None, description="The status word as the provider sent it.")
 
 
+class LocalInput(BaseModel):
+    """A local file the request names, as it was sent: inline (`data_uri`) or uploaded first
+    (`upload`, with the URL the provider gave, reused by a retry so nothing is uploaded twice)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str = Field(description="Where the request names it, e.g. reference_images[1] or image_url.")
+    path: str = Field(description="The file, as resolved on this machine.")
+    sha256: str
+    bytes: int
+    mime: str
+    via: Literal["data_uri", "upload"]
+    url: str | None = Field(default=None, description="The uploaded file's URL (uploads only).")
+
+
 class Job(BaseModel):
     """A render job as the ledger stores it and every output shows it."""
 
@@ -188,6 +204,9 @@ class Job(BaseModel):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     request: VideoRequest
+    local_inputs: list[LocalInput] = Field(
+        default_factory=list, description="Local files the request names, and how each was sent."
+    )
     sandbox: bool = False
     notice: str | None = Field(default=None, description="What the reader should know or do next.")
 

@@ -15,12 +15,14 @@ from collections.abc import Callable, Collection, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import media_files
 from .errors import InvalidRequest
+from .media_files import LocalFile, MediaKind
 from .models import VideoRequest
 from .plural import count
 from .providers import PROVIDERS, Capabilities, ModelSpec, Provider, get_model
 
-__all__ = ["MAX_URL_CHARS", "check_public_url", "resolve_clip", "resolve_request"]
+__all__ = ["MAX_URL_CHARS", "check_media", "check_public_url", "resolve_clip", "resolve_request"]
 
 
 def _others(accepts: Callable[[Capabilities], bool], current: Provider, spec: ModelSpec) -> str:
@@ -86,7 +88,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
                 field="image_url",
                 value=req.image_url,
             )
-        check_public_url(req.image_url, "image_url", https_only=caps.https_images_only, provider=pid)
+        check_media(req.image_url, "image_url", "image", provider, spec)
     if req.end_image_url is not None:
         if not caps.end_image:
             raise InvalidRequest(
@@ -101,7 +103,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
                 field="end_image_url",
                 value=req.end_image_url,
             )
-        check_public_url(req.end_image_url, "end_image_url", https_only=caps.https_images_only, provider=pid)
+        check_media(req.end_image_url, "end_image_url", "image", provider, spec)
 
     _check_references(req, provider, spec)
 
@@ -134,20 +136,112 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
     )
 
 
-_REFERENCE_FIELDS = ("reference_images", "reference_videos", "reference_audios")
+_REFERENCE_FIELDS: tuple[tuple[str, MediaKind], ...] = (
+    ("reference_images", "image"),
+    ("reference_videos", "video"),
+    ("reference_audios", "audio"),
+)
 
 
 def _check_references(req: VideoRequest, provider: Provider, spec: ModelSpec) -> None:
-    """Refuse references where the (provider, model) takes none, naming where they are taken."""
-    for name in _REFERENCE_FIELDS:
-        given = getattr(req, name)
-        if given and spec.caps.references is None:
+    """References: taken by this (provider, model) at all, within its counts, audio only beside
+    an image or a video, never with first/last frames, each a public URL or a local file the
+    provider takes."""
+    given = {kind: list(getattr(req, name)) for name, kind in _REFERENCE_FIELDS}
+    if not any(given.values()):
+        return
+    limits = spec.caps.references
+    who = _who(provider, spec)
+    first = next(name for name, kind in _REFERENCE_FIELDS if given[kind])
+    if limits is None:
+        raise InvalidRequest(
+            f"{first}: {who} does not take references."
+            + _others(lambda c: c.references is not None, provider, spec),
+            field=first,
+            value=len(getattr(req, first)),
+        )
+    for name, kind in _REFERENCE_FIELDS:
+        most = {"image": limits.images, "video": limits.videos, "audio": limits.audios}[kind]
+        if len(given[kind]) > most:
             raise InvalidRequest(
-                f"{name}: {_who(provider, spec)} does not take references."
-                + _others(lambda c: c.references is not None, provider, spec),
+                f"{name}: {who} takes at most {count(most, 'reference ' + kind)}; got {len(given[kind])}.",
                 field=name,
-                value=len(given),
+                value=len(given[kind]),
+                allowed=[f"0-{most}"],
             )
+    total = sum(len(v) for v in given.values())
+    if total > limits.total:
+        raise InvalidRequest(
+            f"{first}: {who} takes at most {limits.total} reference files in all; got {total}.",
+            field=first,
+            value=total,
+            allowed=[f"at most {limits.total} in all"],
+        )
+    if given["audio"] and not (given["image"] or given["video"] or limits.audio_alone):
+        raise InvalidRequest(
+            "reference_audios: reference audio needs a reference image or video beside it; add "
+            "--ref-image or --ref-video.",
+            field="reference_audios",
+            value=len(given["audio"]),
+        )
+    if req.image_url is not None or req.end_image_url is not None:
+        frame = "image_url" if req.image_url is not None else "end_image_url"
+        raise InvalidRequest(
+            f"{frame}: first/last-frame mode and reference mode cannot be combined (Seedance 2.x takes "
+            "one or the other). To keep a start image, pass it as a reference image and name it in "
+            "the prompt as @image1; or drop the references.",
+            field=frame,
+            value=getattr(req, frame),
+        )
+    seconds = 0.0
+    for name, kind in _REFERENCE_FIELDS:
+        for i, value in enumerate(given[kind], start=1):
+            local = check_media(value, f"{name}[{i}]", kind, provider, spec)
+            if kind == "video" and local is not None:
+                seconds += media_seconds(local) or 0.0
+    if limits.video_seconds is not None and seconds:
+        low, high = limits.video_seconds
+        if not low <= seconds <= high:
+            raise InvalidRequest(
+                f"reference_videos: the reference videos last {seconds:.1f} s in all; {who} takes "
+                f"{low:g}-{high:g} s in all.",
+                field="reference_videos",
+                value=round(seconds, 1),
+                allowed=[f"{low:g}-{high:g} s in all"],
+            )
+
+
+def check_media(
+    value: str, field: str, kind: MediaKind, provider: Provider, spec: ModelSpec
+) -> LocalFile | None:
+    """One input (a frame or a reference): a public URL this provider can fetch, or a local
+    file it takes (`Provider.local_routes`), checked (`media_files.inspect`); the checked file,
+    or None for a URL."""
+    caps = spec.caps
+    if not media_files.is_local(value):
+        check_public_url(value, field, https_only=caps.https_images_only, provider=_who(provider, spec))
+        return None
+    route = provider.local_routes.get(kind)
+    if route is None:
+        takers = [p.id for p in PROVIDERS.values() if kind in p.local_routes]
+        elsewhere = f" Providers that take a local {kind}: {', '.join(takers)}." if takers else ""
+        raise InvalidRequest(
+            f"{field}: {provider.id} takes {_an(kind)} only as a public URL, not a local file "
+            f"({value}). Host the file at a public https URL and pass the URL.{elsewhere}",
+            field=field,
+            value=value,
+            allowed=["a public https URL"],
+        )
+    return media_files.inspect(value, field, kind, max_bytes=route.max_bytes)
+
+
+def _an(kind: str) -> str:
+    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
+
+
+def media_seconds(local: LocalFile) -> float | None:
+    """A local video's or WAV's length from its header (None where it cannot be read cheaply)."""
+    return media_files.duration(local)
 
 
 _ALLOWED_CONTROLS = frozenset("\n\t")

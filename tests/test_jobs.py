@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from seedance_mcp.errors import ConfigError, InvalidRequest, JobNotFound, LedgerCorrupt
 from seedance_mcp.ledger import LEDGER_FILE, SCHEMA_VERSION, Ledger, default_home, new_job_id
-from seedance_mcp.models import Job, JobError, JobStatus, Money, VideoRequest
+from seedance_mcp.models import Job, JobError, JobStatus, LocalInput, Money, VideoRequest
 
 
 def make_job(job_id: str | None = None, **fields: object) -> Job:
@@ -66,7 +66,21 @@ def full_job() -> Job:
             seed=7,
             flex=True,
             last_frame=True,
+            reference_images=("./face.png", "https://img.example.com/ref.png"),
+            reference_videos=("https://img.example.com/move.mp4",),
+            reference_audios=("https://img.example.com/voice.mp3",),
         ),
+        local_inputs=[
+            LocalInput(
+                field="reference_images[1]",
+                path="/home/u/face.png",
+                sha256="ab" * 32,
+                bytes=812,
+                mime="image/png",
+                via="upload",
+                url="https://files.example.com/face.png",
+            )
+        ],
         sandbox=True,
         notice="Download it within 15 days.",
     )

@@ -55,6 +55,7 @@ from . import notices
 from .fetching import VideoFetcher
 from .progress import PROGRESS_EVERY, Phase, ProgressFn, emit
 from .records import Records
+from .staging import as_sent, stage
 
 __all__ = ["Delivery", "JobRunner"]
 
@@ -171,7 +172,8 @@ class JobRunner:
         task_id: str | None = None
         try:
             with anyio.move_on_after(self._left()):
-                task_id = await self.client.submit(job.request, key)
+                req, job = await stage(job, provider, self.client, self._records)
+                task_id = await self.client.submit(req, key)
         except SeedanceError as err:
             if self.client.submit_in_doubt:
                 return await self._unclear(job, err, notices.unclear_what(provider, err))
@@ -446,7 +448,7 @@ class JobRunner:
         try:
             with anyio.move_on_after(self._left()):
                 found = await self.client.recent(
-                    job.request,
+                    await as_sent(job),
                     since=created - LOST_TASK_SLACK,
                     until=created + SUBMIT_SPAN + LOST_TASK_SLACK,
                 )

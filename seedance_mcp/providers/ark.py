@@ -4,7 +4,11 @@ One mapping, two regions (`BytePlus`, `Volcengine`); they differ in base URL, ke
 the models' ids (Volcengine's carry `doubao-`) and the currency of the price.
 
 - Create `POST /contents/generations/tasks`: `model`, `content` (a `text` item, then
-  `image_url` items with role `first_frame` / `last_frame`), and the top-level fields `ratio`,
+  `image_url` items with role `first_frame` / `last_frame`, or, for Seedance 2.x references,
+  `image_url` / `video_url` / `audio_url` items with role `reference_image` / `reference_video` /
+  `reference_audio`; a local image or audio file goes inline as a `data:` URI, as Ark's docs allow
+  for those two and not for video; the prompt names them `[Image 1]`, `[图片1]`), and the
+  top-level fields `ratio`,
   `resolution`, `duration`, `generate_audio` (models with sound), `seed`, `camera_fixed`
   (1.x), `watermark: false`, `return_last_frame` (when the request asks for the last frame),
   `service_tier` (`flex` for the half-price offline tier). Answer
@@ -39,19 +43,33 @@ from urllib.parse import quote
 
 from ..errors import AuthError, ProtocolError, ProviderError, ProviderRejected
 from ..models import JobError, JobStatus, TaskState, VideoRequest
+from ..references import spell
 from .base import (
     Capabilities,
     ErrorFormat,
+    LocalRoute,
     ModelSpec,
     PollAdvice,
     Provider,
+    References,
     WireRequest,
     first_str,
+    has_references,
     json_object,
     provider_text,
     whole_number,
 )
-from .family import FPS, PROMPT_MAX, RATIOS, SEED_RANGE, poll_1x, poll_2x
+from .family import (
+    FPS,
+    MEDIA_MAX_BYTES,
+    PROMPT_MAX,
+    RATIOS,
+    REFERENCES_2X,
+    REFERENCES_25,
+    SEED_RANGE,
+    poll_1x,
+    poll_2x,
+)
 
 __all__ = ["ARK_ERRORS", "ARK_MODELS", "MAX_QUEUED", "SENT_WITH", "ArkProvider", "BytePlus", "Volcengine"]
 
@@ -95,6 +113,19 @@ _NOTES_ARK = (
 )
 
 
+_DATA_URI_SOURCE = (
+    "BytePlus ModelArk video generation API: image_url and audio_url take a URL or Base64 data "
+    "(data:<type>;base64,...); video_url takes a URL only (PLATFORMS.md sections 1 and 4)"
+)
+LOCAL_ROUTES: Mapping[str, LocalRoute] = {
+    "image": LocalRoute(via="data_uri", max_bytes=MEDIA_MAX_BYTES["image"], source=_DATA_URI_SOURCE),
+    "audio": LocalRoute(via="data_uri", max_bytes=MEDIA_MAX_BYTES["audio"], source=_DATA_URI_SOURCE),
+}
+"""Local files Ark takes inline: images and audio as data URIs; a video must be a URL."""
+
+_ROLES = (("reference_images", "image"), ("reference_videos", "video"), ("reference_audios", "audio"))
+
+
 def _caps(
     *,
     durations: range,
@@ -106,6 +137,7 @@ def _caps(
     default_resolution: str = "720p",
     end_image: bool = True,
     audio_always: bool = False,
+    references: References | None = None,
     notes: tuple[str, ...] = (),
 ) -> Capabilities:
     """What one Ark model accepts: what differs per model is named; the rest is Ark's."""
@@ -131,6 +163,8 @@ def _caps(
         audio_always=audio_always,
         last_frame=True,
         max_queued=MAX_QUEUED,
+        references=references,
+        local_files=frozenset(LOCAL_ROUTES),
         notes=(*notes, *_NOTES_ARK),
     )
 
@@ -143,8 +177,10 @@ def _seedance_1x(*, audio: bool = False, **given: Any) -> Capabilities:
 
 
 def _seedance_2x(**given: Any) -> Capabilities:
-    """Seedance 2.x: 4-15 s (2.5: 4-30 s), sound, no fixed-lens switch and no offline tier."""
+    """Seedance 2.x: 4-15 s (2.5: 4-30 s), sound, references, no fixed-lens switch and no offline
+    tier."""
     given.setdefault("durations", range(4, 16))
+    given.setdefault("references", REFERENCES_2X)
     return _caps(audio=True, fixed_lens=False, flex=False, poll=_POLL_2X, **given)
 
 
@@ -175,6 +211,7 @@ ARK_MODELS: tuple[tuple[str, tuple[str, str | None], Capabilities], ...] = (
             durations=range(4, 31),
             resolutions=_ALL,
             audio_always=True,
+            references=REFERENCES_25,
             notes=(
                 "Seedance 2.5 always generates sound; the audio switch does not turn it off.",
                 "Seedance 2.5 renders 1080p as 10-bit H.265 (HEVC), which some players cannot show.",
@@ -381,13 +418,22 @@ class ArkProvider(Provider):
     errors = ARK_ERRORS
     cancellable = frozenset({JobStatus.QUEUED})
     """Only a queued task can be cancelled; a DELETE of a finished one erases its record."""
+    local_routes = LOCAL_ROUTES
+    reference_tokens = ("[Image {n}]", "[{word}{n}]")
+    """BytePlus's Seedance 2.0 prompting guide names references "Image 1", "Video 2" (图片1, 视频2
+    in Chinese); the brackets keep the name apart from the sentence around it."""
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
         # Ark keeps no idempotency key: the key is unused, and a lost answer is never re-sent.
         assert req.duration is not None and req.aspect_ratio is not None
         spec = self._spec(req)
         model_id = spec.wire_for(req)
-        content: list[dict[str, Any]] = [{"type": "text", "text": req.prompt}]
+        prompt = spell(req.prompt, self.reference_tokens) if has_references(req) else req.prompt
+        content: list[dict[str, Any]] = [{"type": "text", "text": prompt}]
+        for field_name, kind in _ROLES:
+            for url in getattr(req, field_name):
+                item = f"{kind}_url"
+                content.append({"type": item, item: {"url": url}, "role": f"reference_{kind}"})
         if req.image_url:
             content.append({"type": "image_url", "image_url": {"url": req.image_url}, "role": "first_frame"})
         if req.end_image_url:

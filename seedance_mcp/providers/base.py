@@ -23,6 +23,7 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal, TypeVar
 
 from ..errors import (
@@ -44,6 +45,7 @@ __all__ = [
     "Capabilities",
     "ErrorFormat",
     "ErrorReading",
+    "LocalRoute",
     "ModelSpec",
     "PollAdvice",
     "Provider",
@@ -53,6 +55,7 @@ __all__ = [
     "decode_json_string",
     "error_from_status",
     "first_str",
+    "has_references",
     "json_object",
     "provider_text",
     "whole_number",
@@ -90,6 +93,11 @@ class RateLimit:
     scope: str = "account"
 
 
+def has_references(req: VideoRequest) -> bool:
+    """Whether the request is in reference mode (any reference image, video or audio)."""
+    return bool(req.reference_images or req.reference_videos or req.reference_audios)
+
+
 @dataclass(frozen=True, kw_only=True)
 class References:
     """The documented limits on Seedance 2.x references for one model at one provider."""
@@ -100,6 +108,18 @@ class References:
     total: int = 12
     video_seconds: tuple[float, float] | None = (2.0, 15.0)
     """The allowed total length of the reference videos, where it is documented."""
+    audio_alone: bool = False
+    """Whether reference audio may come without a reference image or video (Seedance 2.5)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocalRoute:
+    """How one provider takes a local file of one kind: inline as a data URI in the request, or
+    through its own upload API first; `max_bytes` is the documented limit per file."""
+
+    via: Literal["data_uri", "upload"]
+    max_bytes: int
+    source: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -159,12 +179,16 @@ class ModelSpec:
     caps: Capabilities
     wire_id: str | None = None
     image_wire_id: str | None = None
+    reference_wire_id: str | None = None
+    """The provider's id for reference mode, where it has one of its own (fal's reference-to-video)."""
     aliases: tuple[str, ...] = ()
     source: str = ""
     """Where the provider documents this model (and its id), for the catalog."""
 
     def wire_for(self, req: VideoRequest) -> str | None:
         """The provider's id for this model in the mode `req` asks for."""
+        if self.reference_wire_id and has_references(req):
+            return self.reference_wire_id
         if req.image_url and self.image_wire_id:
             return self.image_wire_id
         return self.wire_id
@@ -184,6 +208,15 @@ class WireRequest:
     params: Mapping[str, str] = field(default_factory=dict)
     json: Mapping[str, Any] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    content: bytes | None = None
+    """A raw body (a file's bytes put to a signed upload URL)."""
+    files: Mapping[str, tuple[str, bytes, str]] | None = None
+    """A multipart form body: field name -> (file name, bytes, content type)."""
+    signed: bool = False
+    """A whole URL the provider handed back for an upload (a signed storage URL): sent without
+    the Authorization header, to https only."""
+    upload: bool = False
+    """Sent to the provider's upload host (`Provider.upload_base_url`) rather than `base_url`."""
 
     def url(self, base_url: str) -> str:
         """The request's URL: `path` below `base_url`, or `path` itself where it is a whole URL
@@ -365,6 +398,14 @@ class Provider(ABC):
     or not a price is published."""
     auth_scheme: str = "Bearer"
     """The Authorization header's scheme: `Bearer <key>` for most, `Key <key>` for fal."""
+    local_routes: Mapping[str, LocalRoute] = MappingProxyType({})
+    """How a local file of each kind ("image", "video", "audio") reaches the provider; a kind not
+    here must be a public URL. Every model's `caps.local_files` names the same kinds."""
+    upload_base_url: str | None = None
+    """Where `build_upload` requests go when it is not `base_url` (fal's storage API)."""
+    reference_tokens: tuple[str, str] = ("@{Kind}{n}", "@{Kind}{n}")
+    """How the provider's docs name the n-th reference in a prompt: (in most languages, in a
+    Chinese or Japanese prompt), with `{kind}` / `{Kind}` / `{n}` filled in."""
 
     @property
     def default_model(self) -> ModelSpec:
@@ -386,6 +427,18 @@ class Provider(ABC):
     def build_cancel(self, task_id: str) -> WireRequest | None:
         """The documented cancel request, or None where the provider has no way to cancel."""
         return None
+
+    def build_upload(self, name: str, mime: str, data: bytes) -> WireRequest:
+        """The request that uploads (or starts uploading) a local file, where `local_routes`
+        sends a kind through the provider's upload API."""
+        raise ProtocolError(f"{self.id}: has no upload API")
+
+    def parse_upload(
+        self, status_code: int, body: Any, mime: str, data: bytes
+    ) -> tuple[str, WireRequest | None]:
+        """The uploaded file's URL for the request, and the request that still has to send the
+        bytes (a signed PUT), if the upload is two steps."""
+        raise ProtocolError(f"{self.id}: has no upload API")
 
     # What a provider whose submit answer names further URLs for the task (fal: status_url,
     # response_url, cancel_url, to be used as given) overrides: the references kept on the job,

@@ -50,6 +50,14 @@ Models (the endpoint ids of fal's generated schema in fal-ai/fal-js
 - fal's 1.0 text-to-video endpoints take no `auto` ratio (only its image-to-video ones do), so
   the 1.0 models offer no `adaptive` here; 1.5 Pro and the 2.0 family take `auto` in both modes.
 - The 2.x endpoints take no seed (fal's schema of 2026-08-02 dropped it) and no fixed-lens switch.
+
+References (Seedance 2.0 and 2.0 Fast): their `reference-to-video` endpoints take `image_urls` (up
+to 9), `video_urls` (up to 3, 2-15 s in all), `audio_urls` (up to 3, with an image or a video),
+12 files in all, named in the prompt as `@Image1`, `@Video1`, `@Audio1` (fal's r2v `llms.txt`).
+A local file goes through fal's storage API first, as `fal_client.upload` does it: `POST
+https://rest.fal.ai/storage/upload/initiate?storage_type=gcs` with `{content_type, file_name}`
+(and the key) answers `{upload_url, file_url}`; the bytes are `PUT` to the signed `upload_url`
+(without the key), and `file_url` is what the request names.
 """
 
 from __future__ import annotations
@@ -68,19 +76,23 @@ from ..errors import (
     TaskNotFound,
 )
 from ..models import JobError, JobStatus, TaskState, VideoRequest
+from ..references import spell
 from .base import (
     Capabilities,
     ErrorFormat,
+    LocalRoute,
     ModelSpec,
     PollAdvice,
     Provider,
+    References,
     WireRequest,
     first_str,
+    has_references,
     json_object,
     provider_text,
     whole_number,
 )
-from .family import FPS, PROMPT_MAX, RATIOS, SEED_RANGE, poll_1x, poll_2x
+from .family import FPS, MEDIA_MAX_BYTES, PROMPT_MAX, RATIOS, REFERENCES_2X, SEED_RANGE, poll_1x, poll_2x
 
 __all__ = ["FAL_ERRORS", "FAL_MODELS", "REF_KEYS", "Fal", "app_path", "wire_ratio"]
 
@@ -111,6 +123,16 @@ _NOTES = (
 )
 
 
+_UPLOAD_SOURCE = "fal's storage API as fal-client 1.0.3 calls it (fal_client/client.py, upload)"
+LOCAL_ROUTES: Mapping[str, LocalRoute] = {
+    kind: LocalRoute(via="upload", max_bytes=limit, source=_UPLOAD_SOURCE)
+    for kind, limit in MEDIA_MAX_BYTES.items()
+}
+"""Every local file goes through fal's storage API, within Seedance 2.0's per-file limits."""
+STORAGE_BASE = "https://rest.fal.ai"
+UPLOAD_PATH = "/storage/upload/initiate"
+
+
 def _caps(
     *,
     durations: range,
@@ -123,6 +145,7 @@ def _caps(
     audio: bool,
     fixed_lens: bool,
     poll: PollAdvice,
+    references: References | None = None,
     notes: tuple[str, ...] = (),
 ) -> Capabilities:
     return Capabilities(
@@ -142,6 +165,8 @@ def _caps(
         idempotency=False,
         poll=poll,
         fps=FPS,
+        references=references,
+        local_files=frozenset(LOCAL_ROUTES),
         notes=(*notes, *_NOTES),
     )
 
@@ -190,14 +215,14 @@ FAL_MODELS: tuple[tuple[str, str, str | None, Capabilities, str], ...] = (
         "seedance-2.0",
         f"{_V2}/text-to-video",
         f"{_V2}/image-to-video",
-        _seedance_2x(("480p", "720p", "1080p")),
+        _seedance_2x(("480p", "720p", "1080p"), references=REFERENCES_2X),
         _2X_SOURCE,
     ),
     (
         "seedance-2.0-fast",
         f"{_V2}/fast/text-to-video",
         f"{_V2}/fast/image-to-video",
-        _seedance_2x(("480p", "720p")),
+        _seedance_2x(("480p", "720p"), references=REFERENCES_2X),
         _2X_SOURCE,
     ),
     (
@@ -235,6 +260,13 @@ FAL_MODELS: tuple[tuple[str, str, str | None, Capabilities, str], ...] = (
         _1X_SOURCE,
     ),
 )
+
+
+REFERENCE_ENDPOINTS = {
+    "seedance-2.0": f"{_V2}/reference-to-video",
+    "seedance-2.0-fast": f"{_V2}/fast/reference-to-video",
+}
+"""The models that take references, and their reference-to-video endpoints."""
 
 
 def wire_ratio(ratio: str) -> str:
@@ -304,9 +336,19 @@ class Fal(Provider):
     cancellable = frozenset({JobStatus.QUEUED})
     """Only a queued request is sure to be removed (and never billed); see the module docstring."""
     models = tuple(
-        ModelSpec(name=name, caps=caps, wire_id=text_id, image_wire_id=image_id, source=source)
+        ModelSpec(
+            name=name,
+            caps=caps,
+            wire_id=text_id,
+            image_wire_id=image_id,
+            reference_wire_id=REFERENCE_ENDPOINTS.get(name),
+            source=source,
+        )
         for name, text_id, image_id, caps, source in FAL_MODELS
     )
+    local_routes = LOCAL_ROUTES
+    upload_base_url = STORAGE_BASE
+    reference_tokens = ("@{Kind}{n}", "@{Kind}{n}")
 
     # -- submit ---------------------------------------------------------------------------
 
@@ -317,8 +359,9 @@ class Fal(Provider):
         caps = spec.caps
         endpoint = spec.wire_for(req)
         assert endpoint is not None
+        references = has_references(req)
         body: dict[str, Any] = {
-            "prompt": req.prompt,
+            "prompt": spell(req.prompt, self.reference_tokens) if references else req.prompt,
             "aspect_ratio": wire_ratio(req.aspect_ratio),
             "duration": str(req.duration),  # fal's durations are strings ("5"), on every model
         }
@@ -334,7 +377,37 @@ class Fal(Provider):
             body["image_url"] = req.image_url
         if req.end_image_url:
             body["end_image_url"] = req.end_image_url
+        for name, values in (
+            ("image_urls", req.reference_images),
+            ("video_urls", req.reference_videos),
+            ("audio_urls", req.reference_audios),
+        ):
+            if values:
+                body[name] = list(values)
         return WireRequest(method="POST", path=f"/{endpoint}", json=body)
+
+    # -- local files ----------------------------------------------------------------------
+
+    def build_upload(self, name: str, mime: str, data: bytes) -> WireRequest:
+        return WireRequest(
+            method="POST",
+            path=UPLOAD_PATH,
+            params={"storage_type": "gcs"},
+            json={"content_type": mime, "file_name": name},
+            upload=True,
+        )
+
+    def parse_upload(
+        self, status_code: int, body: Any, mime: str, data: bytes
+    ) -> tuple[str, WireRequest | None]:
+        answer = json_object(self.id, body)
+        upload_url, file_url = first_str(answer, "upload_url"), first_str(answer, "file_url")
+        if upload_url is None or file_url is None or not _is_http(upload_url) or not _is_http(file_url):
+            raise ProtocolError(f"{self.id}: the storage answer has no usable upload_url and file_url")
+        put = WireRequest(
+            method="PUT", path=upload_url, content=data, headers={"Content-Type": mime}, signed=True
+        )
+        return file_url, put
 
     def parse_submit(self, status_code: int, body: Any) -> str:
         data = json_object(self.id, body)

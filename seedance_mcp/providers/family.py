@@ -8,9 +8,21 @@ longer 2.x clips (third-party reports of 1-7 minutes). Each provider names its s
 
 from __future__ import annotations
 
-from .base import PollAdvice
+from .base import PollAdvice, References
 
-__all__ = ["FPS", "PROMPT_MAX", "RATIOS", "RENDER_1X", "RENDER_2X", "SEED_RANGE", "poll_1x", "poll_2x"]
+__all__ = [
+    "FPS",
+    "MEDIA_MAX_BYTES",
+    "PROMPT_MAX",
+    "RATIOS",
+    "REFERENCES_2X",
+    "REFERENCES_25",
+    "RENDER_1X",
+    "RENDER_2X",
+    "SEED_RANGE",
+    "poll_1x",
+    "poll_2x",
+]
 
 RATIOS: tuple[str, ...] = ("16:9", "4:3", "1:1", "3:4", "9:16", "21:9")
 """The fixed frame shapes every Seedance model makes (`adaptive`, where offered, comes on top)."""
@@ -38,3 +50,18 @@ def poll_1x(source: str) -> PollAdvice:
 def poll_2x(source: str) -> PollAdvice:
     """Seedance 2.x: poll every 10 s within the (longer) typical times."""
     return PollAdvice(interval=10.0, render_seconds=RENDER_2X, source=source)
+
+
+# Seedance 2.x input files, per file (BytePlus ModelArk's Seedance 2.0 limits, as listed in
+# PLATFORMS.md section 4: images 30 MB, videos under 50 MB, audio under 15 MB).
+MEDIA_MAX_BYTES = {"image": 30 * 10**6, "video": 50 * 10**6, "audio": 15 * 10**6}
+
+REFERENCES_2X = References()
+"""Seedance 2.0 (and fast, mini): 9 images, 3 videos (2-15 s in all), 3 audio clips, 12 in all;
+audio needs an image or a video beside it."""
+
+REFERENCES_25 = References(
+    images=30, videos=10, audios=10, total=50, video_seconds=(0.0, 30.0), audio_alone=True
+)
+"""Seedance 2.5: 30 images, 10 videos, 10 audio clips, 30 s of video in all; audio alone is
+accepted (PLATFORMS.md section 4)."""

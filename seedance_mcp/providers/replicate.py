@@ -41,20 +41,24 @@ from urllib.parse import quote
 
 from ..errors import ProtocolError, ProviderError
 from ..models import JobError, JobStatus, TaskState, VideoRequest
+from ..references import spell
 from .base import (
     Capabilities,
     ErrorFormat,
     ErrorReading,
+    LocalRoute,
     ModelSpec,
     PollAdvice,
     Provider,
     RateLimit,
+    References,
     WireRequest,
     first_str,
+    has_references,
     json_object,
     provider_text,
 )
-from .family import FPS, PROMPT_MAX, RATIOS, poll_1x, poll_2x
+from .family import FPS, MEDIA_MAX_BYTES, PROMPT_MAX, RATIOS, REFERENCES_2X, poll_1x, poll_2x
 
 __all__ = ["OUTPUT_TTL", "REPLICATE_ERRORS", "REPLICATE_MODELS", "Replicate", "model_input"]
 
@@ -103,6 +107,17 @@ _SCHEMA_2X = (
 )
 
 
+_FILES_SOURCE = (
+    "Replicate's files API (POST /v1/files, multipart field `content`), as the official client "
+    "replicate 1.0.7 sends it (replicate/file.py); the file's `urls.get` is the input"
+)
+LOCAL_ROUTES: Mapping[str, LocalRoute] = {
+    kind: LocalRoute(via="upload", max_bytes=limit, source=_FILES_SOURCE)
+    for kind, limit in MEDIA_MAX_BYTES.items()
+}
+"""Every local file goes through Replicate's files API, within Seedance 2.0's per-file limits."""
+
+
 def _caps(
     *,
     durations: range,
@@ -112,6 +127,7 @@ def _caps(
     audio: bool,
     fixed_lens: bool,
     poll: PollAdvice,
+    references: References | None = None,
     notes: tuple[str, ...] = (),
 ) -> Capabilities:
     """What one Replicate model accepts: what differs per model is named; the rest is Replicate's."""
@@ -134,6 +150,8 @@ def _caps(
         rate_limit=RateLimit(requests=600, per_seconds=60.0, scope="account"),
         fps=FPS,
         output_ttl=OUTPUT_TTL,
+        references=references,
+        local_files=frozenset(LOCAL_ROUTES),
         notes=(*notes, *_NOTES),
     )
 
@@ -162,6 +180,7 @@ def _seedance_2x() -> Capabilities:
         audio=True,
         fixed_lens=False,
         poll=_POLL_2X,
+        references=REFERENCES_2X,
         notes=(
             "Replicate's schema also takes -1 (the model picks the length); durations here are whole "
             "seconds from 4 to 15.",
@@ -197,6 +216,10 @@ REPLICATE_MODELS: tuple[tuple[str, str, Capabilities, str], ...] = (
 )
 
 
+REFERENCE_TOKENS = ("[{Kind}{n}]", "[{Kind}{n}]")
+"""Replicate's Seedance 2.0 schema names references in the prompt as [Image1], [Video1], [Audio1]."""
+
+
 def model_input(spec: ModelSpec, req: VideoRequest) -> dict[str, Any]:
     """The prediction's `input` for a request already resolved against `spec` (the exact object a
     lost create is recognised by in the prediction list)."""
@@ -208,10 +231,15 @@ def model_input(spec: ModelSpec, req: VideoRequest) -> dict[str, Any]:
         "resolution": req.resolution,
         "aspect_ratio": req.aspect_ratio,
     }
+    if has_references(req):
+        data["prompt"] = spell(req.prompt, REFERENCE_TOKENS)
     if req.image_url:
         data["image"] = req.image_url
     if req.end_image_url:
         data["last_frame_image"] = req.end_image_url
+    for name in ("reference_images", "reference_videos", "reference_audios"):
+        if getattr(req, name):
+            data[name] = list(getattr(req, name))
     if caps.fixed_lens:  # Seedance 1.x: the fps field and the fixed-lens switch
         data["fps"] = FPS
         data["camera_fixed"] = req.fixed_lens
@@ -253,6 +281,8 @@ class Replicate(Provider):
     key_env = "REPLICATE_API_TOKEN"
     unit = "USD"
     errors = REPLICATE_ERRORS
+    local_routes = LOCAL_ROUTES
+    reference_tokens = REFERENCE_TOKENS
     cancellable = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
     """A starting or processing prediction can be cancelled; a finished one is left as it is."""
     models = tuple(
@@ -275,6 +305,19 @@ class Replicate(Provider):
                 raise self.error_for(status_code, data)
             raise ProtocolError(f"{self.id}: the create answer has no prediction id (id)")
         return prediction_id
+
+    def build_upload(self, name: str, mime: str, data: bytes) -> WireRequest:
+        return WireRequest(method="POST", path="/files", files={"content": (name, data, mime)})
+
+    def parse_upload(
+        self, status_code: int, body: Any, mime: str, data: bytes
+    ) -> tuple[str, WireRequest | None]:
+        answer = json_object(self.id, body)
+        urls = answer.get("urls")
+        url = first_str(urls, "get") if isinstance(urls, Mapping) else None
+        if url is None or not url.startswith(("https://", "http://")):
+            raise ProtocolError(f"{self.id}: the files answer has no usable urls.get")
+        return url, None
 
     def build_status(self, task_id: str) -> WireRequest:
         return WireRequest(method="GET", path=f"{PREDICTIONS}/{quote(task_id, safe='')}")

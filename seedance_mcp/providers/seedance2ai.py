@@ -15,6 +15,12 @@ What the document leaves open, and what we do:
   at the top level or under `data`.
 - Only `completed` and `failed` are documented; `queued`/`pending` mean queued,
   `cancelled`/`canceled`/`expired` their own final states, any other word still running.
+- References: mode `media-to-video` with `media_urls` (at most 12 public https URLs). The list
+  does not say which URL is an image, a video or an audio clip, and the document names no
+  prompt spelling for them: the images go first, then the videos, then the audio, and the
+  prompt keeps the `@image1` / `@video1` / `@audio1` names as written. Per kind, Seedance 2.0's
+  own limits apply (9 images, 3 videos, 3 audio clips). Local files are not taken (no upload
+  API is documented): they are refused before sending, with what to do.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from .base import (
     json_object,
     whole_number,
 )
+from .family import REFERENCES_2X
 
 QUALITY_TIER = "standard"
 
@@ -104,6 +111,7 @@ class Seedance2AI(Provider):
                 fixed_lens=True,
                 idempotency=True,
                 https_images_only=True,
+                references=REFERENCES_2X,
                 poll=PollAdvice(
                     interval=5.0,
                     render_seconds={5: (40.0, 90.0), 10: (60.0, 120.0), 15: (90.0, 150.0)},
@@ -139,8 +147,10 @@ class Seedance2AI(Provider):
                 field="idempotency_key",
                 value=idempotency_key,
             )
+        media = [*req.reference_images, *req.reference_videos, *req.reference_audios]
+        mode = "media-to-video" if media else "image-to-video" if req.image_url else "text-to-video"
         body: dict[str, Any] = {
-            "mode": "image-to-video" if req.image_url else "text-to-video",
+            "mode": mode,
             "quality_tier": QUALITY_TIER,
             "prompt": req.prompt,
             "aspect_ratio": req.aspect_ratio,
@@ -153,6 +163,8 @@ class Seedance2AI(Provider):
             body["image_url"] = _https("image_url", req.image_url)
             if req.end_image_url:
                 body["end_image_url"] = _https("end_image_url", req.end_image_url)
+        if media:
+            body["media_urls"] = [_https(f"media_urls[{i}]", url) for i, url in enumerate(media, start=1)]
         if req.seed is not None:
             body["seed"] = req.seed
         return WireRequest(method="POST", path="/video/seedance", json=body, headers={"Idempotency-Key": key})
