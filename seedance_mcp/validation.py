@@ -8,6 +8,7 @@ explicit value the provider cannot honour. Nothing is ever silently changed.
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
 import unicodedata
@@ -126,6 +127,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
 
     return req.model_copy(
         update={
+            **_absolute_paths(req),
             "prompt": prompt,
             "model": spec.name,
             "audio": req.audio or caps.audio_always,
@@ -233,6 +235,22 @@ def check_media(
             allowed=["a public https URL"],
         )
     return media_files.inspect(value, field, kind, max_bytes=route.max_bytes)
+
+
+def _absolute(value: str) -> str:
+    return os.path.abspath(os.path.expanduser(value.strip())) if media_files.is_local(value) else value
+
+
+def _absolute_paths(req: VideoRequest) -> dict[str, Any]:
+    """Local files named by absolute path, so the job finds them from any folder later."""
+    changes: dict[str, Any] = {}
+    for name in ("image_url", "end_image_url"):
+        value = getattr(req, name)
+        if value is not None:
+            changes[name] = _absolute(value)
+    for name, _ in _REFERENCE_FIELDS:
+        changes[name] = tuple(_absolute(v) for v in getattr(req, name))
+    return changes
 
 
 def _an(kind: str) -> str:

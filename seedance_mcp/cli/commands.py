@@ -160,6 +160,9 @@ def _request(args: argparse.Namespace) -> VideoRequest:
         **_passed(args, "seed", "flex", "last_frame"),
         image_url=args.image,
         end_image_url=args.end_image,
+        reference_images=tuple(args.reference_images),
+        reference_videos=tuple(args.reference_videos),
+        reference_audios=tuple(args.reference_audios),
     )
 
 

@@ -229,8 +229,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--audio", action="store_true", help="generate sound (doubles the price)")
     p.add_argument("--fixed-lens", action="store_true", help="keep the camera still (no camera move)")
     flex(p)
-    p.add_argument("--image", metavar="URL", help="public http(s) URL of the start frame")
-    p.add_argument("--end-image", metavar="URL", help="public http(s) URL of the end frame")
+    p.add_argument(
+        "--image",
+        metavar="URL|FILE",
+        help="start frame: a public URL, or a local image where the provider takes one",
+    )
+    p.add_argument("--end-image", metavar="URL|FILE", help="end frame: a public URL or a local image")
+    for kind, most in (("image", 9), ("video", 3), ("audio", 3)):
+        p.add_argument(
+            f"--ref-{kind}",
+            dest=f"reference_{kind}s",
+            metavar="URL|FILE",
+            action="append",
+            default=[],
+            help=f"a reference {kind} for Seedance 2.x (repeatable, up to {most}); name it in the prompt as "
+            f"@{kind}1, @{kind}2...",
+        )
     p.add_argument(
         "--last-frame",
         action="store_true",

@@ -11,8 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import assert_never
 
+from .. import references
 from ..errors import IdempotencyConflict, ProtocolError, SeedanceError
-from ..models import Job, JobError, JobStatus, NextAction, NextStep, TaskState
+from ..models import Job, JobError, JobStatus, NextAction, NextStep, TaskState, VideoRequest
 from ..providers import Provider, get_model, get_provider
 
 __all__ = [
@@ -180,12 +181,22 @@ def finish(job: Job) -> Job:
     Idempotent: a job already handed back comes back unchanged.
     """
     notice = job.notice
-    short_lived = _short_lived_note(job)
-    if short_lived and short_lived not in (notice or ""):
-        notice = f"{notice} {short_lived}" if notice else short_lived
+    for extra in (_short_lived_note(job), reference_note(job.request)):
+        if extra and extra not in (notice or ""):
+            notice = f"{notice} {extra}" if notice else extra
     if job.sandbox and not (notice or "").startswith(SANDBOX_PLACEHOLDER):
         notice = f"{SANDBOX_PLACEHOLDER} {notice}" if notice else SANDBOX_PLACEHOLDER
     return job if notice == job.notice else job.model_copy(update={"notice": notice})
+
+
+def reference_note(req: VideoRequest) -> str | None:
+    """What is off between a request's references and the prompt's @image1-style names (a
+    warning, not an error: the request is sent as asked)."""
+    given = references.counts_of(req.reference_images, req.reference_videos, req.reference_audios)
+    if not any(given.values()) and not references.named(req.prompt):
+        return None
+    found = references.unmatched(req.prompt, given)
+    return " ".join(found) or None
 
 
 def _short_lived_note(job: Job) -> str | None:

@@ -38,6 +38,7 @@ from ..providers import (
 from ..redaction import placeholder
 from ..settings import MAX_COST_ENV, Settings, Target
 from ..validation import resolve_clip, resolve_request
+from . import notices, staging
 
 __all__ = [
     "Clip",
@@ -462,7 +463,7 @@ def dry_run(prepared: Prepared) -> DryRun:
     Always the production request: the provider's documented base URL (or SEEDANCE_BASE_URL),
     never the simulator's, even in sandbox mode."""
     target, resolved, price = prepared
-    wire = target.provider.build_submit(resolved, "<idempotency-key>")
+    wire = target.provider.build_submit(staging.previewed(resolved, target.provider), "<idempotency-key>")
     base = (target.base_url or target.provider.base_url).rstrip("/")
     headers = {"Content-Type": "application/json", **wire.headers}
     scheme = target.provider.auth_scheme
@@ -477,5 +478,5 @@ def dry_run(prepared: Prepared) -> DryRun:
         request=resolved,
         estimate=price,
         sandbox=target.sandbox,
-        notice=target.notice,
+        notice=" ".join(n for n in (target.notice, notices.reference_note(resolved)) if n) or None,
     )

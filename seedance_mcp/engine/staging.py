@@ -23,7 +23,7 @@ from ..models import Job, LocalInput, VideoRequest
 from ..providers import Provider
 from .records import Records
 
-__all__ = ["as_sent", "local_fields", "stage"]
+__all__ = ["as_sent", "local_fields", "previewed", "stage"]
 
 _FRAMES: tuple[tuple[str, MediaKind], ...] = (("image_url", "image"), ("end_image_url", "image"))
 _REFERENCES: tuple[tuple[str, MediaKind], ...] = (
@@ -115,6 +115,16 @@ async def stage(
     if job.local_inputs != inputs:
         job, _ = await records.record(job, label="uploads", local_inputs=inputs)
     return req, job
+
+
+def previewed(req: VideoRequest, provider: Provider) -> VideoRequest:
+    """The request with each local file shown as what will be sent in its place (for a dry run:
+    nothing is read or uploaded)."""
+    for field, kind, value in local_fields(req):
+        route = provider.local_routes.get(kind)
+        how = "uploaded first" if route is not None and route.via == "upload" else "inline as a data: URI"
+        req = _replaced(req, field, f"<{value}, {how}>")
+    return req
 
 
 async def as_sent(job: Job) -> VideoRequest:

@@ -24,6 +24,7 @@ from .seedance2ai import Seedance2AISim
 from .seedance15pro import Seedance15ProSim
 from .seedanceapi import SeedanceApiSim
 from .state import LAST_FRAME, SandboxState, ServedRequest
+from .uploads import serve_upload
 
 __all__ = ["SIMULATORS", "build_app"]
 
@@ -46,6 +47,7 @@ def build_app(state: SandboxState) -> ASGIApp:
     routes: list[Route | Mount] = [
         Route("/", _index(state), methods=["GET"]),
         Route("/files/{name}", _download(state), methods=["GET"]),
+        Route("/uploads/{upload_id}", serve_upload(state.uploads), methods=["GET"]),
     ]
     routes += [Mount(f"/{sim.id}", routes=sim(state).routes()) for sim in SIMULATORS]
     return _Recorder(Starlette(routes=routes), state)

@@ -36,8 +36,10 @@ Choices where the documents are silent (none of these codes was found in Ark's d
   the common code Ark publishes for "not supported while the target is in its current phase";
 - an unknown task id is 404 `ResourceNotFound`;
 - the SDK's fields `priority`, `draft`, `frames`, `tools`, `output_format` and
-  `omni_reference_task_type` are not simulated: null is accepted, a value is refused; `video_url`
-  / `audio_url` / `draft_task` content items and other image roles are refused likewise; a
+  `omni_reference_task_type` are not simulated: null is accepted, a value is refused; a
+  `draft_task` content item is refused likewise; references (`reference_image` /
+  `reference_video` / `reference_audio` items) are checked as Seedance 2.0 documents them (counts,
+  a data: URI for images and audio only, no frames beside them); a
   field the SDK does not know is refused (InvalidParameter, naming it);
 - a failed render (the "fail_render" fault) reports `InternalServiceError` unless the fault
   names a code; an expired or cancelled task carries no error object;
@@ -52,6 +54,7 @@ Choices where the documents are silent (none of these codes was found in Ark's d
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -69,6 +72,7 @@ from ..providers.ark import FLEX_POLL, MAX_QUEUED, RATIOS_1X, ArkProvider, ByteP
 from ..providers.family import SEED_RANGE
 from .common import ProviderSim, Reject, interpolated_render_range
 from .state import LAST_FRAME, QUEUED_SHARE, Task
+from .uploads import MediaProblem, Uploads, check_media
 
 __all__ = ["ArkSim", "BytePlusSim", "VolcengineSim"]
 
@@ -107,6 +111,12 @@ NOT_SIMULATED = frozenset(
     {"priority", "draft", "frames", "tools", "output_format", "omni_reference_task_type"}
 )
 ROLES = ("first_frame", "last_frame")
+REFERENCE_ROLES = {
+    "image_url": "reference_image",
+    "video_url": "reference_video",
+    "audio_url": "reference_audio",
+}
+_ARK_TOKEN = re.compile(r"\[(?:Image|Video|Audio) (\d+)\]|\[(?:图片|视频|音频)(\d+)\]")
 TIERS = ("default", "flex")
 FLEX_QUEUED_SHARE = 0.8
 """The part of a flex task's render time it waits queued (default-tier tasks: `QUEUED_SHARE`)."""
@@ -366,7 +376,7 @@ class ArkSim(ProviderSim):
                 raise _invalid(name, "not simulated by the sandbox; allowed: null or leave it out")
         model = self._model(body.get("model"))
         caps = model.spec.caps
-        first_frame = _content(body.get("content"), model)
+        first_frame = _content(body.get("content"), model, self.state.uploads)
         resolution = _pick(body, "resolution", caps.resolutions, caps.default_resolution or "720p", model.id)
         ratio = _pick(body, "ratio", RATIOS_1X, "adaptive" if first_frame else "16:9", model.id)
         duration = _whole(body, "duration", caps.durations, caps.default_duration, model.id)
@@ -435,16 +445,18 @@ class VolcengineSim(ArkSim):
 # -- field checks ----------------------------------------------------------------------------
 
 
-def _content(value: Any, model: _Model) -> bool:
+def _content(value: Any, model: _Model, uploads: Uploads) -> bool:
     """Check `content`; whether it has a first frame."""
-    shape = "a list with one text item and optional image_url items"
+    shape = "a list with one text item and optional image_url / video_url / audio_url items"
     if value is None:
         raise _missing("content", shape)
     if not isinstance(value, list) or not value:
         raise _invalid("content", f"{value!r}; allowed: {shape}")
     caps = model.spec.caps
     texts, roles = 0, []
+    refs = {"reference_image": 0, "reference_video": 0, "reference_audio": 0}
     images = sum(1 for item in value if isinstance(item, Mapping) and item.get("type") == "image_url")
+    prompt = ""
     for i, item in enumerate(value):
         where = f"content[{i}]"
         if not isinstance(item, Mapping):
@@ -460,6 +472,21 @@ def _content(value: Any, model: _Model) -> bool:
                     "content",
                     f"{where}.text has {len(text)} characters; allowed: {caps.prompt_min}-{caps.prompt_max}",
                 )
+            prompt = text
+        elif kind in REFERENCE_ROLES and item.get("role") in refs:
+            role = item["role"]
+            if REFERENCE_ROLES[kind] != role:
+                raise _invalid("content", f"{where}.role {role} does not go with type {kind}")
+            if caps.references is None:
+                raise _invalid("content", f"{model.id} takes no reference {role.split('_')[1]}s")
+            media = item.get(kind)
+            url = media.get("url") if isinstance(media, Mapping) else None
+            what = role.split("_")[1]
+            try:
+                check_media(url, what, uploads, data_uri=what != "video")
+            except MediaProblem as err:
+                raise _invalid("content", f"{where}.{kind}.url: {err}") from None
+            refs[role] += 1
         elif kind == "image_url":
             image = item.get("image_url")
             url = image.get("url") if isinstance(image, Mapping) else None
@@ -473,11 +500,15 @@ def _content(value: Any, model: _Model) -> bool:
                 raise _invalid("content", f"{where}.role: a second {role} image; allowed: one of each")
             roles.append(role)
         else:
-            raise _invalid("content", f"{where}.type is {kind!r}; allowed: text, image_url")
+            raise _invalid(
+                "content", f"{where}.type is {kind!r}; allowed: text, image_url, video_url, audio_url"
+            )
     if texts != 1:
         if texts == 0:
             raise _missing("content", "no text item; allowed: exactly one text item (the prompt)")
         raise _invalid("content", f"{texts} text items; allowed: exactly one text item (the prompt)")
+    if any(refs.values()):
+        _check_references(refs, roles, prompt, model)
     first, last = "first_frame" in roles, "last_frame" in roles
     if last and not first:
         raise _invalid(
@@ -492,6 +523,32 @@ def _content(value: Any, model: _Model) -> bool:
             "content", f"{model.id} is text-to-video and takes no images; use the image-to-video id"
         )
     return first
+
+
+def _check_references(refs: Mapping[str, int], roles: list[str], prompt: str, model: _Model) -> None:
+    limits = model.spec.caps.references
+    assert limits is not None
+    if roles:
+        raise _invalid("content", "first/last frame images cannot be combined with reference items")
+    for role, most in (
+        ("reference_image", limits.images),
+        ("reference_video", limits.videos),
+        ("reference_audio", limits.audios),
+    ):
+        if refs[role] > most:
+            raise _invalid("content", f"{refs[role]} {role} items; allowed: at most {most}")
+    if sum(refs.values()) > limits.total:
+        raise _invalid("content", f"{sum(refs.values())} reference items; allowed: at most {limits.total}")
+    if refs["reference_audio"] and not (
+        refs["reference_image"] or refs["reference_video"] or limits.audio_alone
+    ):
+        raise _invalid("content", "reference_audio needs a reference_image or reference_video beside it")
+    if re.search(r"@(?:image|video|audio)\d", prompt, re.IGNORECASE):
+        raise _invalid("content", "the prompt names references as @image1; Ark's prompts say [Image 1]")
+    for match in _ARK_TOKEN.finditer(prompt):
+        n = int(match.group(1) or match.group(2))
+        if n < 1:
+            raise _invalid("content", f"the prompt names reference {n}; numbering starts at 1")
 
 
 def _pick(body: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str, model: str) -> str:

@@ -38,6 +38,7 @@ Choices where fal is silent:
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -53,6 +54,7 @@ from ..providers.fal import Fal, app_path
 from ..providers.family import PROMPT_MAX, RATIOS
 from .common import ProviderSim, Reject, interpolated_render_range, iso_utc
 from .state import Phase, Task
+from .uploads import MAX_UPLOAD, MediaProblem, Uploads, check_media
 
 __all__ = ["ENDPOINTS", "QUEUED_SHARE", "QUEUE_BACKLOG", "FalSim", "SimEndpoint"]
 
@@ -70,6 +72,8 @@ _1X_FIELDS = frozenset({"prompt", "aspect_ratio", "resolution", "duration", "cam
 _1X_FIELDS |= {"enable_safety_checker", "num_frames"}
 _2X_FIELDS = frozenset({"prompt", "aspect_ratio", "resolution", "duration", "generate_audio", "end_user_id"})
 NOT_SIMULATED = frozenset({"num_frames"})
+REFERENCE_FIELDS = {"image_urls": ("image", 9), "video_urls": ("video", 3), "audio_urls": ("audio", 3)}
+"""The reference-to-video endpoints' lists: kind and most files (12 in all; fal's r2v llms.txt)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,7 @@ class SimEndpoint:
     durations: tuple[str, ...]
     resolutions: tuple[str, ...]
     default_resolution: str
+    references: bool = False
     bitrate: bool = False
 
     @property
@@ -94,11 +99,18 @@ class SimEndpoint:
 def _endpoints() -> dict[str, SimEndpoint]:
     found: dict[str, SimEndpoint] = {}
     for spec in Fal.models:
-        for endpoint, image in ((spec.wire_id, False), (spec.image_wire_id, True)):
+        modes = (
+            (spec.wire_id, False, False),
+            (spec.image_wire_id, True, False),
+            (spec.reference_wire_id, False, True),
+        )
+        for endpoint, image, references in modes:
             if endpoint is None:
                 continue
             one_x = spec.name.startswith("seedance-1.")
             fields = set(_1X_FIELDS if one_x else _2X_FIELDS)
+            if references:
+                fields |= set(REFERENCE_FIELDS)
             if image:
                 fields.add("image_url")
             if image and spec.caps.end_image:
@@ -118,6 +130,7 @@ def _endpoints() -> dict[str, SimEndpoint]:
                 id=endpoint,
                 spec=spec,
                 image=image,
+                references=references,
                 fields=frozenset(fields),
                 ratios=(*RATIOS, "auto") if auto else RATIOS,
                 durations=durations if one_x else ("auto", *durations),
@@ -190,6 +203,8 @@ class FalSim(ProviderSim):
     def routes(self) -> list[BaseRoute]:
         one = "/{owner}/{alias}/requests/{request_id}"
         return [
+            Route("/storage/upload/initiate", self.endpoint("submit", self.initiate), methods=["POST"]),
+            Route("/storage/upload/put/{upload_id}", self.put_upload, methods=["PUT"]),
             Route(f"{one}/status", self.endpoint("status", self.status), methods=["GET"]),
             Route(f"{one}/cancel", self.endpoint("status", self.cancel), methods=["PUT"]),
             Route(one, self.endpoint("status", self.result), methods=["GET"]),
@@ -217,6 +232,8 @@ class FalSim(ProviderSim):
             raise Reject(404, "not_found", f"Application '{endpoint_id}' not found")
         body = await self.json_object(request)
         seconds = _check(endpoint, body)
+        if endpoint.references:
+            _check_references(body, self.state.uploads)
         seed = body.get("seed")
         task = self.state.create_task(
             provider=self.id,
@@ -244,6 +261,49 @@ class FalSim(ProviderSim):
                 "metrics": {},
             }
         )
+
+    async def initiate(self, request: Request) -> Response:
+        """fal's storage: a signed URL to PUT the file to, and the URL the file will have."""
+        self.authorize(request)
+        if request.query_params.get("storage_type") != "gcs":
+            raise _invalid(
+                "storage_type",
+                "literal_error",
+                "Input should be 'gcs'",
+                request.query_params.get("storage_type"),
+            )
+        body = await self.json_object(request)
+        mime, name = body.get("content_type"), body.get("file_name")
+        if not isinstance(mime, str) or "/" not in mime:
+            raise _invalid("content_type", "missing", "Field required: the file's MIME type", mime)
+        if not isinstance(name, str) or not name:
+            raise _invalid("file_name", "missing", "Field required", name)
+        upload_id = self.state.uploads.reserve(mime)
+        base = f"{self.state.root_url}/{self.id}"
+        return JSONResponse(
+            {
+                "upload_url": f"{base}/storage/upload/put/{upload_id}",
+                "file_url": self.state.uploads.url(upload_id),
+            }
+        )
+
+    async def put_upload(self, request: Request) -> Response:
+        """The signed PUT: no key (the URL is the permission); the bytes must be the declared type."""
+        if "authorization" in request.headers:
+            return JSONResponse(
+                {"detail": "a signed upload URL takes no Authorization header"}, status_code=400
+            )
+        upload_id = request.path_params["upload_id"]
+        data = await request.body()
+        known = self.state.uploads.get(upload_id)
+        if known is None:
+            return JSONResponse({"detail": "unknown upload"}, status_code=404)
+        if not data or len(data) > MAX_UPLOAD:
+            return JSONResponse({"detail": "empty or too large"}, status_code=400)
+        if request.headers.get("content-type") != known[0]:
+            return JSONResponse({"detail": f"Content-Type must be {known[0]}"}, status_code=400)
+        self.state.uploads.fill(upload_id, data)
+        return Response(status_code=200)
 
     async def status(self, request: Request) -> Response:
         task = self._task(request)
@@ -396,6 +456,43 @@ def _check(endpoint: SimEndpoint, body: Mapping[str, Any]) -> int:
     if "end_image_url" in endpoint.fields:
         _url(body, "end_image_url", required=False)
     return AUTO_SECONDS if duration in (None, "auto") else int(duration)
+
+
+def _check_references(body: Mapping[str, Any], uploads: Uploads) -> None:
+    """The reference lists of a reference-to-video body: lists of usable URLs within the counts,
+    at least one image or video, audio only beside one, and every `@Image1`-style name in the
+    prompt naming a file that was given."""
+    given: dict[str, int] = {}
+    for name, (kind, most) in REFERENCE_FIELDS.items():
+        values = body.get(name)
+        if values is None:
+            given[kind] = 0
+            continue
+        if not isinstance(values, list):
+            raise _invalid(name, "list_type", "Input should be a valid list", values)
+        if len(values) > most:
+            raise _invalid(name, "too_long", f"List should have at most {most} items", len(values))
+        for i, value in enumerate(values):
+            try:
+                check_media(value, kind, uploads, data_uri=True)
+            except MediaProblem as err:
+                raise _invalid(f"{name}.{i}", "value_error", str(err), str(value)[:80]) from None
+        given[kind] = len(values)
+    if sum(given.values()) > 12:
+        raise _invalid("image_urls", "value_error", "At most 12 reference files in all")
+    if not (given["image"] or given["video"]):
+        raise _invalid("image_urls", "value_error", "At least one reference image or video is required")
+    prompt = str(body.get("prompt", ""))
+    for kind, n in ((m.group(1).lower(), int(m.group(2))) for m in _FAL_TOKEN.finditer(prompt)):
+        if n > given[kind]:
+            raise _invalid("prompt", "value_error", f"@{kind.capitalize()}{n} names no {kind} reference")
+    if re.search(r"@(image|video|audio)\d", prompt):
+        raise _invalid(
+            "prompt", "value_error", "references are named @Image1, @Video1, @Audio1 (capitalised)"
+        )
+
+
+_FAL_TOKEN = re.compile(r"@(Image|Video|Audio)(\d+)")
 
 
 def _choice(body: Mapping[str, Any], name: str, allowed: tuple[str, ...]) -> str | None:

@@ -46,6 +46,7 @@ Choices where the documents are silent:
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 import string
 from collections.abc import Mapping
@@ -54,6 +55,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -63,6 +65,7 @@ from ..providers.replicate import OUTPUT_TTL, REPLICATE_MODELS
 from .common import ProviderSim, Reject, interpolated_render_range
 from .config import Fault
 from .state import FILES_KEPT, Task
+from .uploads import MAX_UPLOAD, MediaProblem, Uploads, check_media
 
 __all__ = ["MIN_KEPT", "PAGE_SIZE", "ReplicateSim", "files_kept"]
 
@@ -113,6 +116,13 @@ class _Schema:
         if self.audio:
             names.add("generate_audio")
         return frozenset(names | set(self.references))
+
+
+REFERENCE_KINDS = {
+    "reference_images": ("image", 9),
+    "reference_videos": ("video", 3),
+    "reference_audios": ("audio", 3),
+}
 
 
 def _schemas() -> dict[str, _Schema]:
@@ -228,11 +238,36 @@ class ReplicateSim(ProviderSim):
                 "/models/{owner}/{name}/predictions", self.endpoint("submit", self.submit), methods=["POST"]
             ),
             Route("/predictions", self.endpoint("status", self.listing), methods=["GET"]),
+            Route("/files", self.endpoint("submit", self.upload), methods=["POST"]),
             Route(one, self.endpoint("status", self.get), methods=["GET"]),
             Route(one + "/cancel", self.endpoint("status", self.cancel), methods=["POST"]),
         ]
 
     # -- the endpoints -------------------------------------------------------------------
+    async def upload(self, request: Request) -> Response:
+        """The files API: a multipart form with the file as `content`; answers the file object."""
+        self.authorize(request)
+        form = await request.form(max_part_size=MAX_UPLOAD)
+        content = form.get("content")
+        if not isinstance(content, UploadFile):
+            raise Reject(400, "Bad request", "content: a file is required (multipart form field `content`)")
+        data = await content.read()
+        mime = content.content_type or "application/octet-stream"
+        if not data:
+            raise Reject(400, "Bad request", "content: the file is empty")
+        upload_id = self.state.uploads.add(mime, data)
+        url = self.state.uploads.url(upload_id)
+        return JSONResponse(
+            {
+                "id": upload_id,
+                "name": content.filename,
+                "content_type": mime,
+                "size": len(data),
+                "urls": {"get": url},
+            },
+            status_code=201,
+        )
+
     async def submit(self, request: Request) -> Response:
         owner = self.authorize(request)
         model = f"{request.path_params['owner']}/{request.path_params['name']}"
@@ -240,7 +275,7 @@ class ReplicateSim(ProviderSim):
         if schema is None:
             raise Reject(404, NOT_FOUND, f"The requested resource could not be found (model {model}).")
         body = await self.json_object(request)
-        model_input, duration = _check(schema, body)
+        model_input, duration = _check(schema, body, self.state.uploads)
         extra: dict[str, Any] = {"model": model, "input": model_input}
         kept = files_kept(self.state.config.speed)
         if kept is not None:
@@ -345,7 +380,7 @@ class ReplicateSim(ProviderSim):
 # -- the create body --------------------------------------------------------------------------
 
 
-def _check(schema: _Schema, body: Mapping[str, Any]) -> tuple[dict[str, Any], int]:
+def _check(schema: _Schema, body: Mapping[str, Any], uploads: Uploads) -> tuple[dict[str, Any], int]:
     """The checked `input` (as sent) and the clip's length in seconds, else a 422 naming each
     invalid field."""
     invalid = _Invalid()
@@ -390,14 +425,44 @@ def _check(schema: _Schema, body: Mapping[str, Any]) -> tuple[dict[str, Any], in
     if schema.audio:
         _flag(model_input, "generate_audio", invalid)
     _integer(model_input, "seed", None, invalid)
+    given = {}
     for name in schema.references:
         value = model_input.get(name)
+        given[name] = 0
         if value is None:
             continue
         if not isinstance(value, list):
             invalid.add("invalid_type", f"input.{name}", "Invalid type. Expected: array")
-        elif value:
-            invalid.add("not_simulated", f"input.{name}", "Reference inputs are not simulated by the sandbox")
+            continue
+        kind, most = REFERENCE_KINDS[name]
+        if schema.model == "bytedance/seedance-1-lite" and value:
+            invalid.add("not_simulated", f"input.{name}", "1.0 lite's reference images are not simulated")
+        if len(value) > most:
+            invalid.add("array_max_items", f"input.{name}", f"Array must have at most {most} items")
+        for i, item in enumerate(value):
+            try:
+                check_media(item, kind, uploads, data_uri=True)
+            except MediaProblem as err:
+                invalid.add("format", f"input.{name}.{i}", str(err))
+        given[name] = len(value)
+    if any(given.values()):
+        if model_input.get("image") is not None or model_input.get("last_frame_image") is not None:
+            invalid.add("invalid", "input.reference_images", "reference inputs cannot be combined with image")
+        if given.get("reference_audios") and not (
+            given.get("reference_images") or given.get("reference_videos")
+        ):
+            invalid.add(
+                "required", "input.reference_audios", "reference audio needs a reference image or video"
+            )
+        if isinstance(prompt, str):
+            if re.search(r"@(image|video|audio)\d", prompt, re.IGNORECASE):
+                invalid.add("format", "input.prompt", "name references as [Image1], [Video1], [Audio1]")
+            for match in re.finditer(r"\[(Image|Video|Audio)(\d+)\]", prompt):
+                field = f"reference_{match.group(1).lower()}s"
+                if int(match.group(2)) > given.get(field, 0):
+                    invalid.add(
+                        "format", "input.prompt", f"{match.group(0)} names no {field[10:-1]} reference"
+                    )
     invalid.raise_any()
     seconds = duration if duration is not None and duration > 0 else 5  # -1: the model picks; 5 here
     return dict(model_input), seconds

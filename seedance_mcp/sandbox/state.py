@@ -27,6 +27,7 @@ from typing import Any, Literal, NamedTuple
 
 from .config import Fault, SandboxConfig
 from .store import StoredTask, TaskStore
+from .uploads import Uploads
 
 __all__ = ["InsufficientBalance", "Phase", "SandboxState", "ServedRequest", "Task", "TaskInfo"]
 
@@ -143,6 +144,8 @@ class SandboxState:
         self._windows: dict[tuple[str, str], deque[float]] = {}
         self._idempotency: dict[tuple[str, str], tuple[str, str]] = {}
         self.expected_aborts = 0
+        self.uploads = Uploads(self.root_url, self._store)
+        """Files uploaded to the simulators (fal's storage, Replicate's files API)."""
 
     # -- identity and time -------------------------------------------------------------
     def owner_of(self, key: str) -> str:

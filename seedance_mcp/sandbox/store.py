@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS tasks (
     refunded INTEGER NOT NULL DEFAULT 0,
     extra TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS uploads (id TEXT PRIMARY KEY, mime TEXT NOT NULL, data BLOB);
 CREATE TABLE IF NOT EXISTS idempotency (
     owner TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -117,6 +118,18 @@ class TaskStore:
             db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('salt', ?)", (fresh,))
             row = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
         return bytes(row[0])
+
+    def put_upload(self, upload_id: str, mime: str, data: bytes | None) -> None:
+        """Keep an uploaded file (the simulators' fal storage and Replicate files)."""
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO uploads (id, mime, data) VALUES (?, ?, ?)", (upload_id, mime, data)
+            )
+
+    def get_upload(self, upload_id: str) -> tuple[str, bytes | None] | None:
+        with self._connect() as db:
+            row = db.execute("SELECT mime, data FROM uploads WHERE id = ?", (upload_id,)).fetchone()
+        return None if row is None else (str(row[0]), None if row[1] is None else bytes(row[1]))
 
     def put(self, task: StoredTask, *, idempotency: tuple[str, str] | None = None) -> None:
         """Store a new task, and the idempotency key (key, fingerprint) that created it."""
