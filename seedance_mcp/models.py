@@ -283,6 +283,14 @@ class Accepts(BaseModel):
     seed: bool
     audio: bool
     fixed_lens: bool
+    references: dict[str, int] | None = Field(
+        default=None,
+        description="How many reference images, videos and audio clips it takes (and in all); null: none.",
+    )
+    local_files: list[str] = Field(
+        default_factory=list,
+        description="Inputs taken as local files (image, video, audio); others must be public URLs.",
+    )
     notes: list[str] = Field(default_factory=list)
 
 

@@ -111,8 +111,8 @@ async def test_tools_have_schemas_descriptions_and_annotations(sandbox_env: dict
     generate = tools["generate_video"]
     assert set(generate.input_schema["properties"]) == {
         "prompt", "provider", "model", "aspect_ratio", "resolution", "duration", "audio", "fixed_lens",
-        "image_url", "end_image_url", "seed", "flex", "last_frame", "wait_seconds", "confirm_cost",
-        "download",
+        "image_url", "end_image_url", "reference_images", "reference_videos", "reference_audios", "seed",
+        "flex", "last_frame", "wait_seconds", "confirm_cost", "download",
     }  # fmt: skip
     assert generate.input_schema["required"] == ["prompt"]
     assert "ctx" not in generate.input_schema["properties"]

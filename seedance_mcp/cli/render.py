@@ -213,6 +213,7 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
             ("audio", i.audio),
             ("fixed lens", i.fixed_lens),
             ("idempotency key", i.idempotency),
+            (_references(i.references), i.references is not None),
         )
         if on
     ]
@@ -236,6 +237,8 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
         f"  prompt up to {i.prompt_max_chars} chars; aspect ratios (unless a model says otherwise): "
         f"{', '.join(i.aspect_ratios)}"
     )
+    if i.local_files:
+        lines.append(f"  local files taken: {', '.join(i.local_files)} (the rest must be public URLs)")
     for m in i.models:
         extras = [
             name
@@ -244,6 +247,7 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
                 ("audio", m.audio),
                 ("fixed lens", m.fixed_lens),
                 ("flex", m.flex),
+                (_references(m.references), m.references is not None),
             )
             if on
         ]
@@ -256,6 +260,12 @@ def _provider_lines(i: ProviderInfo) -> list[str]:
             f"{', '.join(extras) or 'no options'}{frames}{ratios}; {price}"
         )
     return lines
+
+
+def _references(refs: dict[str, int] | None) -> str:
+    if refs is None:
+        return ""
+    return f"references ({refs['images']} images, {refs['videos']} videos, {refs['audios']} audio)"
 
 
 def _seconds(durations: list[int]) -> str:

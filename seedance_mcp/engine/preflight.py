@@ -124,6 +124,15 @@ def _accepts(caps: Capabilities) -> dict[str, Any]:
         seed=caps.seed,
         audio=caps.audio,
         fixed_lens=caps.fixed_lens,
+        references=None
+        if caps.references is None
+        else {
+            "images": caps.references.images,
+            "videos": caps.references.videos,
+            "audios": caps.references.audios,
+            "total": caps.references.total,
+        },
+        local_files=sorted(caps.local_files),
         notes=list(caps.notes),
     ).model_dump()
 

@@ -72,6 +72,10 @@ __all__ = [
     "tools",
 ]
 
+REFERENCES_MAX = 30
+"""The most references of one kind any model takes (Seedance 2.5: 30 images); each model's own limit
+is checked against the request (list_providers: references)."""
+
 
 async def estimate_credits(
     ctx: RuntimeContext,
@@ -298,17 +302,42 @@ async def generate_video(
         str | None,
         Field(
             max_length=URL_MAX_CHARS,
-            description=f"Public http(s) URL of the start frame; at most {URL_MAX_CHARS} characters.",
+            description="Start frame: a public http(s) URL, or a local image file path where the provider "
+            f"takes one (list_providers: local_files); at most {URL_MAX_CHARS} characters.",
         ),
     ] = None,
     end_image_url: Annotated[
         str | None,
         Field(
             max_length=URL_MAX_CHARS,
-            description="Public http(s) URL of the end frame (needs image_url too); "
+            description="End frame (needs image_url too): a public URL or a local image file path; "
             f"at most {URL_MAX_CHARS} characters.",
         ),
     ] = None,
+    reference_images: Annotated[
+        list[Annotated[str, Field(max_length=URL_MAX_CHARS)]],
+        Field(
+            max_length=REFERENCES_MAX,
+            description="Seedance 2.x reference images (a face, a product, a style), URLs or local files; "
+            "name them in the prompt as @image1, @image2... Not with image_url/end_image_url.",
+        ),
+    ] = [],  # noqa: B006 (pydantic copies the default)
+    reference_videos: Annotated[
+        list[Annotated[str, Field(max_length=URL_MAX_CHARS)]],
+        Field(
+            max_length=REFERENCES_MAX,
+            description="Seedance 2.x reference videos (a camera move, a motion; 2-15 s in all), named "
+            "@video1...",
+        ),
+    ] = [],  # noqa: B006
+    reference_audios: Annotated[
+        list[Annotated[str, Field(max_length=URL_MAX_CHARS)]],
+        Field(
+            max_length=REFERENCES_MAX,
+            description="Seedance 2.x reference audio (a voice, a music bed), named @audio1...; needs a "
+            "reference image or video too.",
+        ),
+    ] = [],  # noqa: B006
     seed: Annotated[int | None, Field(description="Random seed, where the provider takes one.")] = None,
     flex: Annotated[
         bool,
@@ -369,6 +398,9 @@ async def generate_video(
         fixed_lens=fixed_lens,
         image_url=image_url,
         end_image_url=end_image_url,
+        reference_images=tuple(reference_images),
+        reference_videos=tuple(reference_videos),
+        reference_audios=tuple(reference_audios),
         seed=seed,
         flex=flex,
         last_frame=last_frame,
