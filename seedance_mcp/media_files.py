@@ -151,9 +151,7 @@ def inspect(named: str, field: str, kind: MediaKind, *, max_bytes: int) -> Local
             digest.update(chunk)
     found = sniff(head)
     if found is None or found[0] != kind:
-        what = (
-            "not a recognised image, video or audio file" if found is None else f"a {found[0]} ({found[1]})"
-        )
+        what = "not a known image, video or audio file" if found is None else f"{_an(found[0])} ({found[1]})"
         raise _refuse(field, named, f"{path} is {what}, not {_an(kind)}; its content is what counts.", wanted)
     return LocalFile(
         named=text, path=path, kind=kind, mime=found[1], size=info.st_size, sha256=digest.hexdigest()

@@ -376,6 +376,18 @@ REFUSALS: list[tuple[Callable[[str], Json], str, str, str]] = [
         lambda r: body_for(r, content=[text(), image(role="reference_image")]),
         "InvalidParameter",
         "content",
+        "takes no reference images",
+    ),
+    (
+        lambda r: body_for(r, content=[text(), image(role="reference_video")]),
+        "InvalidParameter",
+        "content",
+        "does not go with type image_url",
+    ),
+    (
+        lambda r: body_for(r, content=[text(), image(role="cover")]),
+        "InvalidParameter",
+        "content",
         "allowed: first_frame, last_frame",
     ),
     (

@@ -91,7 +91,7 @@ def fal(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[Sandbox], Any]]:
 
 
 def test_every_endpoint_the_provider_names_is_simulated() -> None:
-    named = {e for m in P.models for e in (m.wire_id, m.image_wire_id) if e}
+    named = {e for m in P.models for e in (m.wire_id, m.image_wire_id, m.reference_wire_id) if e}
     assert set(ENDPOINTS) == named
 
 
@@ -100,6 +100,8 @@ def test_submit_answers_the_three_urls_below_the_app_on_the_simulators_origin(
     shared: Sandbox, client: httpx2.Client, endpoint: str, fal: Callable[[Sandbox], Any]
 ) -> None:
     payload = body(image_url=IMAGE) if ENDPOINTS[endpoint].image else body()
+    if ENDPOINTS[endpoint].references:
+        payload = body(image_urls=[IMAGE])
     answer = submit_ok(client, shared, endpoint, payload)
     rid = answer["request_id"]
     base = f"{shared.base_url('fal')}{app_path(endpoint)}/requests/{rid}"

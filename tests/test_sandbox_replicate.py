@@ -294,7 +294,11 @@ INVALID: list[tuple[str, Json, str, str]] = [
     (V20, {"seed": 1.5}, "input.seed", "Expected: integer"),
     (V20, {"last_frame_image": END}, "input.image", "required with last_frame_image"),
     (V20, {"image": "file:///etc/passwd"}, "input.image", "format 'uri'"),
-    (V20, {"reference_images": [IMAGE]}, "input.reference_images", "not simulated"),
+    (V20, {"reference_images": [IMAGE] * 10}, "input.reference_images", "at most 9 items"),
+    (V20, {"reference_images": ["file:///etc/passwd"]}, "input.reference_images.0", "http(s) URL"),
+    (V20, {"reference_audios": [IMAGE]}, "input.reference_audios", "needs a reference image or video"),
+    (V20, {"reference_images": [IMAGE], "image": IMAGE}, "input.reference_images", "cannot be combined"),
+    (V20, {"prompt": "@image1 waves", "reference_images": [IMAGE]}, "input.prompt", "[Image1]"),
     (V20, {"prompt": ""}, "input.prompt", "non-empty string"),
 ]
 

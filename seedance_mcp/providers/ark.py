@@ -419,7 +419,7 @@ class ArkProvider(Provider):
     cancellable = frozenset({JobStatus.QUEUED})
     """Only a queued task can be cancelled; a DELETE of a finished one erases its record."""
     local_routes = LOCAL_ROUTES
-    reference_tokens = ("[Image {n}]", "[{word}{n}]")
+    reference_tokens = ("[{Kind} {n}]", "[{word}{n}]")
     """BytePlus's Seedance 2.0 prompting guide names references "Image 1", "Video 2" (图片1, 视频2
     in Chinese); the brackets keep the name apart from the sentence around it."""
 

@@ -247,12 +247,15 @@ class ReplicateSim(ProviderSim):
     async def upload(self, request: Request) -> Response:
         """The files API: a multipart form with the file as `content`; answers the file object."""
         self.authorize(request)
-        form = await request.form(max_part_size=MAX_UPLOAD)
-        content = form.get("content")
-        if not isinstance(content, UploadFile):
-            raise Reject(400, "Bad request", "content: a file is required (multipart form field `content`)")
-        data = await content.read()
-        mime = content.content_type or "application/octet-stream"
+        async with request.form(max_part_size=MAX_UPLOAD) as form:
+            content = form.get("content")
+            if not isinstance(content, UploadFile):
+                raise Reject(
+                    400, "Bad request", "content: a file is required (multipart form field `content`)"
+                )
+            data = await content.read()
+            mime = content.content_type or "application/octet-stream"
+            filename = content.filename
         if not data:
             raise Reject(400, "Bad request", "content: the file is empty")
         upload_id = self.state.uploads.add(mime, data)
@@ -260,7 +263,7 @@ class ReplicateSim(ProviderSim):
         return JSONResponse(
             {
                 "id": upload_id,
-                "name": content.filename,
+                "name": filename,
                 "content_type": mime,
                 "size": len(data),
                 "urls": {"get": url},
@@ -454,15 +457,8 @@ def _check(schema: _Schema, body: Mapping[str, Any], uploads: Uploads) -> tuple[
             invalid.add(
                 "required", "input.reference_audios", "reference audio needs a reference image or video"
             )
-        if isinstance(prompt, str):
-            if re.search(r"@(image|video|audio)\d", prompt, re.IGNORECASE):
-                invalid.add("format", "input.prompt", "name references as [Image1], [Video1], [Audio1]")
-            for match in re.finditer(r"\[(Image|Video|Audio)(\d+)\]", prompt):
-                field = f"reference_{match.group(1).lower()}s"
-                if int(match.group(2)) > given.get(field, 0):
-                    invalid.add(
-                        "format", "input.prompt", f"{match.group(0)} names no {field[10:-1]} reference"
-                    )
+        if isinstance(prompt, str) and re.search(r"@(image|video|audio)\d", prompt, re.IGNORECASE):
+            invalid.add("format", "input.prompt", "name references as [Image1], [Video1], [Audio1]")
     invalid.raise_any()
     seconds = duration if duration is not None and duration > 0 else 5  # -1: the model picks; 5 here
     return dict(model_input), seconds
