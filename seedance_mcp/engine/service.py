@@ -22,7 +22,7 @@ from ..providers import get_model
 from ..settings import DEFAULT_TIMEOUT_SECONDS, Settings, Target
 from . import notices, preflight
 from .limits import MIN_SUBMIT_WINDOW
-from .preflight import Clip, DryRun, Prepared, PriceList
+from .preflight import Clip, DryRun, Prepared, PriceList, Priced
 from .progress import ProgressFn
 from .runner import Delivery, JobRunner
 from .wiring import Parts, Wiring
@@ -79,7 +79,7 @@ class Service:
         """Everything that can be refused before a credit is spent: target, validation, price."""
         return preflight.prepare(self.settings, req, provider)
 
-    def check_budget(self, estimate: CreditEstimate, *, confirm_unpriced: bool) -> None:
+    def check_budget(self, estimate: Priced, *, confirm_unpriced: bool) -> None:
         preflight.check_budget(self.settings, estimate, confirm_unpriced=confirm_unpriced)
 
     def dry_run(self, req: VideoRequest, provider: str | None = None) -> DryRun:

@@ -10,12 +10,13 @@ amounts (`Money`), so the front ends word it the same way.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import assert_never
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..models import JobError, JobStatus, Money, utcnow
+from ..models import JobError, JobStatus, Money, NextAction, NextStep, utcnow
 
-__all__ = ["IMAGE_JOB_PREFIX", "ImageFile", "ImageJob", "ImageRequest", "ImageTaskState"]
+__all__ = ["IMAGE_JOB_PREFIX", "ImageFile", "ImageJob", "ImageRequest", "ImageTaskState", "image_next_step"]
 
 IMAGE_JOB_PREFIX = "img_"
 """Image job ids are `img_` and 12 hex characters, so `seedance status` tells them from videos."""
@@ -79,3 +80,24 @@ class ImageJob(BaseModel):
     def saved(self) -> bool:
         """Every picture of a succeeded job is on disk."""
         return self.status is JobStatus.SUCCEEDED and bool(self.images) and all(i.path for i in self.images)
+
+
+def image_next_step(job: ImageJob) -> NextStep:
+    """What to do next with an image job, as a fact the front ends word."""
+    match job.status:
+        case JobStatus.SUCCEEDED:
+            if job.saved:
+                action = NextAction.DONE
+            else:
+                action = NextAction.RETRY_DOWNLOAD if job.error is not None else NextAction.SAVE_VIDEO
+        case JobStatus.QUEUED | JobStatus.RUNNING:
+            action = NextAction.CHECK_AGAIN if job.provider_task_id else NextAction.RESEND
+        case JobStatus.UNKNOWN:
+            action = NextAction.RESEND  # the image endpoints honour idempotency keys
+        case JobStatus.FAILED:
+            action = NextAction.REVISE
+        case JobStatus.CANCELLED | JobStatus.EXPIRED:
+            action = NextAction.OVER
+        case _:
+            assert_never(job.status)
+    return NextStep(action=action, job_id=job.job_id)
