@@ -22,7 +22,7 @@ from ..providers import get_model
 from ..settings import DEFAULT_TIMEOUT_SECONDS, Settings, Target
 from . import notices, preflight
 from .limits import MIN_SUBMIT_WINDOW
-from .preflight import Clip, DryRun, Prepared, PriceList, Priced
+from .preflight import Clip, DryRun, Prepared, Priced, PriceList
 from .progress import ProgressFn
 from .runner import Delivery, JobRunner
 from .wiring import Parts, Wiring

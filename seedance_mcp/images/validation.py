@@ -18,7 +18,7 @@ def resolve_image_request(req: ImageRequest) -> ImageRequest:
     prompt = req.prompt.strip()
     if not caps.prompt_min <= len(prompt) <= caps.prompt_max:
         raise InvalidRequest(
-            f"prompt: {len(prompt)} characters; {spec.name} takes {caps.prompt_min}-{caps.prompt_max}.",
+            f"prompt: {len(prompt)} characters; allowed on {spec.name}: {caps.prompt_min}-{caps.prompt_max}.",
             field="prompt",
             value=f"{len(prompt)} characters",
             allowed=[f"{caps.prompt_min}-{caps.prompt_max} characters"],
@@ -55,7 +55,7 @@ def resolve_image_request(req: ImageRequest) -> ImageRequest:
     if isinstance(count, bool) or not 1 <= count <= caps.max_count:
         allowed = "1" if caps.max_count == 1 else f"1-{caps.max_count}"
         raise InvalidRequest(
-            f"count: {count!r} pictures; {spec.name} makes {allowed} per job"
+            f"count: {count!r} pictures; allowed on {spec.name}: {allowed} per job"
             + (
                 f" ({', '.join(n for n in IMAGE_MODEL_NAMES if n != spec.name)} for more)."
                 if caps.max_count == 1
@@ -67,7 +67,7 @@ def resolve_image_request(req: ImageRequest) -> ImageRequest:
         )
     if len(req.image_urls) > caps.max_input_images:
         raise InvalidRequest(
-            f"image_urls: {len(req.image_urls)} input pictures; {spec.name} takes at most "
+            f"image_urls: {len(req.image_urls)} input pictures; allowed on {spec.name}: at most "
             f"{caps.max_input_images}.",
             field="image_urls",
             value=len(req.image_urls),
