@@ -9,7 +9,7 @@ video job's shape, and `check_image` does for pictures what it does for clips.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from mcp.server.mcpserver.tools import Tool
 from pydantic import Field
@@ -32,6 +32,12 @@ PROMPT_MAX = max(m.caps.prompt_max for m in IMAGE_MODELS)
 MAX_INPUTS = max(m.caps.max_input_images for m in IMAGE_MODELS)
 ImageModelName = Literal["gpt-image-2", "nano-banana-pro"]
 ImageResolution = Literal["1K", "2K", "4K"]
+RATIOS: tuple[str, ...] = tuple(dict.fromkeys(r for m in IMAGE_MODELS for r in m.caps.aspect_ratios))
+"""Every frame shape some image model takes (each model's own list is in the description)."""
+if TYPE_CHECKING:
+    ImageAspectRatio = str
+else:
+    ImageAspectRatio = Literal[RATIOS]
 
 
 async def generate_image(
@@ -49,9 +55,8 @@ async def generate_image(
         Field(description=f"{_GPT.name} (default; up to {_GPT.caps.max_count} pictures) or {_NANO.name}."),
     ] = None,
     aspect_ratio: Annotated[
-        str | None,
+        ImageAspectRatio | None,
         Field(
-            max_length=10,
             description=f"Frame shape (default {_GPT.caps.default_aspect_ratio}). {_GPT.name}: "
             f"{', '.join(_GPT.caps.aspect_ratios)}; {_NANO.name}: {', '.join(_NANO.caps.aspect_ratios)}.",
         ),
@@ -138,7 +143,8 @@ async def check_image(
         Field(
             min_length=1,
             max_length=JOB_ID_MAX_CHARS,
-            description="The image job's id (img_...) from generate_image, or the provider's task id.",
+            description="The image job's id (img_...) from generate_image, or the provider's task id; "
+            f"at most {JOB_ID_MAX_CHARS} characters.",
         ),
     ],
     wait_seconds: Annotated[
