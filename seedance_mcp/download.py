@@ -124,7 +124,11 @@ def _is_loopback(host: str) -> bool:
 
 
 def _check_url(
-    url: str, allowed_hosts: Collection[str], *, redirected_from: str | None = None, noun: str = "video"
+    url: str,
+    allowed_hosts: Collection[str],
+    *,
+    redirected_from: str | None = None,
+    media: _Media | None = None,
 ) -> None:
     """Refuse, before connecting, a URL the download must not reach (`DownloadError`)."""
     try:
@@ -132,12 +136,13 @@ def _check_url(
     except ValueError:  # malformed: check_public_url says how
         scheme = None
     came = f" (a redirect from {_describe(redirected_from)})" if redirected_from else ""
-    field = f"{noun}_url"
+    media = media or _VIDEO
+    field, noun = media.field, media.noun
     if scheme is not None and scheme not in ("http", "https"):
         raise DownloadError(
             f"{field}: scheme {scheme or '(none)'!r}{came} is not allowed; only http and https URLs are "
             "downloaded.",
-            code=f"{field}_refused",
+            code=media.refused,
             retryable=False,
         )
     try:
@@ -147,7 +152,7 @@ def _check_url(
         raise DownloadError(
             f"{field}: refusing to download {_describe(url)}{came}: {reason} A {noun} is only "
             "fetched from a public host.",
-            code=f"{field}_refused",
+            code=media.refused,
             retryable=False,
         ) from None
 
@@ -244,7 +249,7 @@ async def _download(
     noun = media.noun
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1; got {chunk_size!r}.")
-    _check_url(url, allowed_hosts, noun=noun)
+    _check_url(url, allowed_hosts, media=media)
 
     stem = safe_stem(name)
     try:
@@ -313,7 +318,7 @@ async def _fetch(
         target = await _get(client, current, part, chunk_size, job_id, media)
         if target is None:
             return
-        _check_url(target, allowed_hosts, redirected_from=current, noun=media.noun)
+        _check_url(target, allowed_hosts, redirected_from=current, media=media)
         current = target
     raise DownloadError(
         f"The {media.noun} URL {_describe(url)} redirected more than {MAX_REDIRECTS} times; giving up.",
@@ -337,7 +342,7 @@ async def _get(
                     f"The {noun} URL answered HTTP {status}: the provider's URL may have expired or "
                     f"been removed. Check job {job_id} again to get a fresh URL, where the provider gives "
                     f"one; otherwise render the {noun} again.",
-                    code=f"{noun}_url_expired",
+                    code=media.expired,
                     retryable=False,
                 )
             if status == 429 or status >= 500:
@@ -448,7 +453,7 @@ def _verify_video(part: Path, where: str) -> tuple[str, ImageInfo | None]:
     return ".mp4", None  # its signature was checked on the way in
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class _Media:
     """What is being saved, and how it is checked."""
 
@@ -457,6 +462,12 @@ class _Media:
     """What a good answer holds, in words."""
     not_it: str
     """The error code for a body that is not one."""
+    field: str
+    """What the URL is called in messages."""
+    refused: str
+    """The error code for a URL that is not fetched."""
+    expired: str
+    """The error code for a URL that answered 403, 404 or 410."""
     max_bytes: Callable[[], int]
     """The most it may hold (read when checked, so a test can lower the module's figure)."""
     head: int
@@ -467,16 +478,28 @@ class _Media:
 
 
 _VIDEO = _Media(
-    "video", "an MP4 video", "not_a_video", lambda: MAX_VIDEO_BYTES, _HEAD, _check_signature, _verify_video
+    noun="video",
+    expected="an MP4 video",
+    not_it="not_a_video",
+    field="video_url",
+    refused="video_url_refused",
+    expired="video_url_expired",
+    max_bytes=lambda: MAX_VIDEO_BYTES,
+    head=_HEAD,
+    check_head=_check_signature,
+    verify=_verify_video,
 )
 _IMAGE = _Media(
-    "image",
-    "a PNG or JPEG picture",
-    "not_an_image",
-    lambda: MAX_IMAGE_BYTES,
-    3,
-    _check_image_head,
-    _verify_image,
+    noun="image",
+    expected="a PNG or JPEG picture",
+    not_it="not_an_image",
+    field="image_url",
+    refused="image_url_refused",
+    expired="image_url_expired",
+    max_bytes=lambda: MAX_IMAGE_BYTES,
+    head=3,
+    check_head=_check_image_head,
+    verify=_verify_image,
 )
 
 
