@@ -384,8 +384,8 @@ def _image(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
         type=_integer,
         default=1,
         metavar="N",
-        help=f"how many pictures: {gpt.name} 1-{gpt.caps.max_count}, {nano.name} {nano.caps.max_count} "
-        "(default 1)",
+        help=f"how many pictures, 1 to {gpt.caps.max_count} on {gpt.name}; {nano.name} makes "
+        f"{nano.caps.max_count} (default 1)",
     )
     p.add_argument(
         "--image",

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from ..engine.limits import MIN_SUBMIT_WINDOW
 from ..engine.preflight import check_budget
 from ..engine.progress import ProgressFn
 from ..engine.wiring import Wiring
@@ -48,12 +48,10 @@ class ImageEstimate(BaseModel):
         return None if self.amount is None else Money(amount=self.amount, unit="credits")
 
 
-class ImagePlan(BaseModel):
+class ImagePlan(NamedTuple):
     """What a submit would be: where it goes, the resolved request and its price."""
 
-    model_config = {"arbitrary_types_allowed": True}
-
-    target: Target = Field(exclude=True)
+    target: Target
     request: ImageRequest
     estimate: ImageEstimate
 
@@ -116,7 +114,7 @@ async def status(
     on_progress: ProgressFn | None = None,
 ) -> ImageJob:
     """Look an image job up and take its next step: re-send a lost submit, poll, wait, save."""
-    until = wiring.clock() + max(wait_seconds, wiring.submit_window, MIN_SUBMIT_WINDOW)
+    until = wiring.clock() + max(wait_seconds, wiring.submit_window)
     await wiring.prepare()
     job = await wiring.records(until=until).call(lambda ledger: ImageStore(ledger).find(ref))
     if job.saved or (job.status.is_final and job.status is not JobStatus.SUCCEEDED):

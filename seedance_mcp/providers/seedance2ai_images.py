@@ -17,7 +17,7 @@ What the document leaves open, and what we do:
 - The image status answer is not shown: the pictures are read from `output.image_urls`,
   `output.images` (strings or objects with `url`), `output.image_url` or `output.url`.
 - No image price is published: each finished task reports `credits_used`, recorded as its cost.
-- Render times are not documented: polled every 3 s after a first look at 5 s.
+- Render times are not documented: polled every 3 s (scaled in the sandbox).
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class ImageModel:
     caps: ImageCaps
 
 
-_POLL = PollAdvice(interval=3.0, render_seconds={1: (5.0, 60.0)}, source="not documented")
+_POLL = PollAdvice(interval=3.0, render_seconds={1: (5.0, 60.0)}, source="not documented; an interval of 3 s")
 
 IMAGE_MODELS: tuple[ImageModel, ...] = (
     ImageModel(

@@ -17,12 +17,12 @@ checked field by field against the documented table; the task is then read from 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx2
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .common import ProviderSim, Reject, choice, iso_utc, prompt_text, url_list
@@ -89,10 +89,8 @@ def image_task_object(state: SandboxState, task: Task, words: Mapping[str, str])
     return answer
 
 
-def _submit(sim: ProviderSim, model: str) -> Any:
+def _submit(sim: ProviderSim, model: str) -> Callable[[Request], Awaitable[Response]]:
     async def submit(request: Request) -> Response:
-        from starlette.responses import JSONResponse
-
         owner = sim.authorize(request)
         key = request.headers.get("idempotency-key", "").strip()
         if not key:
@@ -166,7 +164,7 @@ def _nano(body: Mapping[str, Any]) -> tuple[int, str]:
     return 1, choice(body.get("resolution", "1K"), "resolution", RESOLUTIONS, BAD)
 
 
-def _picture(state: SandboxState) -> Any:
+def _picture(state: SandboxState) -> Callable[[Request], Awaitable[Response]]:
     async def picture(request: Request) -> Response:
         name: str = request.path_params["name"]
         stem, _, suffix = name.rpartition(".")
