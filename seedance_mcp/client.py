@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import httpx2
+from pydantic import BaseModel
 
 from .errors import (
     AnswerLost,
@@ -61,6 +62,7 @@ log = logging.getLogger("seedance_mcp.client")
 
 Sleep = Callable[[float], Awaitable[None]]
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 USER_AGENT = "seedance-mcp/0.1"
 MAX_ANSWER_BYTES = 1 << 20
 """The most a provider's answer body may hold (1 MiB, after any transfer decoding); a submit
@@ -300,16 +302,21 @@ class ProviderClient:
 
     async def submit(self, req: VideoRequest, idempotency_key: str) -> str:
         """Create the task; returns the provider's task id. Retries only what is safe to retry."""
+        return await self.submit_request(self.provider.build_submit(req, idempotency_key))
+
+    async def submit_request(self, wire: WireRequest, parse: Callable[[int, Any], str] | None = None) -> str:
+        """Send a paid submit built elsewhere (`submit`; the image endpoints of the same key) under the
+        same retry rule; `parse` reads its task id (default: the provider's `parse_submit`)."""
         self.submit_in_doubt = self._doubt_before = False
-        wire = self.provider.build_submit(req, idempotency_key)
         safe_to_resend = self.provider.caps.idempotency
+        read_id = parse or self.provider.parse_submit
 
         self.submit_refs = {}
 
         async def attempt() -> str:
             try:
                 status, body = await self._exchange(wire, paid=True)
-                task_id = self._scrubbed(self.provider.parse_submit(status, body))
+                task_id = self._scrubbed(read_id(status, body))
                 self.submit_refs = self._scrubbed(self.provider.submit_refs(body))
                 return task_id
             except SeedanceError as err:
@@ -349,6 +356,17 @@ class ProviderClient:
                 "provider_status": state.provider_status,
             }
             return state.model_copy(update={**self._scrubbed(shown), "error": error})
+
+        return await self._with_retries(attempt, self._read_retryable, what="status")
+
+    async def read(self, wire: WireRequest, parse: Callable[[int, Any], M]) -> M:
+        """A documented read other than `status` (an image task's status), retried like it; the
+        parsed answer comes back without the key, like every other."""
+
+        async def attempt() -> M:
+            status, body = await self._exchange(wire)
+            answer = parse(status, body)
+            return type(answer).model_validate(self._scrubbed(answer.model_dump(mode="json")))
 
         return await self._with_retries(attempt, self._read_retryable, what="status")
 

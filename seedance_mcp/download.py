@@ -1,4 +1,4 @@
-"""Save a finished video to disk: streamed, verified, and never over an existing file.
+"""Save a finished video (or picture) to disk: streamed, verified, and never over an existing file.
 
 The URL and every redirect from it are checked before anything connects to them, by the
 image-URL rules (`validation.check_public_url`): http(s) only, no loopback, private,
@@ -15,6 +15,11 @@ signature (an `ftyp` box of a plausible size with a printable brand), so an HTML
 served with status 200 is refused. The file is then fsynced and
 published under a fresh name with a hard link, which fails rather than replace a file that
 is already there: `<job_id>.mp4`, else `<job_id>-2.mp4`, `<job_id>-3.mp4`, ...
+
+A picture (`download_image`) takes the same path with its own checks: at most
+`MAX_IMAGE_BYTES`, a PNG or JPEG signature on its first bytes, and once the body is whole, a
+header that decodes and a proper end (`images.formats.read_image`); its extension comes
+from its content (`.png` or `.jpg`), never from the URL.
 
 The name comes from the job id alone (reduced to `[A-Za-z0-9_-]`), never from the prompt or
 the URL, so nothing can write outside the output folder. A cut-off body, a reset, a 429 or a
@@ -34,6 +39,7 @@ import random
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -42,10 +48,18 @@ import anyio.to_thread
 import httpx2
 
 from .errors import DownloadError, InvalidRequest
+from .images.formats import MAX_IMAGE_BYTES, ImageInfo, read_image
 from .retry import DOWNLOAD_RETRY, RetryPolicy, parse_retry_after
 from .validation import check_public_url
 
-__all__ = ["MAX_REDIRECTS", "MAX_VIDEO_BYTES", "download_video", "loopback_hosts", "safe_stem"]
+__all__ = [
+    "MAX_REDIRECTS",
+    "MAX_VIDEO_BYTES",
+    "download_image",
+    "download_video",
+    "loopback_hosts",
+    "safe_stem",
+]
 
 log = logging.getLogger(__name__)
 
@@ -109,28 +123,36 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _check_url(url: str, allowed_hosts: Collection[str], *, redirected_from: str | None = None) -> None:
+def _check_url(
+    url: str,
+    allowed_hosts: Collection[str],
+    *,
+    redirected_from: str | None = None,
+    media: _Media | None = None,
+) -> None:
     """Refuse, before connecting, a URL the download must not reach (`DownloadError`)."""
     try:
         scheme: str | None = urlsplit(url).scheme.lower()
     except ValueError:  # malformed: check_public_url says how
         scheme = None
     came = f" (a redirect from {_describe(redirected_from)})" if redirected_from else ""
+    media = media or _VIDEO
+    field, noun = media.field, media.noun
     if scheme is not None and scheme not in ("http", "https"):
         raise DownloadError(
-            f"video_url: scheme {scheme or '(none)'!r}{came} is not allowed; only http and https URLs are "
+            f"{field}: scheme {scheme or '(none)'!r}{came} is not allowed; only http and https URLs are "
             "downloaded.",
-            code="video_url_refused",
+            code=media.refused,
             retryable=False,
         )
     try:
-        check_public_url(url, "video_url", allowed_hosts=allowed_hosts)
+        check_public_url(url, field, allowed_hosts=allowed_hosts)
     except InvalidRequest as err:
-        reason = err.message.removeprefix("video_url: ")
+        reason = err.message.removeprefix(f"{field}: ")
         raise DownloadError(
-            f"video_url: refusing to download {_describe(url)}{came}: {reason} A video is only "
+            f"{field}: refusing to download {_describe(url)}{came}: {reason} A {noun} is only "
             "fetched from a public host.",
-            code="video_url_refused",
+            code=media.refused,
             retryable=False,
         ) from None
 
@@ -161,11 +183,75 @@ async def download_video(
     `allowed_hosts` may be reached although loopback or private (see `loopback_hosts`);
     every other such host, as the URL or as a redirect, is refused before connecting.
     """
+    path, _ = await _download(
+        client,
+        url,
+        output_dir,
+        job_id,
+        _VIDEO,
+        retry=retry,
+        sleep=sleep,
+        rng=rng,
+        chunk_size=chunk_size,
+        allowed_hosts=allowed_hosts,
+    )
+    return path
+
+
+async def download_image(
+    client: httpx2.AsyncClient,
+    url: str,
+    output_dir: Path,
+    name: str,
+    *,
+    job_id: str,
+    retry: RetryPolicy = DOWNLOAD_RETRY,
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    rng: random.Random | None = None,
+    chunk_size: int = 1 << 20,
+    allowed_hosts: Collection[str] = (),
+) -> tuple[Path, ImageInfo]:
+    """Download the picture at `url` into `output_dir` as `<name>.png` or `<name>.jpg` (by its
+    content; `-2`, `-3`, ... if taken), checked whole (`images.formats.read_image`); returns its
+    path and what it is. Otherwise as `download_video`; `job_id` is named in the errors."""
+    path, info = await _download(
+        client,
+        url,
+        output_dir,
+        name,
+        _IMAGE,
+        job_id=job_id,
+        retry=retry,
+        sleep=sleep,
+        rng=rng,
+        chunk_size=chunk_size,
+        allowed_hosts=allowed_hosts,
+    )
+    assert info is not None
+    return path, info
+
+
+async def _download(
+    client: httpx2.AsyncClient,
+    url: str,
+    output_dir: Path,
+    name: str,
+    media: _Media,
+    *,
+    job_id: str | None = None,
+    retry: RetryPolicy,
+    sleep: Callable[[float], Awaitable[None]],
+    rng: random.Random | None,
+    chunk_size: int,
+    allowed_hosts: Collection[str],
+) -> tuple[Path, ImageInfo | None]:
+    job_id = job_id or name
+    noun = media.noun
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be at least 1; got {chunk_size!r}.")
-    _check_url(url, allowed_hosts)
+    _check_url(url, allowed_hosts, media=media)
 
-    stem = safe_stem(job_id)
+    stem = safe_stem(name)
     try:
         folder = await anyio.to_thread.run_sync(_make_folder, output_dir)
     except OSError as err:
@@ -182,12 +268,13 @@ async def download_video(
     for attempt in range(1, attempts + 1):
         part = folder / f"{stem}.{secrets.token_hex(4)}.part"
         try:
-            await _fetch(client, url, part, chunk_size, job_id, allowed_hosts)
+            await _fetch(client, url, part, chunk_size, job_id, allowed_hosts, media)
+            suffix, info = await anyio.to_thread.run_sync(media.verify, part, where)
             try:
-                return await anyio.to_thread.run_sync(_publish, part, folder, stem)
+                return await anyio.to_thread.run_sync(_publish, part, folder, stem, suffix), info
             except OSError as err:
                 raise DownloadError(
-                    f"Cannot save the video in {folder}: {err.strerror or err}. Choose another folder "
+                    f"Cannot save the {noun} in {folder}: {err.strerror or err}. Choose another folder "
                     "with --output-dir or SEEDANCE_OUTPUT_DIR.",
                     retryable=False,
                 ) from err
@@ -208,8 +295,8 @@ async def download_video(
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(_remove, part)
     raise DownloadError(
-        f"Could not download the video from {where} after {attempts} attempt(s): {last}. "
-        f"The render itself is done: check job {job_id} again later to fetch the video.",
+        f"Could not download the {noun} from {where} after {attempts} attempt(s): {last}. "
+        f"The render itself is done: check job {job_id} again later to fetch the {noun}.",
         retryable=True,
     )
 
@@ -221,26 +308,30 @@ async def _fetch(
     chunk_size: int,
     job_id: str,
     allowed_hosts: Collection[str],
+    media: _Media,
 ) -> None:
     """One attempt: stream `url` into `part`, verified and fsynced. `_Retry` if worth retrying.
 
     Redirects are followed here, each target checked by `_check_url` before it is asked."""
     current = url
     for _ in range(MAX_REDIRECTS + 1):
-        target = await _get(client, current, part, chunk_size, job_id)
+        target = await _get(client, current, part, chunk_size, job_id, media)
         if target is None:
             return
-        _check_url(target, allowed_hosts, redirected_from=current)
+        _check_url(target, allowed_hosts, redirected_from=current, media=media)
         current = target
     raise DownloadError(
-        f"The video URL {_describe(url)} redirected more than {MAX_REDIRECTS} times; giving up.",
+        f"The {media.noun} URL {_describe(url)} redirected more than {MAX_REDIRECTS} times; giving up.",
         retryable=False,
     )
 
 
-async def _get(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: int, job_id: str) -> str | None:
+async def _get(
+    client: httpx2.AsyncClient, url: str, part: Path, chunk_size: int, job_id: str, media: _Media
+) -> str | None:
     """One request: the redirect's target, or None once the body is saved in `part`."""
     where = _describe(url)
+    noun = media.noun
     try:
         async with client.stream("GET", url, headers=_HEADERS, follow_redirects=False) as response:
             status = response.status_code
@@ -248,32 +339,32 @@ async def _get(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: int
                 return str(response.url.join(response.headers["location"]))
             if status in _EXPIRED:
                 raise DownloadError(
-                    f"The video URL answered HTTP {status}: the provider's URL may have expired or "
+                    f"The {noun} URL answered HTTP {status}: the provider's URL may have expired or "
                     f"been removed. Check job {job_id} again to get a fresh URL, where the provider gives "
-                    "one; otherwise render the video again.",
-                    code="video_url_expired",
+                    f"one; otherwise render the {noun} again.",
+                    code=media.expired,
                     retryable=False,
                 )
             if status == 429 or status >= 500:
                 raise _Retry(f"HTTP {status}", parse_retry_after(response.headers.get("retry-after")))
             if not 200 <= status < 300:
                 raise DownloadError(
-                    f"The video URL {where} answered HTTP {status}; expected 200 with an MP4 video.",
+                    f"The {noun} URL {where} answered HTTP {status}; expected 200 with {media.expected}.",
                     retryable=False,
                 )
             expected = _content_length(response)
-            if expected is not None and expected > MAX_VIDEO_BYTES:
-                raise _too_big(where)
+            if expected is not None and expected > media.max_bytes():
+                raise _too_big(where, media)
             encoding = response.headers.get("content-encoding", "identity").strip().lower()
             if encoding not in ("", "identity"):
                 raise DownloadError(
-                    f"The video URL {where} sent a compressed body (Content-Encoding: "
-                    f"{encoding[:40]}) although an uncompressed one was asked for; a video is never "
+                    f"The {noun} URL {where} sent a compressed body (Content-Encoding: "
+                    f"{encoding[:40]}) although an uncompressed one was asked for; a {noun} is never "
                     "decompressed on the way in. Check the job again later.",
-                    code="not_a_video",
+                    code=media.not_it,
                     retryable=False,
                 )
-            received = await _stream_to(response, part, chunk_size, where)
+            received = await _stream_to(response, part, chunk_size, where, media)
             if expected is not None and received != expected:
                 raise _Retry(f"got {received} of {expected} bytes")
             return None
@@ -287,7 +378,9 @@ async def _get(client: httpx2.AsyncClient, url: str, part: Path, chunk_size: int
         ) from err
 
 
-async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, where: str) -> int:
+async def _stream_to(
+    response: httpx2.Response, part: Path, chunk_size: int, where: str, media: _Media
+) -> int:
     """Write the body to `part` (new file), checking the signature on the way; returns its size."""
     head = b""
     total = 0
@@ -295,23 +388,23 @@ async def _stream_to(response: httpx2.Response, part: Path, chunk_size: int, whe
         async with await anyio.open_file(part, "xb") as out:
             # Content-Encoding was checked to be identity: these are the bytes as sent.
             async for chunk in response.aiter_bytes(chunk_size):
-                if len(head) < _HEAD:
-                    head += chunk[: _HEAD - len(head)]
-                    if len(head) == _HEAD:
-                        _check_signature(head, response, where)
+                if len(head) < media.head:
+                    head += chunk[: media.head - len(head)]
+                    if len(head) == media.head:
+                        media.check_head(head, response, where)
                 total += len(chunk)
-                if total > MAX_VIDEO_BYTES:
-                    raise _too_big(where)
+                if total > media.max_bytes():
+                    raise _too_big(where, media)
                 await out.write(chunk)
-            if len(head) < _HEAD:
-                _check_signature(head, response, where)
+            if len(head) < media.head:
+                media.check_head(head, response, where)
             await out.flush()
             await anyio.to_thread.run_sync(os.fsync, out.wrapped.fileno())
         return total
     except OSError as err:
         raise DownloadError(
-            f"Cannot write the video to {part.parent}: {err.strerror or err}. Free some space or choose "
-            "another folder with --output-dir or SEEDANCE_OUTPUT_DIR.",
+            f"Cannot write the {media.noun} to {part.parent}: {err.strerror or err}. Free some space or "
+            "choose another folder with --output-dir or SEEDANCE_OUTPUT_DIR.",
             retryable=False,
         ) from err
 
@@ -337,15 +430,88 @@ def _check_signature(head: bytes, response: httpx2.Response, where: str) -> None
     )
 
 
+def _check_image_head(head: bytes, response: httpx2.Response, where: str) -> None:
+    """The body starts like a PNG or a JPEG (the whole file is checked once it is in)."""
+    if head.startswith((b"\x89PN", b"\xff\xd8\xff")):
+        return
+    kind = response.headers.get("content-type", "no content type")
+    raise DownloadError(
+        f"The image URL {where} did not return a PNG or JPEG picture (got {kind}, "
+        f"{'an empty body' if not head else 'neither signature'}). The provider may be serving an "
+        "error page; check the job again later.",
+        code="not_an_image",
+        retryable=False,
+    )
+
+
+def _verify_image(part: Path, where: str) -> tuple[str, ImageInfo | None]:
+    info = read_image(part.read_bytes(), f"The image at {where}")
+    return info.extension, info
+
+
+def _verify_video(part: Path, where: str) -> tuple[str, ImageInfo | None]:
+    return ".mp4", None  # its signature was checked on the way in
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Media:
+    """What is being saved, and how it is checked."""
+
+    noun: str
+    expected: str
+    """What a good answer holds, in words."""
+    not_it: str
+    """The error code for a body that is not one."""
+    field: str
+    """What the URL is called in messages."""
+    refused: str
+    """The error code for a URL that is not fetched."""
+    expired: str
+    """The error code for a URL that answered 403, 404 or 410."""
+    max_bytes: Callable[[], int]
+    """The most it may hold (read when checked, so a test can lower the module's figure)."""
+    head: int
+    """How many first bytes `check_head` needs."""
+    check_head: Callable[[bytes, httpx2.Response, str], None]
+    verify: Callable[[Path, str], tuple[str, ImageInfo | None]]
+    """The whole file checked: its extension, and what it is (pictures)."""
+
+
+_VIDEO = _Media(
+    noun="video",
+    expected="an MP4 video",
+    not_it="not_a_video",
+    field="video_url",
+    refused="video_url_refused",
+    expired="video_url_expired",
+    max_bytes=lambda: MAX_VIDEO_BYTES,
+    head=_HEAD,
+    check_head=_check_signature,
+    verify=_verify_video,
+)
+_IMAGE = _Media(
+    noun="image",
+    expected="a PNG or JPEG picture",
+    not_it="not_an_image",
+    field="image_url",
+    refused="image_url_refused",
+    expired="image_url_expired",
+    max_bytes=lambda: MAX_IMAGE_BYTES,
+    head=3,
+    check_head=_check_image_head,
+    verify=_verify_image,
+)
+
+
 def _shorten(err: Exception, url: str, where: str) -> str:
     """An HTTP library message, with the full URL (and its signed query) cut back to `where`."""
     return str(err).replace(url, where)
 
 
-def _too_big(where: str) -> DownloadError:
+def _too_big(where: str, media: _Media) -> DownloadError:
     return DownloadError(
-        f"The video at {where} is larger than {MAX_VIDEO_BYTES >> 20} MiB, the most a video is "
-        "allowed to be; refusing to save it.",
+        f"The {media.noun} at {where} is larger than {media.max_bytes() >> 20} MiB, the most a "
+        f"{media.noun} is allowed to be; refusing to save it.",
         retryable=False,
     )
 
@@ -356,10 +522,10 @@ def _make_folder(output_dir: Path) -> Path:
     return folder
 
 
-def _publish(part: Path, folder: Path, stem: str) -> Path:
+def _publish(part: Path, folder: Path, stem: str, suffix: str = ".mp4") -> Path:
     """Give the finished `.part` file its final name without ever replacing an existing file."""
     for n in range(1, _MAX_NAMES + 1):
-        final = folder / (f"{stem}.mp4" if n == 1 else f"{stem}-{n}.mp4")
+        final = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
         try:
             os.link(part, final)
         except FileExistsError:
@@ -377,7 +543,7 @@ def _publish(part: Path, folder: Path, stem: str) -> Path:
         _fsync_dir(folder)
         return final
     raise DownloadError(
-        f"{folder} already holds {_MAX_NAMES} videos named after job {stem}; move some away.",
+        f"{folder} already holds {_MAX_NAMES} files named after job {stem}; move some away.",
         retryable=False,
     )
 

@@ -330,6 +330,21 @@ class Ledger:
                     conn.execute("ROLLBACK")
                 raise
 
+    # -- companion tables: kept by other modules in the same file (image jobs) ----------------
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, for reading a companion table, with the ledger's errors
+        (`LedgerBusy`, `LedgerCorrupt`) and its wait (`patience`)."""
+        with self._read() as conn:
+            yield conn
+
+    @contextmanager
+    def writing(self, busy_timeout: float | None = None) -> Iterator[sqlite3.Connection]:
+        """One short write transaction (`BEGIN IMMEDIATE`) on a companion table, as `update` has."""
+        with self._write(busy_timeout) as conn:
+            yield conn
+
     def _broken(self, err: sqlite3.DatabaseError) -> LedgerCorrupt:
         return LedgerCorrupt(
             f"The job ledger at {self.path} failed: {err}. If the file is damaged, move it away to start "

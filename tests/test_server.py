@@ -54,6 +54,8 @@ TOOLS = {
     "cancel_job",
     "list_jobs",
     "list_providers",
+    "generate_image",
+    "check_image",
 }
 FAKE_KEY = "np-live-7f3c9a51e2b84d06b9aa41c2d5e8f017"
 

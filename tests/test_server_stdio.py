@@ -22,6 +22,8 @@ TOOLS = {
     "cancel_job",
     "list_jobs",
     "list_providers",
+    "generate_image",
+    "check_image",
 }
 
 

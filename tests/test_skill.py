@@ -381,6 +381,12 @@ DYNAMIC_CODES: dict[tuple[str, str], Callable[[], set[str]]] = {
     ("providers/ark.py", "code or 'cancelled'"): set,
     # fal's error_type on a failed request, as sent (any word: the "another word" row).
     ("providers/fal.py", "code or 'generation_failed'"): set,
+    # A download's codes name what it saves: a video or a picture (`seedance image`).
+    ("download.py", "media.refused"): lambda: {"video_url_refused", "image_url_refused"},
+    ("download.py", "media.expired"): lambda: {"video_url_expired", "image_url_expired"},
+    ("download.py", "media.not_it"): lambda: {"not_a_video", "not_an_image"},
+    # An image job's error copied from the SeedanceError it met, counted with its class.
+    ("images/runner.py", "err.code"): set,
 }
 
 

@@ -22,7 +22,7 @@ import anyio
 from ..errors import SeedanceError
 from ..models import JobStatus
 from . import commands, render
-from .exits import EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit
+from .exits import EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit, status_exit
 from .parser import JSON_COMMANDS, UsageError, build_parser, command_of
 from .progress import ProgressBar
 
@@ -50,7 +50,17 @@ async def _generate(args: argparse.Namespace, bar: ProgressBar) -> int:
     return job_exit(job, waited=args.wait)
 
 
+async def _image(args: argparse.Namespace, bar: ProgressBar) -> int:
+    job = await commands.image(args, announce=render.image_submitting, progress=bar)
+    render.image_job(job, as_json=args.json)
+    return status_exit(job.status, waited=args.wait)
+
+
 async def _status(args: argparse.Namespace, bar: ProgressBar) -> int:
+    if commands.is_image_job(args.job_id):
+        image = await commands.image_status(args, progress=bar)
+        render.image_job(image, as_json=args.json)
+        return status_exit(image.status, waited=args.wait)
     job = await commands.status(args, progress=bar)
     render.job(job, as_json=args.json)
     return job_exit(job, waited=args.wait)
@@ -96,6 +106,7 @@ _WAITING_COMMANDS: dict[str, Callable[[argparse.Namespace, ProgressBar], Awaitab
     "cancel": _cancel,
     "demo": _demo,
     "generate": _generate,
+    "image": _image,
     "status": _status,
 }
 """The commands that may wait on a render, and so run in an event loop; each gets the

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ..craft.models import LintWarning, PromptDraft
     from ..engine import DryRun, ProgressFn, Service
     from ..engine.preflight import PriceList
+    from ..images.models import ImageJob
 
     Progressing: TypeAlias = AbstractContextManager[ProgressFn]
     """A progress reporter for one wait: entered around it, it ends its display when the wait ends."""
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Catalog",
     "DemoView",
+    "ImageSubmission",
     "Lint",
     "SandboxAddress",
     "Submission",
@@ -42,6 +44,9 @@ __all__ = [
     "dry_run",
     "estimate",
     "generate",
+    "image",
+    "image_status",
+    "is_image_job",
     "jobs",
     "lint",
     "providers",
@@ -205,6 +210,70 @@ async def status(args: argparse.Namespace, *, progress: Progressing) -> Job:
     """The job as it is now; with --wait, as it is when it finishes or the wait ends."""
     with _opened(args) as svc, progress as on_progress:
         return await svc.status(
+            args.job_id,
+            wait_seconds=(args.timeout if args.wait else 0.0),
+            download=not args.no_download,
+            output_dir=_output_dir(args),
+            on_progress=on_progress,
+        )
+
+
+# ---- image -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageSubmission:
+    """What an image submit is about to send: the model, the pictures, the price (none published)."""
+
+    model: str
+    count: int
+    price: Money | None
+    sandbox: bool
+    notice: str | None
+
+
+def is_image_job(ref: str) -> bool:
+    """Whether a job reference names an image job (`img_...`), which `status` finishes too."""
+    from ..images.models import IMAGE_JOB_PREFIX
+
+    return ref.strip().startswith(IMAGE_JOB_PREFIX)
+
+
+async def image(
+    args: argparse.Namespace, *, announce: Callable[[ImageSubmission], None], progress: Progressing
+) -> ImageJob:
+    """Make pictures (with --no-wait: only submit); `announce` is told what is sent before it is."""
+    from ..images.models import ImageRequest
+
+    req = ImageRequest(
+        prompt=args.prompt,
+        model=args.model,
+        aspect_ratio=args.aspect_ratio,
+        resolution=args.resolution,
+        count=args.count,
+        image_urls=tuple(args.image),
+    )
+    with _opened(args) as svc:
+        plan = svc.plan_image(req)  # every refusal before anything is announced or sent
+        svc.check_budget(plan.estimate, confirm_unpriced=args.confirm_cost)
+        model = plan.request.model or ""
+        notice = plan.target.notice
+        announce(ImageSubmission(model, plan.request.count, plan.estimate.price, plan.target.sandbox, notice))
+        with progress as on_progress:
+            return await svc.generate_image(
+                req,
+                wait_seconds=(args.timeout if args.wait else 0),
+                download=not args.no_download,
+                output_dir=_output_dir(args),
+                confirm_unpriced=args.confirm_cost,
+                on_progress=on_progress,
+            )
+
+
+async def image_status(args: argparse.Namespace, *, progress: Progressing) -> ImageJob:
+    """An image job as it is now (a lost submit re-sent with its key); with --wait, once it finishes."""
+    with _opened(args) as svc, progress as on_progress:
+        return await svc.image_status(
             args.job_id,
             wait_seconds=(args.timeout if args.wait else 0.0),
             download=not args.no_download,

@@ -40,6 +40,7 @@ __all__ = [
     "EXIT_RUNNING",
     "exit_code_for",
     "job_exit",
+    "status_exit",
 ]
 
 EXIT_OK = 0
@@ -63,7 +64,12 @@ def exit_code_for(err: SeedanceError) -> int:
 
 def job_exit(job: Job, *, waited: bool) -> int:
     """The exit code for a job a command ends on; `waited` says whether it was waited for."""
-    match job.status:
+    return status_exit(job.status, waited=waited)
+
+
+def status_exit(status: JobStatus, *, waited: bool) -> int:
+    """The exit code for a job (a video's or an image job's) that ended in `status`."""
+    match status:
         case JobStatus.SUCCEEDED:
             return EXIT_OK
         case JobStatus.QUEUED | JobStatus.RUNNING:

@@ -20,7 +20,9 @@ MAX_WHOLE_NUMBER = 1_000_000
 """The largest --duration or --limit the command line takes."""
 PORTS = (1, 65535)
 """The TCP ports `seedance sandbox --port` can listen on."""
-JSON_COMMANDS = frozenset({"cancel", "estimate", "generate", "jobs", "prompt", "providers", "status"})
+JSON_COMMANDS = frozenset(
+    {"cancel", "estimate", "generate", "image", "jobs", "prompt", "providers", "status"}
+)
 """The subcommands that take --json; a refusal of one of them is answered in JSON under --json."""
 
 Check = Callable[[argparse.Namespace], str | None]
@@ -119,7 +121,7 @@ def _listed(values: Sequence[str]) -> str:
     return ", ".join(values)
 
 
-def _delivery(p: argparse.ArgumentParser, *, no_download: str) -> None:
+def _delivery(p: argparse.ArgumentParser, *, no_download: str, saved: str = "the MP4") -> None:
     """The options of a command that waits for a render and saves it: how long, where, whether."""
     from ..settings import DEFAULT_OUTPUT_DIR, DEFAULT_TIMEOUT_SECONDS
 
@@ -133,7 +135,7 @@ def _delivery(p: argparse.ArgumentParser, *, no_download: str) -> None:
     p.add_argument(
         "--output-dir",
         metavar="DIR",
-        help=f"where to save the MP4 (default SEEDANCE_OUTPUT_DIR or ./{DEFAULT_OUTPUT_DIR})",
+        help=f"where to save {saved} (default SEEDANCE_OUTPUT_DIR or ./{DEFAULT_OUTPUT_DIR})",
     )
     p.add_argument("--no-download", action="store_true", help=no_download)
 
@@ -272,6 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(no published price, or a price in another unit)",
     )
 
+    _image(sub, common)
+
     p = sub.add_parser("status", help="check (and with --wait, finish) a job")
     common(p)
     p.add_argument("job_id", help="local job id, a unique prefix of it, or the provider's task id")
@@ -365,3 +369,55 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("serve", help="run the MCP server (same as seedance-mcp; takes its options)")
     return parser
+
+
+def _image(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """`seedance image`: pictures from seedance2ai's image endpoints, paid by the same key."""
+    from ..providers.seedance2ai_images import IMAGE_MODELS
+
+    gpt, nano = IMAGE_MODELS
+    p = sub.add_parser(
+        "image", help="make pictures with the same key (seedance2ai: GPT Image 2, Nano Banana Pro)"
+    )
+    common(p)
+    p.add_argument("prompt", help="what the picture shows")
+    p.add_argument("--model", metavar="NAME", help=f"{gpt.name} (default) or {nano.name}")
+    p.add_argument(
+        "--aspect-ratio",
+        metavar="RATIO",
+        help=f"frame shape (default {gpt.caps.default_aspect_ratio}); {gpt.name}: "
+        f"{_listed(gpt.caps.aspect_ratios)}; {nano.name}: {_listed(nano.caps.aspect_ratios)}",
+    )
+    p.add_argument(
+        "--resolution",
+        metavar="SIZE",
+        help=f"{_listed(gpt.caps.resolutions)} (default {gpt.caps.default_resolution})",
+    )
+    p.add_argument(
+        "--count",
+        type=_integer,
+        default=1,
+        metavar="N",
+        help=f"how many pictures, 1 to {gpt.caps.max_count} on {gpt.name}; {nano.name} makes "
+        f"{nano.caps.max_count} (default 1)",
+    )
+    p.add_argument(
+        "--image",
+        action="append",
+        default=[],
+        metavar="URL",
+        help=f"public https URL of an input picture (image-to-image); repeat for more, up to "
+        f"{gpt.caps.max_input_images} ({gpt.name}) or {nano.caps.max_input_images} ({nano.name})",
+    )
+    wait = p.add_mutually_exclusive_group()
+    wait.add_argument(
+        "--wait", dest="wait", action="store_true", default=True, help="wait for the pictures (default)"
+    )
+    wait.add_argument("--no-wait", dest="wait", action="store_false", help="return at once with the job id")
+    _delivery(p, no_download="keep only the URLs", saved="the pictures")
+    p.add_argument(
+        "--confirm-cost",
+        action="store_true",
+        help="go ahead although SEEDANCE_MAX_CREDITS or SEEDANCE_MAX_COST cannot check the price "
+        "(none is published)",
+    )

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from ..engine import DryRun
     from ..engine.preflight import PriceList
     from ..errors import SeedanceError
+    from ..images.models import ImageJob
     from ..models import CreditEstimate, Job, Money, ProviderInfo
-    from .commands import Catalog, Lint, SandboxAddress, Submission
+    from .commands import Catalog, ImageSubmission, Lint, SandboxAddress, Submission
 
 __all__ = [
     "DemoPrinter",
@@ -32,6 +33,10 @@ __all__ = [
     "dry_run",
     "error",
     "estimates",
+    "image_job",
+    "image_job_json",
+    "image_job_text",
+    "image_submitting",
     "interrupted",
     "job",
     "job_text",
@@ -187,6 +192,85 @@ def submitting(sub: Submission) -> None:
     cost = _money(sub.provider, sub.price) if sub.price is not None else "an unpublished price"
     model = f" {sub.model}" if sub.model and _serves_several(sub.provider) else ""
     _note(f"{sub.provider}{model}: submitting ({cost}{', sandbox: free' if sub.sandbox else ''})")
+
+
+# ---- image jobs -------------------------------------------------------------------------------
+
+
+def image_submitting(sub: ImageSubmission) -> None:
+    if sub.notice:
+        _note(sub.notice)
+    cost = _money("seedance2ai", sub.price) if sub.price is not None else "no published price"
+    pictures = f"{sub.count} picture{'s' if sub.count != 1 else ''}"
+    _note(
+        f"seedance2ai {sub.model}: submitting {pictures} ({cost}{', sandbox: free' if sub.sandbox else ''})"
+    )
+
+
+def image_job_text(job: ImageJob) -> str:
+    """An image job as text: its status, each picture (saved path, else URL), cost, next step."""
+    request = job.request
+    lines = [
+        f"image job {job.job_id}  provider {job.provider}  status {job.status.value}",
+        f"  model: {request.model}  {request.aspect_ratio}  {request.resolution}  x{request.count}",
+    ]
+    if job.provider_task_id:
+        lines.append(f"  provider task id: {job.provider_task_id}")
+    for number, picture in enumerate(job.images, 1):
+        if picture.path:
+            size = f" ({picture.format} {picture.width}x{picture.height})" if picture.format else ""
+            lines.append(f"  image {number}: {picture.path}{size}")
+        lines.append(f"  image {number} URL: {picture.url}")
+    if job.cost is not None:
+        lines.append(f"  cost: {_money(job.provider, job.cost)}")
+    if job.error:
+        lines.append(f"  error: {job.error.code}: {job.error.message}")
+    if job.notice:
+        lines.append(f"  note: {job.notice}")
+    step = image_next_step_text(job)
+    if step:
+        lines.append(f"  next: {step}")
+    return "\n".join(lines)
+
+
+def image_next_step_text(job: ImageJob) -> str | None:
+    """The next step of an image job, worded as the `seedance` command that takes it."""
+    from ..images.models import image_next_step
+    from ..models import NextAction
+
+    step = image_next_step(job)
+    status = f"`seedance status {step.job_id}`"
+    match step.action:
+        case NextAction.DONE:
+            urls = " ".join(i.url for i in job.images[:1])
+            return f"Animate it: `seedance generate PROMPT --provider seedance2ai --image {urls}`."
+        case NextAction.OVER:
+            return None
+        case NextAction.CHECK_AGAIN:
+            return f"Still rendering. Resume with `seedance status {step.job_id} --wait`; nothing is lost."
+        case NextAction.RETRY_DOWNLOAD:
+            return f"Run {status} to try saving the pictures again."
+        case NextAction.SAVE_VIDEO:
+            return f"Run {status} to save the pictures."
+        case NextAction.RESEND | NextAction.VERIFY_WITH_PROVIDER:
+            return f"Run {status}: it re-sends the submit safely with the same idempotency key."
+        case NextAction.REVISE:
+            return "Change the prompt or settings before trying again; failed renders are refunded."
+    assert_never(step.action)
+
+
+def image_job_json(job: ImageJob) -> dict[str, Any]:
+    """An image job as JSON: the record, `image_urls` (ready for `--image`) and `next_step`."""
+    return {
+        **job.model_dump(mode="json"),
+        "image_urls": [i.url for i in job.images],
+        "image_paths": [i.path for i in job.images if i.path],
+        "next_step": image_next_step_text(job),
+    }
+
+
+def image_job(job: ImageJob, *, as_json: bool) -> None:
+    _show(image_job_json(job), [image_job_text(job)], as_json=as_json)
 
 
 def dry_run(dry: DryRun, *, as_json: bool) -> None:

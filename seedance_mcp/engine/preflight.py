@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -21,6 +21,7 @@ from ..models import (
     Accepts,
     CreditEstimate,
     ModelInfo,
+    Money,
     ProviderInfo,
     Unit,
     VideoRequest,
@@ -417,7 +418,18 @@ def prepare(
     return Prepared(target, resolved, pricing.estimate_request(target.provider, resolved))
 
 
-def check_budget(settings: Settings, estimate: CreditEstimate, *, confirm_unpriced: bool) -> None:
+class Priced(Protocol):
+    """What a budget check reads of an estimate: a clip's (`CreditEstimate`) or a picture's."""
+
+    @property
+    def provider(self) -> str: ...
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def price(self) -> Money | None: ...
+
+
+def check_budget(settings: Settings, estimate: Priced, *, confirm_unpriced: bool) -> None:
     """Refuse a job priced above its cap: SEEDANCE_MAX_CREDITS for credits, SEEDANCE_MAX_COST
     for money. Under a cap that cannot check it (no published price, or a price in another unit)
     the job goes ahead only when the unknown cost is confirmed."""

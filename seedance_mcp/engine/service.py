@@ -22,12 +22,14 @@ from ..providers import get_model
 from ..settings import DEFAULT_TIMEOUT_SECONDS, Settings, Target
 from . import notices, preflight
 from .limits import MIN_SUBMIT_WINDOW
-from .preflight import Clip, DryRun, Prepared, PriceList
+from .preflight import Clip, DryRun, Prepared, Priced, PriceList
 from .progress import ProgressFn
 from .runner import Delivery, JobRunner
 from .wiring import Parts, Wiring
 
 if TYPE_CHECKING:
+    from ..images.models import ImageJob, ImageRequest
+    from ..images.service import ImagePlan
     from ..sandbox import Sandbox
 
 __all__ = ["MIN_SUBMIT_WINDOW", "Service"]
@@ -77,7 +79,7 @@ class Service:
         """Everything that can be refused before a credit is spent: target, validation, price."""
         return preflight.prepare(self.settings, req, provider)
 
-    def check_budget(self, estimate: CreditEstimate, *, confirm_unpriced: bool) -> None:
+    def check_budget(self, estimate: Priced, *, confirm_unpriced: bool) -> None:
         preflight.check_budget(self.settings, estimate, confirm_unpriced=confirm_unpriced)
 
     def dry_run(self, req: VideoRequest, provider: str | None = None) -> DryRun:
@@ -197,6 +199,58 @@ class Service:
         async with self._runner(target, delivery, until=until) as runner:
             job = await runner.resume(job, wait_seconds)
         return notices.finish(job)
+
+    # ---- images (seedance2ai's image endpoints, paid by the same key; `images.service`) ---
+
+    def plan_image(self, req: ImageRequest) -> ImagePlan:
+        """Check an image request against its model, and price it; nothing is sent."""
+        from ..images import service as images
+
+        return images.plan(self._wiring, req)
+
+    async def generate_image(
+        self,
+        req: ImageRequest,
+        *,
+        wait_seconds: float | None = None,
+        download: bool = True,
+        output_dir: Path | None = None,
+        confirm_unpriced: bool = False,
+        on_progress: ProgressFn | None = None,
+    ) -> ImageJob:
+        """Check, price, record, submit, wait up to `wait_seconds`, and save the pictures."""
+        from ..images import service as images
+
+        return await images.generate(
+            self._wiring,
+            req,
+            wait_seconds=wait_seconds,
+            download=download,
+            output_dir=output_dir,
+            confirm_unpriced=confirm_unpriced,
+            on_progress=on_progress,
+        )
+
+    async def image_status(
+        self,
+        ref: str,
+        *,
+        wait_seconds: float = 0.0,
+        download: bool = True,
+        output_dir: Path | None = None,
+        on_progress: ProgressFn | None = None,
+    ) -> ImageJob:
+        """Look an image job up and finish it (a lost submit re-sent with its key, a poll, the save)."""
+        from ..images import service as images
+
+        return await images.status(
+            self._wiring,
+            ref,
+            wait_seconds=wait_seconds,
+            download=download,
+            output_dir=output_dir,
+            on_progress=on_progress,
+        )
 
     @asynccontextmanager
     async def _runner(self, target: Target, delivery: Delivery, *, until: float) -> AsyncIterator[JobRunner]:

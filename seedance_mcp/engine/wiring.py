@@ -183,8 +183,13 @@ class Wiring:
 
     def download_client(self) -> httpx2.AsyncClient:
         """An HTTP client for video URLs: no provider key (CDNs need none), redirects followed."""
+        transport = self._download_transport or self._transport
+        if self.sandbox is not None:  # the simulator's pictures live on its (never resolving) CDN host
+            from ..sandbox.images import SandboxCdn
+
+            transport = SandboxCdn(self.sandbox.url, transport)
         return httpx2.AsyncClient(
-            transport=self._download_transport or self._transport,
+            transport=transport,
             timeout=DOWNLOAD_TIMEOUT,
             follow_redirects=True,
             verify=shared_ssl_context(),

@@ -140,13 +140,6 @@ class Seedance2AI(Provider):
 
     def build_submit(self, req: VideoRequest, idempotency_key: str) -> WireRequest:
         assert req.aspect_ratio is not None and req.resolution is not None and req.duration is not None
-        key = idempotency_key.strip()
-        if not key or not key.isascii() or not key.isprintable():
-            raise InvalidRequest(
-                "idempotency_key: must be non-empty printable ASCII to travel in the Idempotency-Key header.",
-                field="idempotency_key",
-                value=idempotency_key,
-            )
         media = [*req.reference_images, *req.reference_videos, *req.reference_audios]
         mode = "media-to-video" if media else "image-to-video" if req.image_url else "text-to-video"
         body: dict[str, Any] = {
@@ -167,7 +160,9 @@ class Seedance2AI(Provider):
             body["media_urls"] = [_https(f"media_urls[{i}]", url) for i, url in enumerate(media, start=1)]
         if req.seed is not None:
             body["seed"] = req.seed
-        return WireRequest(method="POST", path="/video/seedance", json=body, headers={"Idempotency-Key": key})
+        return WireRequest(
+            method="POST", path="/video/seedance", json=body, headers=idempotency_header(idempotency_key)
+        )
 
     def parse_submit(self, status_code: int, body: Any) -> str:
         data = json_object(self.id, body)
@@ -194,7 +189,7 @@ class Seedance2AI(Provider):
                 raise self.error_for(status_code, data)
             raise ProtocolError("seedance2ai: the status answer has no status")
         credits = whole_number(data.get("credits_used"))
-        status = _STATES.get(raw.lower(), JobStatus.RUNNING)  # an undocumented word: still running
+        status = task_state_word(raw)
         match status:
             case JobStatus.SUCCEEDED:
                 return TaskState(
@@ -237,11 +232,11 @@ def _video_url(data: Mapping[str, Any]) -> str:
     return url
 
 
-def _job_error(data: Mapping[str, Any], status: JobStatus) -> JobError:
+def _job_error(data: Mapping[str, Any], status: JobStatus, what: str = "Video generation failed") -> JobError:
     reading = ERRORS.read(data)
     code, text = (reading.code.lower() if reading.code else None), reading.text
     if status is JobStatus.FAILED:
-        label = f"seedance2ai: {text or 'Video generation failed'}" + (f" ({code})" if code else "")
+        label = f"seedance2ai: {text or what}" + (f" ({code})" if code else "")
         return JobError(
             code=code or "generation_failed",
             message=f"{label}: adjust the prompt or images if the message names them, then generate again",
@@ -249,3 +244,23 @@ def _job_error(data: Mapping[str, Any], status: JobStatus) -> JobError:
     word = "cancelled" if status is JobStatus.CANCELLED else "expired"
     label = f"seedance2ai: the task was {word}" + (f": {text}" if text else "")
     return JobError(code=word, message=f"{label}; generate again if you still need the clip")
+
+
+# Shared with the image endpoints (`seedance2ai_images.py`): the same header and task endpoint.
+
+
+def idempotency_header(idempotency_key: str) -> dict[str, str]:
+    """The `Idempotency-Key` header every POST carries; the key must travel in a header."""
+    key = idempotency_key.strip()
+    if not key or not key.isascii() or not key.isprintable():
+        raise InvalidRequest(
+            "idempotency_key: must be non-empty printable ASCII to travel in the Idempotency-Key header.",
+            field="idempotency_key",
+            value=idempotency_key,
+        )
+    return {"Idempotency-Key": key}
+
+
+def task_state_word(raw: str) -> JobStatus:
+    """A status word of the shared task endpoint; an undocumented word means still running."""
+    return _STATES.get(raw.lower(), JobStatus.RUNNING)

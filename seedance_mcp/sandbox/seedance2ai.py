@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from .common import ProviderSim, Reject, choice, flag, iso_utc, prompt_text, url_list
+from .images import image_routes, image_task_object, is_image_task
 from .state import Task
 
 __all__ = ["Seedance2AISim", "seedance2ai_price"]
@@ -82,6 +83,7 @@ class Seedance2AISim(ProviderSim):
         return [
             Route("/video/seedance", self.endpoint("submit", self.submit), methods=["POST"]),
             Route("/tasks/{task_id}", self.endpoint("status", self.status), methods=["GET"]),
+            *image_routes(self),
         ]
 
     async def submit(self, request: Request) -> Response:
@@ -110,6 +112,8 @@ class Seedance2AISim(ProviderSim):
         return JSONResponse(self._task_object(task))
 
     def _task_object(self, task: Task) -> dict[str, Any]:
+        if is_image_task(task):
+            return image_task_object(self.state, task, STATUS)
         phase = self.state.observe(task)
         answer: dict[str, Any] = {
             "id": task.id,

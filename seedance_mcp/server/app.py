@@ -24,7 +24,7 @@ from mcp.server.mcpserver import MCPServer
 from ..errors import ConfigError
 from ..redaction import install_log_redaction
 from ..settings import DEFAULT_PORT, MCP_TOKEN_ENV, configured_secrets, mcp_token
-from . import craft_tools, job_tools
+from . import craft_tools, image_tools, job_tools
 from .http import is_loopback, serve_http
 from .runtime import Runtime, ServiceFactory
 
@@ -47,6 +47,9 @@ each price in its unit; never add or compare amounts across units.
 generate_video, check_status and cancel_job return the same job shape (job_id, status, \
 video_path, notice, message, next_step); list_jobs lists saved jobs in that shape. \
 cancel_job stops a job that is still queued, on providers with cancel=true in list_providers.
+Pictures: generate_image makes them with seedance2ai's GPT Image 2 or Nano Banana Pro (the \
+same key and credits); its image_urls are public https URLs, each ready to be generate_video's \
+image_url (provider seedance2ai); check_image finishes an image job by its job_id.
 Never call generate_video twice for the same clip: a returned job is saved and keeps \
 rendering. API keys live in this server's environment; never ask the user to paste one into \
 the chat. Results with sandbox=true come from the built-in simulator: the clip is a \
@@ -67,7 +70,7 @@ def build_server(service_factory: ServiceFactory | None = None) -> MCPServer[Run
         version=_version(),
         lifespan=runtime.lifespan,
         # craft first: clients list write_cinematic_prompt before the job tools
-        tools=[*craft_tools.tools(), *job_tools.tools()],
+        tools=[*craft_tools.tools(), *job_tools.tools(), *image_tools.tools()],
     )
     craft_tools.register(server)
     job_tools.register(server)

@@ -20,6 +20,7 @@ from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
 from ..craft.models import LintWarning, PromptDraft
+from ..images.models import ImageJob
 from ..models import MODEL_NAMES, CreditEstimate, Job, ProviderInfo
 from ..providers import PROVIDER_IDS
 from .calls import CheckedTool
@@ -32,6 +33,7 @@ __all__ = [
     "MODEL_MAX_CHARS",
     "READ_ONLY",
     "EstimateReport",
+    "ImageResult",
     "JobList",
     "JobResult",
     "PromptResult",
@@ -126,3 +128,18 @@ def checked_tool(tool: Callable[..., Any], annotations: ToolAnnotations) -> Tool
     return CheckedTool.from_function(
         tool, title=annotations.title, description=description, annotations=annotations
     )
+
+
+# ---- image jobs (server/image_tools.py) ---------------------------------------------------
+
+
+class ImageResult(ImageJob):
+    """An image job as the ledger stores it, plus its picture URLs and paths, what to do next and
+    a headline."""
+
+    image_urls: list[str] = Field(
+        description="The pictures' URLs, public https: each can be generate_video's image_url at once."
+    )
+    image_paths: list[str] = Field(description="The saved, verified PNG/JPEG files on disk.")
+    next_step: str = Field(description="What the agent should do next, in one or two sentences.")
+    message: str = Field(description="The job in one readable line: id, model, status, pictures, cost.")

@@ -8,12 +8,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 from mcp.server.mcpserver import Context
 
-from ..models import Job
 from ..printable import printable
 
 if TYPE_CHECKING:
@@ -86,9 +85,13 @@ class ProgressRelay:
                 await self._send(self._last.elapsed + (self._clock() - self._received_at))
 
 
-async def with_heartbeat(relay: ProgressRelay, call: Callable[[], Awaitable[Job]]) -> Job:
-    """The job `call` returns, with `relay`'s heartbeat running meanwhile; its error, unwrapped."""
-    result: Job | None = None
+J = TypeVar("J")
+
+
+async def with_heartbeat(relay: ProgressRelay, call: Callable[[], Awaitable[J]]) -> J:
+    """The job `call` returns (a video's or an image job), with `relay`'s heartbeat running
+    meanwhile; its error, unwrapped."""
+    result: J | None = None
     error: Exception | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(relay.heartbeat)
