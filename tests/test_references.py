@@ -753,3 +753,53 @@ def test_a_name_without_a_reference_is_a_notice_not_an_error(
     assert code == 0, err
     assert "@image2 names no reference" in job["notice"]
     assert "reference image 1 is never named" in job["notice"]
+
+
+# --- the skill's tables say what the code does --------------------------------------------------------
+
+GUIDE = Path(__file__).resolve().parent.parent / "skill" / "references" / "references-and-local-files.md"
+
+
+def table(heading: str) -> list[list[str]]:
+    """The rows (cells stripped) of the first table under `heading` in the guide."""
+    text = GUIDE.read_text().split(f"## {heading}", 1)[1]
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def test_the_guides_reference_table_matches_the_models() -> None:
+    said: dict[tuple[str, str], str] = {}
+    for providers, models, counts, _ in table("Who takes references, and how they are named"):
+        for pid in providers.split(", "):
+            for model in models.split(", "):
+                said[(pid, model)] = counts
+    actual = {
+        (p.id, m.name): m.caps.references for p in PROVIDERS.values() for m in p.models if m.caps.references
+    }
+    assert set(said) == set(actual)
+    for key, limits in actual.items():
+        assert limits is not None
+        assert said[key].startswith(
+            f"{limits.images} / {limits.videos} / {limits.audios} ({limits.total})"
+        ), key
+
+
+def test_the_guides_local_file_table_matches_the_routes() -> None:
+    said = {}
+    for providers, kinds, how, limits in table("Local files"):
+        for pid in providers.split(", "):
+            said[pid] = (kinds.split(", "), how, limits)
+    routing = {p.id: p.local_routes for p in PROVIDERS.values() if p.local_routes}
+    assert set(said) == set(routing)
+    for pid, routes in routing.items():
+        kinds, how, limits = said[pid]
+        assert sorted(kinds) == sorted(routes)
+        for kind, route in routes.items():
+            assert f"{kind} {route.max_bytes // 10**6} MB" in limits, (pid, kind)
+            assert ("data:" in how) == (route.via == "data_uri"), pid
