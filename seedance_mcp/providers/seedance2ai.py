@@ -179,17 +179,7 @@ class Seedance2AI(Provider):
         return WireRequest(method="GET", path=f"/tasks/{quote(task_id, safe='')}")
 
     def parse_status(self, status_code: int, body: Any) -> TaskState:
-        data = json_object(self.id, body)
-        nested = data.get("data")
-        if "status" not in data and isinstance(nested, Mapping):
-            data = nested
-        raw = first_str(data, "status")
-        if raw is None:
-            if "error" in data:
-                raise self.error_for(status_code, data)
-            raise ProtocolError("seedance2ai: the status answer has no status")
-        credits = whole_number(data.get("credits_used"))
-        status = task_state_word(raw)
+        data, raw, status, credits = read_task(self, status_code, body)
         match status:
             case JobStatus.SUCCEEDED:
                 return TaskState(
@@ -259,6 +249,23 @@ def idempotency_header(idempotency_key: str) -> dict[str, str]:
             value=idempotency_key,
         )
     return {"Idempotency-Key": key}
+
+
+def read_task(
+    provider: Provider, status_code: int, body: Any
+) -> tuple[Mapping[str, Any], str, JobStatus, int | None]:
+    """A 2xx answer of the shared task endpoint (videos and images alike): the task object (at
+    the top level or under `data`), its status word, that word's meaning and `credits_used`."""
+    data = json_object(provider.id, body)
+    nested = data.get("data")
+    if "status" not in data and isinstance(nested, Mapping):
+        data = nested
+    raw = first_str(data, "status")
+    if raw is None:
+        if "error" in data:
+            raise provider.error_for(status_code, data)
+        raise ProtocolError("seedance2ai: the status answer has no status")
+    return data, raw, task_state_word(raw), whole_number(data.get("credits_used"))
 
 
 def task_state_word(raw: str) -> JobStatus:

@@ -29,8 +29,8 @@ from typing import Any
 from ..errors import InvalidRequest, ProtocolError
 from ..images.models import ImageRequest, ImageTaskState
 from ..models import JobStatus
-from .base import PollAdvice, WireRequest, first_str, json_object, whole_number
-from .seedance2ai import Seedance2AI, idempotency_header, task_state_word
+from .base import PollAdvice, WireRequest, first_str
+from .seedance2ai import Seedance2AI, idempotency_header, read_task
 from .seedance2ai import _job_error as job_error
 
 __all__ = [
@@ -180,17 +180,7 @@ def build_image_submit(req: ImageRequest, idempotency_key: str) -> WireRequest:
 
 def parse_image_status(status_code: int, body: Any) -> ImageTaskState:
     """A 2xx answer of the shared task endpoint about an image task."""
-    data = json_object(PROVIDER.id, body)
-    nested = data.get("data")
-    if "status" not in data and isinstance(nested, Mapping):
-        data = nested
-    raw = first_str(data, "status")
-    if raw is None:
-        if "error" in data:
-            raise PROVIDER.error_for(status_code, data)
-        raise ProtocolError("seedance2ai: the status answer has no status")
-    credits = whole_number(data.get("credits_used"))
-    status = task_state_word(raw)
+    data, raw, status, credits = read_task(PROVIDER, status_code, body)
     match status:
         case JobStatus.SUCCEEDED:
             urls = _image_urls(data)
