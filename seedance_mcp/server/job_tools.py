@@ -302,8 +302,8 @@ async def generate_video(
         str | None,
         Field(
             max_length=URL_MAX_CHARS,
-            description="Start frame: a public http(s) URL, or a local image file path where the provider "
-            f"takes one (list_providers: local_files); at most {URL_MAX_CHARS} characters.",
+            description="Start frame: a public http(s) URL, or the absolute path of a local image where the "
+            f"provider takes one (list_providers: local_files); at most {URL_MAX_CHARS} characters.",
         ),
     ] = None,
     end_image_url: Annotated[
@@ -318,8 +318,9 @@ async def generate_video(
         list[Annotated[str, Field(max_length=URL_MAX_CHARS)]],
         Field(
             max_length=REFERENCES_MAX,
-            description="Seedance 2.x reference images (a face, a product, a style), URLs or local files; "
-            "name them in the prompt as @image1, @image2... Not with image_url/end_image_url.",
+            description="Seedance 2.x reference images (a face, a product, a style): URLs, or absolute paths "
+            "of local files where the provider takes them; name them in the prompt as @image1, @image2... "
+            "Not with image_url/end_image_url.",
         ),
     ] = [],  # noqa: B006 (pydantic copies the default)
     reference_videos: Annotated[
