@@ -803,3 +803,46 @@ def test_the_guides_local_file_table_matches_the_routes() -> None:
         for kind, route in routes.items():
             assert f"{kind} {route.max_bytes // 10**6} MB" in limits, (pid, kind)
             assert ("data:" in how) == (route.via == "data_uri"), pid
+
+
+# --- through the MCP server ------------------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_generate_video_takes_references_and_refuses_a_bad_mix(files: Path, tmp_path: Path) -> None:
+    from mcp.client import Client
+    from mcp_types import TextContent
+
+    from seedance_mcp.engine import Service
+    from seedance_mcp.server import build_server
+    from seedance_mcp.settings import Settings
+
+    env = {
+        "SEEDANCE_SANDBOX": "1",
+        "SEEDANCE_SANDBOX_SPEED": "0.0001",
+        "SEEDANCE_HOME": str(tmp_path / "home"),
+        "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
+    }
+    server = build_server(lambda: Service(settings=Settings.from_env(env)))
+    async with Client(server) as client:
+        done = await client.call_tool(
+            "generate_video",
+            {
+                "prompt": "@image1 waves in the rain",
+                "provider": "fal",
+                "model": "seedance-2.0",
+                "reference_images": [str(files / "face.png")],
+                "wait_seconds": 30,
+            },
+        )
+        refusal = await client.call_tool(
+            "generate_video",
+            {"prompt": "a song", "provider": "fal", "model": "seedance-2.0", "reference_audios": [AUD]},
+        )
+    assert not done.is_error, done.content
+    job = done.structured_content
+    assert job is not None and job["status"] == "succeeded"
+    assert [i["via"] for i in job["local_inputs"]] == ["upload"]
+    assert refusal.is_error
+    text = "\n".join(b.text for b in refusal.content if isinstance(b, TextContent))
+    assert "reference_audios" in text and "needs a reference image or video" in text
