@@ -31,16 +31,62 @@ from seedance_mcp.craft.draft import write_cinematic_prompt
 
 # Content the old scene cues added; any of these in a prompt but not in the user's text was invented.
 WATCH = (
-    "car", "cars", "passers-by", "traffic", "engine", "footsteps", "breathing", "foam", "sand",
-    "gulls", "birdsong", "rustling", "thunder", "lightning", "rain", "steam", "sizzling", "utensils",
-    "leaves", "clouds", "snowflakes", "music", "crowds", "vendors", "shoppers", "wind", "hum",
-    "daylight", "sunlight", "moonlight", "candlelight", "lamps", "softbox", "whoosh", "turntable",
-    "tense", "hoofbeats", "clatter", "waves", "room tone",
-    "雨声", "雷声", "脚步声", "汽车", "行人", "音乐", "阳光", "月光", "风声", "鸟鸣",
+    "car",
+    "cars",
+    "passers-by",
+    "traffic",
+    "engine",
+    "footsteps",
+    "breathing",
+    "foam",
+    "sand",
+    "gulls",
+    "birdsong",
+    "rustling",
+    "thunder",
+    "lightning",
+    "rain",
+    "steam",
+    "sizzling",
+    "utensils",
+    "leaves",
+    "clouds",
+    "snowflakes",
+    "music",
+    "crowds",
+    "vendors",
+    "shoppers",
+    "wind",
+    "hum",
+    "daylight",
+    "sunlight",
+    "moonlight",
+    "candlelight",
+    "lamps",
+    "softbox",
+    "whoosh",
+    "turntable",
+    "tense",
+    "hoofbeats",
+    "clatter",
+    "waves",
+    "room tone",
+    "雨声",
+    "雷声",
+    "脚步声",
+    "汽车",
+    "行人",
+    "音乐",
+    "阳光",
+    "月光",
+    "风声",
+    "鸟鸣",
 )
 DAY = re.compile(r"\b(?:daylight|sunlight|sunny|midday|noon|overcast daylight)\b|日光|阳光|白天", re.I)
 NIGHT = re.compile(r"\b(?:night|midnight|nighttime)\b|夜|深夜|夜晚|夜里|noche|夜中|夜の", re.I)
-NEGATED = re.compile(r"\b(?:no|without)\s+([a-z-]+)|(?:没有|不要)([\u4e00-\u9fff]{1,3})|sin\s+([a-záéíóúñ]+)", re.I)
+NEGATED = re.compile(
+    r"\b(?:no|without)\s+([a-z-]+)|(?:没有|不要)([\u4e00-\u9fff]{1,3})|sin\s+([a-záéíóúñ]+)", re.I
+)
 NEGATED_SPAN = re.compile(
     r"\b(?:no|without|not|never)\b[^,.;:!?]*|(?:没有|不要|无)[^，。；！？]*|\bsin\b[^,.;:!?]*", re.I
 )
@@ -48,7 +94,8 @@ NEGATED_SPAN = re.compile(
 STORY = (
     "A fisherman rows his small boat out of the harbour before sunrise. "
     + " ".join(
-        f"He passes moored boat number {n}, its hull creaking against the old stone quay." for n in range(1, 17)
+        f"He passes moored boat number {n}, its hull creaking against the old stone quay."
+        for n in range(1, 17)
     )
     + " We hear the wind and the waves slapping the hull the whole way."
 )
@@ -80,7 +127,11 @@ IDEAS = [
         {"idea": "two old friends at a cafe table", "dialogue": ["the man in the cap: You came back."]},
         True,
     ),
-    Idea("multi_shot", {"idea": "a girl flies a kite", "shots": ["she runs up the hill", "the kite climbs"]}, False),
+    Idea(
+        "multi_shot",
+        {"idea": "a girl flies a kite", "shots": ["she runs up the hill", "the kite climbs"]},
+        False,
+    ),
     Idea("zh_rain_night", {"idea": "雨夜，一个女孩撑着伞走过空荡荡的街道"}, False, "zh"),
     Idea("zh_no_cars", {"idea": "清晨安静的街道，没有汽车，没有行人"}, False, "zh"),
     Idea("zh_sound", {"idea": "老人在海边慢慢走着，能听到海浪声和风声"}, True, "zh", ("海浪声", "风声")),
@@ -128,7 +179,7 @@ def check(idea: Idea) -> Result:
         result.failures.append(f"invented: {', '.join(invented)}")
     outside = NEGATED_SPAN.sub(" ", lower)
     negated = [next(g for g in m.groups() if g) for m in NEGATED.finditer(str(idea.kwargs["idea"]))]
-    broken = [n for n in negated if n.rstrip("s") and _has(n.rstrip("s"), outside) or _has(n, outside)]
+    broken = [n for n in negated if (n.rstrip("s") and _has(n.rstrip("s"), outside)) or _has(n, outside)]
     if broken:
         result.failures.append(f"negation: {', '.join(broken)}")
     if NIGHT.search(str(idea.kwargs["idea"])) and DAY.search(prompt):

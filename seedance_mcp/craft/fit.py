@@ -1,14 +1,16 @@
 """Fitting a composed prompt to a provider's length limit: the tool's own scaffolding goes
 first, then the user's style, mood, angle and shot size, then the user's later sentences one
-at a time from the end (those that name a sound, a camera move, a light or quoted words are
-kept longest), then the light, camera and sound fields. The first sentence of the idea and
-the dialogue are never left out; a sentence is never cut. What went is reported, and the
-user's sentences that went are handed back whole.
+at a time from the end: plain ones first, then those that mention a sound, a camera move, a
+light or quoted words, then the light, camera and sound fields, and last the sentences that
+ask for a sound, a camera or a light outright ("We hear the wind and the waves"). The first
+sentence of the idea and the dialogue are never left out; a sentence is never cut. What went
+is reported, and the user's sentences that went are handed back whole.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 
 from ..errors import InvalidRequest
@@ -16,6 +18,15 @@ from ..plural import count
 from .compose import Piece
 from .models import LintWarning
 from .text import affirmed, camera_kinds, quoted
+
+# A sentence that asks for a sound, a camera or a light outright ("We hear the wind") is kept
+# longest of all: a sentence that only mentions something audible ("the hull creaking") is not.
+_REQUEST = re.compile(
+    r"\b(?:hear|hears|heard|sound|sounds|audio|music|soundtrack|noise|ambience|ambient|camera|lit\s+by|"
+    r"lighting|light\s+from)\b|听到|声音|音乐|音效|镜头|聞こえ|音楽|カメラ|\bse\s+(?:oye|escucha)\b|\bsonido|"
+    r"\bmúsica\b|\bcámara\b",
+    re.IGNORECASE,
+)
 
 __all__ = ["Fitted", "fit"]
 
@@ -69,10 +80,11 @@ def order(
     by_unit = {p.unit: p for p in units}
     sentences = [p for p in units if p.unit.startswith(("idea:", "shot:"))]
     plain = [p for p in sentences if not _keeps_craft(p.text, is_audible, names_light)]
-    kept_long = [p for p in sentences if p not in plain]
+    requests = [p for p in sentences if p not in plain and _REQUEST.search(affirmed(p.text))]
+    craft = [p for p in sentences if p not in plain and p not in requests]
     first = [by_unit[u] for u in _FIRST if u in by_unit]
     late = [by_unit[u] for u in _LATE_FIELDS if u in by_unit]
-    return first + _last_first(plain) + late + _last_first(kept_long)
+    return first + _last_first(plain) + _last_first(craft) + late + _last_first(requests)
 
 
 def _last_first(group: Sequence[Piece]) -> list[Piece]:

@@ -82,6 +82,7 @@ _NOT_ACTIONS = frozenset(
 _CLAUSES = re.compile(
     r"[.!?;。！？；]+|,?\s+then\s+|，?(?:然后|接着|随后|之后)|\s+luego\s+|\s+después\s+", re.I
 )
+_MOTIONS = re.compile(r"[,，、;；.。!?！？]+|\s+and\s+then\s+|\s+then\s+")
 _CAMERA_SUBJECT = re.compile(r"^\s*(?:the\s+)?camera\b|^\s*镜头|^\s*カメラ|^\s*la\s+cámara", re.IGNORECASE)
 _QUOTE_START = '"“«「『'
 _UNQUOTED_TEXT = (
@@ -306,24 +307,28 @@ def _lint_timing(text: str, duration: int, provider: Aim | None) -> list[LintWar
             )
         )
     if not shots:
-        events = _events(text)
+        beats = _events(text, _CLAUSES)
+        motions = _events(text, _MOTIONS)
         most = duration // SECONDS_PER_BEAT + 1
-        if len(events) > most:
+        if len(beats) > most or len(motions) > duration + 1:
+            found_count = len(beats) if len(beats) > most else len(motions)
+            keep = most if len(beats) > most else duration + 1
             warnings.append(
                 LintWarning(
                     rule="too_many_events",
-                    message=f"{len(events)} separate actions in {duration} s: about one main action reads in "
-                    f"3-5 s, so keep {most} (merge or drop the rest), split the clip into shots, or choose a "
-                    f"longer duration (allowed: {allowed} s).",
+                    message=f"{found_count} separate actions in {duration} s: one main action reads in about "
+                    f"3-5 s, so keep about {keep} (merge or drop the rest), split the clip into shots, or "
+                    f"choose a longer duration (allowed: {allowed} s).",
                 )
             )
     return warnings
 
 
-def _events(text: str) -> list[str]:
+def _events(text: str, split: re.Pattern[str]) -> list[str]:
     """The clauses of a text that each add an action (the camera's framing and moves, and the
-    spoken lines, which the dialogue rule times, not counted)."""
-    clauses = [c.strip() for c in _CLAUSES.split(text) if c and c.strip()]
+    spoken lines, which the dialogue rule times, not counted): sentences are the main beats,
+    comma-separated clauses the small motions within them."""
+    clauses = [c.strip() for c in split.split(text) if c and c.strip()]
     return [
         c
         for c in clauses
@@ -375,7 +380,7 @@ def _lint_wording(text: str) -> list[LintWarning]:
             )
         )
     said = affirmed(text)
-    size = len(re.findall(r"[A-Za-z\u00C0-\u024F']+", _CJK.sub(" ", said))) + len(_CJK.findall(said)) / 2
+    size = len(re.findall(r"[A-Za-z\u00C0-\u024F']+", _CJK.sub(" ", text))) + len(_CJK.findall(text)) / 2
     if size < 3 or (size < 6 and not has_action(text)):
         warnings.append(
             LintWarning(
