@@ -296,12 +296,12 @@ def _lint_timing(text: str, duration: int, provider: Aim | None) -> list[LintWar
                 f"(allowed: {allowed} s).",
             )
         )
-    beats = timecodes(text)
-    if beats and max(end for _, end in beats) > duration:
+    coded = timecodes(text)
+    if coded and max(end for _, end in coded) > duration:
         warnings.append(
             LintWarning(
                 rule="timecode_beyond_duration",
-                message=f"The time codes run to {max(end for _, end in beats)} s but the clip is "
+                message=f"The time codes run to {max(end for _, end in coded)} s but the clip is "
                 f"{duration} s: "
                 f"end the last beat at {duration} s, or choose a longer duration (allowed: {allowed} s).",
             )
