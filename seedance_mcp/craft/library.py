@@ -209,6 +209,13 @@ def load_craft() -> Craft:
 
 
 @functools.cache
+def prompt_craft_guide() -> str:
+    """The prompt-craft guide (`skill/references/prompt-craft.md`, shipped as
+    `prompts/prompt-craft.md`), read once."""
+    return (prompts_dir() / "prompt-craft.md").read_text(encoding="utf-8")
+
+
+@functools.cache
 def environment() -> jinja2.Environment:
     """The template engine over `prompts/`: strict about undefined fields, no escaping."""
     import jinja2  # here, not at the top: only rendering needs the engine
