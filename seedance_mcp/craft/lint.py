@@ -82,6 +82,10 @@ _NOT_ACTIONS = frozenset(
 _CLAUSES = re.compile(
     r"[.!?;。！？；]+|,?\s+then\s+|，?(?:然后|接着|随后|之后)|\s+luego\s+|\s+después\s+", re.I
 )
+# A spoken line, with what introduces it ("The old man says: "..."): timed by the dialogue rule.
+_SPEECH = re.compile(
+    r"[^.!?。！？\n]*?(?:says?|said|asks?|answers?|replies|whispers?|shouts?|说|问|回答|喊)[^.!?。！？\n\"“]*?[:：,，]?\s*(?:\"[^\"]*\"|“[^”]*”|「[^」]*」)"
+)
 _MOTIONS = re.compile(r"[,，、;；.。!?！？]+|\s+and\s+then\s+|\s+then\s+")
 _CAMERA_SUBJECT = re.compile(r"^\s*(?:the\s+)?camera\b|^\s*镜头|^\s*カメラ|^\s*la\s+cámara", re.IGNORECASE)
 _QUOTE_START = '"“«「『'
@@ -328,12 +332,9 @@ def _events(text: str, split: re.Pattern[str]) -> list[str]:
     """The clauses of a text that each add an action (the camera's framing and moves, and the
     spoken lines, which the dialogue rule times, not counted): sentences are the main beats,
     comma-separated clauses the small motions within them."""
-    clauses = [c.strip() for c in split.split(text) if c and c.strip()]
-    return [
-        c
-        for c in clauses
-        if not _CAMERA_SUBJECT.search(c) and not camera_kinds(c) and not spoken(c) and has_action(c)
-    ]
+    unquoted = _SPEECH.sub(" ", text)
+    clauses = [c.strip() for c in split.split(unquoted) if c and c.strip()]
+    return [c for c in clauses if not _CAMERA_SUBJECT.search(c) and not camera_kinds(c) and has_action(c)]
 
 
 def _lint_wording(text: str) -> list[LintWarning]:
