@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from seedance_mcp.craft.draft import write_cinematic_prompt
-from seedance_mcp.craft.text import affirmed, negations
+from seedance_mcp.craft.text import affirmed, camera_kinds, negations
 
 ROOT = Path(__file__).resolve().parent.parent
 CRAFT = tomllib.loads((ROOT / "prompts" / "craft.toml").read_text(encoding="utf-8"))
@@ -274,3 +274,40 @@ def test_audio_is_suggested_only_for_the_users_own_sound() -> None:
     always = write_cinematic_prompt("a fox trots across a snowy road", model="seedance-2.5")
     assert always.suggested_settings.audio is True  # Seedance 2.5 always makes sound...
     assert "sound_missing" in [s.rule for s in always.suggestions]  # ...so say what it should be
+
+
+IDEA_IN = {
+    "zh": "一个女人坐在长椅上等待",
+    "ja": "女性がベンチで待っている",
+    "es": "una mujer espera sentada en un banco",
+    "en": "a woman waits on a bench",
+}
+
+
+@pytest.mark.parametrize("code", sorted(IDEA_IN))
+@pytest.mark.parametrize("move", list(CRAFT["camera_moves"]))
+def test_every_languages_camera_words_are_read_by_the_linter(code: str, move: str) -> None:
+    draft = write_cinematic_prompt(IDEA_IN[code], camera_move=move, shot_size="medium", angle="low")
+    words = CRAFT["languages"][code].get("camera_moves", CRAFT["camera_moves"])[move]
+    assert words in draft.prompt or words.capitalize() in draft.prompt, draft.prompt
+    assert draft.language == code
+    # The tool's own words never trip its own linter (one move, no negation, no filler).
+    own = {"stacked_camera_moves", "negative_phrasing", "filler_words", "label_lines"}
+    assert not own & {w.rule for w in draft.warnings}, draft.warnings
+    assert camera_kinds(draft.prompt) == [move]  # the linter reads the phrase as exactly that move
+
+
+def test_dialogue_lines_take_the_ideas_language_and_punctuation() -> None:
+    spanish = write_cinematic_prompt(
+        "una anciana abre la puerta de su casa", dialogue=["la anciana (con cariño): Pasa, hace frío."]
+    )
+    assert 'La anciana dice con cariño en español: "Pasa, hace frío."' in spanish.prompt
+    assert "language_missing" not in [w.rule for w in spanish.warnings]
+    japanese = write_cinematic_prompt(
+        "駅のホームで少女が電車を待っている", dialogue=["少女（小声で）：また明日ね。"]
+    )
+    assert "少女が小声で日本語で「また明日ね。」と言う。" in japanese.prompt
+    english_line = write_cinematic_prompt(
+        "una mujer en el mercado", dialogue=["la mujer: Where is the station?"]
+    )
+    assert 'en inglés: "Where is the station?"' in english_line.prompt

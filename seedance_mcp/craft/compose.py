@@ -18,7 +18,18 @@ from typing import Any
 
 from .library import Craft, Language
 from .models import LintWarning
-from .text import affirmed, camera_kinds, capfirst, detect_language, found, sentence, split_sentences
+from .text import (
+    SHOT_SIZE_RE,
+    affirmed,
+    camera_kinds,
+    capfirst,
+    detect_language,
+    found,
+    function_words,
+    matcher,
+    sentence,
+    split_sentences,
+)
 
 __all__ = ["Composer", "Piece", "Shot", "language_of_line", "parse_dialogue", "subject_of"]
 
@@ -59,8 +70,6 @@ def subject_of(first_sentence: str, verbs: Sequence[str], code: str) -> str:
         hit = verb.search(text)
         head = text[: hit.start()] if hit and hit.start() > 0 else text
         return re.split(r"[，,、]", head)[-1].strip()
-    from .text import matcher
-
     cut = len(text)
     hit = matcher(tuple(verbs), "verb").search(text) or _LIKELY_VERB.search(text)
     if hit and hit.start() > 0:
@@ -99,11 +108,16 @@ def parse_dialogue(entry: str, subject: str) -> tuple[str, str, str]:
 def language_of_line(line: str, prompt_language: str) -> str:
     """The language a line is spoken in, when its script or words make it plain; else ""."""
     code = detect_language(line)
+    if code not in ("en", "es", "pt", "id"):
+        return _SPOKEN_BY_CODE.get(code, "")  # the script says it
+    if prompt_language in ("es", "pt", "id"):
+        # A Latin-script line in a Spanish (Portuguese, Indonesian) idea is in the idea's
+        # language unless it is plainly English.
+        plainly_english = code == "en" and function_words(line, "en") >= 2
+        return "English" if plainly_english else _SPOKEN_BY_CODE[prompt_language]
     if code == "en":
         return "English" if line.isascii() else ""
-    if code in ("es", "pt", "id") and code != prompt_language:
-        return ""  # a few Latin-script words are not enough to name a language the idea is not in
-    return _SPOKEN_BY_CODE.get(code, "")
+    return ""  # a few Latin-script words are not enough to name a language the idea is not in
 
 
 def _is_name(speaker: str) -> bool:
@@ -221,8 +235,6 @@ class Composer:
     def _size_piece(self, text: str) -> Piece | None:
         if self.size_choice:
             return Piece("field:shot_size", self.size_choice)
-        from .text import SHOT_SIZE_RE
-
         size = self._template_framing()[0]
         if size and not SHOT_SIZE_RE.search(text):
             return Piece("scaffold:size", size)
@@ -320,7 +332,7 @@ class Composer:
                 language=self._phrase("in_language", language=name) if name else "",
                 line=line,
             )
-            lines.append(text.strip())
+            lines.append(self._sentence(text.strip()))
         self.missing_delivery = missing_delivery and bool(lines)
         return lines
 

@@ -190,6 +190,12 @@ def detect_language(text: str) -> str:
     return "en"
 
 
+def function_words(text: str, code: str) -> int:
+    """How many of a Latin-script language's small function words a text holds."""
+    vocab = _FUNCTION_WORDS.get(code, frozenset())
+    return sum(w in vocab for w in re.findall(r"[a-záéíóúàâêôãõçñü]+", text.lower()))
+
+
 def is_cjk(text: str) -> bool:
     """Whether a text is written in Chinese or Japanese characters (full-width punctuation)."""
     return bool(_CJK.search(text)) and len(_CJK.findall(text)) >= len(re.findall(r"[A-Za-z]", text)) / 4
