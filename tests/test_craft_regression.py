@@ -311,3 +311,10 @@ def test_dialogue_lines_take_the_ideas_language_and_punctuation() -> None:
         "una mujer en el mercado", dialogue=["la mujer: Where is the station?"]
     )
     assert 'en inglés: "Where is the station?"' in english_line.prompt
+
+
+def test_a_few_foreign_characters_do_not_change_the_prompts_language() -> None:
+    sign = write_cinematic_prompt("a woman holds up a sign that reads “新年快乐” in a busy street")
+    assert sign.language == "en" and sign.prompt.endswith(".")
+    assert write_cinematic_prompt("東京の夜、雨の中を歩く女性").language == "ja"
+    assert write_cinematic_prompt("雨夜的东京街头").language == "zh"

@@ -174,12 +174,18 @@ _MARKS = {"es": re.compile(r"[ñ¿¡]"), "pt": re.compile(r"[ãõç]|\bnão\b")}
 
 def detect_language(text: str) -> str:
     """The language a text is written in, as a short code (`en`, `zh`, `ja`, `es`, `pt`, `id`,
-    `ko`...): by script first (kana means Japanese, other Han characters Chinese), then, for Latin
-    script, by its small function words; English when nothing else is clear."""
-    for pattern, code in _SCRIPTS:
-        if re.search(pattern, text):
-            return code
+    `ko`...): by script first, when the script's characters are at least as many as the Latin
+    words (kana means Japanese, other Han characters Chinese), then, for Latin script, by its
+    small function words; English when nothing else is clear."""
     words = re.findall(r"[a-záéíóúàâêôãõçñü]+", text.lower())
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    for pattern, code in _SCRIPTS:
+        found_chars = len(re.findall(pattern, text))
+        if code == "ja" and found_chars:
+            found_chars += han  # Japanese writes kanji among its kana
+        # A few foreign characters (a quoted sign, a name) do not make an English idea foreign.
+        if found_chars and found_chars >= len(words):
+            return code
     scores = {code: sum(w in vocab for w in words) for code, vocab in _FUNCTION_WORDS.items()}
     for code, mark in _MARKS.items():
         if mark.search(text.lower()):
