@@ -220,7 +220,7 @@ async def write_cinematic_prompt(
 # ---- MCP prompts from the templates ---------------------------------------------------------
 
 
-_Text = Annotated[str | None, Field(description="Optional; leave empty to let the template choose.")]
+_Text = Annotated[str | None, Field(description="Optional, in your words; left empty, nothing is added.")]
 _Idea = Annotated[str, Field(description="What the clip shows: who or what, doing what, where.")]
 _Provider = Annotated[str | None, Field(description="Provider id whose prompt limit the text must fit.")]
 
@@ -237,7 +237,7 @@ def cinematic(
     provider: _Provider = None,
     ctx: RuntimeContext | None = None,
 ) -> str:
-    """One cinematic shot: subject and action, one camera move, a named light, style, mood, sound."""
+    """One cinematic shot composed from your arguments (idea, then camera, light, style, mood, sound)."""
     return _render_prompt("cinematic", locals())
 
 
@@ -250,7 +250,7 @@ def product(
     provider: _Provider = None,
     ctx: RuntimeContext | None = None,
 ) -> str:
-    """Product showcase: the product as hero, close framing, studio light, clean sound."""
+    """Product showcase: the product as hero, a still close-up, then the light, style and sound you give."""
     return _render_prompt("product", locals())
 
 
