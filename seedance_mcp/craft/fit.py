@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from ..errors import InvalidRequest
 from ..plural import count
@@ -79,9 +79,16 @@ def order(
     """The pieces in the order they are left out."""
     by_unit = {p.unit: p for p in units}
     sentences = [p for p in units if p.unit.startswith(("idea:", "shot:"))]
-    plain = [p for p in sentences if not _keeps_craft(p.text, is_audible, names_light)]
-    requests = [p for p in sentences if p not in plain and _REQUEST.search(affirmed(p.text))]
-    craft = [p for p in sentences if p not in plain and p not in requests]
+    plain: list[Piece] = []
+    craft: list[Piece] = []
+    requests: list[Piece] = []
+    for p in sentences:
+        if not _keeps_craft(p.text, is_audible, names_light):
+            plain.append(p)
+        elif _REQUEST.search(affirmed(p.text)):
+            requests.append(p)
+        else:
+            craft.append(p)
     first = [by_unit[u] for u in _FIRST if u in by_unit]
     late = [by_unit[u] for u in _LATE_FIELDS if u in by_unit]
     return first + _last_first(plain) + _last_first(craft) + late + _last_first(requests)
@@ -97,7 +104,7 @@ def _position(piece: Piece) -> tuple[int, ...]:
 
 
 def fit(
-    render: Callable[[Sequence[str]], str],
+    render: Callable[[Collection[str]], str],
     units: Sequence[Piece],
     *,
     limit: int,
@@ -107,22 +114,56 @@ def fit(
     names_light: Callable[[str], bool],
 ) -> Fitted:
     """Render with every piece, then leave pieces out in `order` until the prompt fits; put
-    back what still fits, most important first. `render(dropped)` renders without those units."""
-    text = render(())
+    back what still fits, most important first. `render(dropped)` renders without those units.
+
+    A sentence whose removal still leaves the prompt over the limit is counted out by its
+    length without a render, so a long idea costs a few renders, not one per sentence."""
+
+    def without(pieces: Sequence[Piece]) -> str:
+        return render(frozenset(p.unit for p in pieces))
+
+    text = without(())
+    length, exact = len(text), True
     dropped: list[Piece] = []
     for piece in order(units, is_audible, names_light):
-        if len(text) <= limit:
-            break
-        shorter = render([p.unit for p in [*dropped, piece]])
+        if length <= limit:
+            if exact:
+                break
+            text = without(dropped)
+            length, exact = len(text), True
+            if length <= limit:
+                break
+        if _is_sentence(piece) and length - len(piece.text) - 1 > limit:
+            dropped.append(piece)  # still over without it: no need to render to know
+            length, exact = length - len(piece.text) - 1, False
+            continue
+        if not exact:
+            text, exact = without(dropped), True
+        shorter = without([*dropped, piece])
         if shorter != text:
             text = shorter
             dropped.append(piece)
+        length = len(text)
+    if not exact:
+        text = without(dropped)
     if len(text) <= limit:
+        fitted, fitted_text = dropped, text
+        length, exact = len(text), True
         for piece in reversed(dropped[:-1]):
+            if _is_sentence(piece):
+                # A sentence adds its length and at most one separator: counted, not rendered.
+                if len(piece.text) + 1 <= limit - length:
+                    dropped = [p for p in dropped if p is not piece]
+                    length, exact = length + len(piece.text) + 1, False
+                continue
             trial = [p for p in dropped if p is not piece]
-            longer = render([p.unit for p in trial])
-            if len(longer) <= limit:
-                dropped, text = trial, longer
+            longer = without(trial)
+            if len(longer) <= limit:  # a real render, the counted sentences included
+                dropped, text, length, exact = trial, longer, len(longer), True
+        if not exact:
+            text = without(dropped)
+        if len(text) > limit:  # cannot happen (the counts are upper bounds); keep the fitted prompt
+            dropped, text = fitted, fitted_text
     if len(text) > limit:
         field = max(sizes, key=lambda k: sizes[k])
         raise InvalidRequest(
@@ -132,8 +173,12 @@ def fit(
             value=sizes[field],
             allowed=[f"a prompt of at most {limit} characters"],
         )
-    left_out = [p.text for p in dropped if p.unit.startswith(("idea:", "shot:"))]
+    left_out = [p.text for p in dropped if _is_sentence(p)]
     return Fitted(text, _report(dropped, where), left_out)
+
+
+def _is_sentence(piece: Piece) -> bool:
+    return piece.unit.startswith(("idea:", "shot:"))
 
 
 def _report(dropped: Sequence[Piece], where: str) -> list[LintWarning]:

@@ -84,7 +84,8 @@ _CLAUSES = re.compile(
 )
 # A spoken line, with what introduces it ("The old man says: "..."): timed by the dialogue rule.
 _SPEECH = re.compile(
-    r"[^.!?。！？\n]*?(?:says?|said|asks?|answers?|replies|whispers?|shouts?|说|问|回答|喊)[^.!?。！？\n\"“]*?[:：,，]?\s*(?:\"[^\"]*\"|“[^”]*”|「[^」]*」)"
+    r"\b(?:says?|said|asks?|answers?|replies|whispers?|shouts?)\b[^.!?\n\"“]{0,40}?[:,]?\s*(?:\"[^\"]{0,1000}\"|“[^”]{0,1000}”)"
+    r"|(?:说|问|回答|喊)[^。！？\n“]{0,20}?[:：,，]?\s*(?:“[^”]{0,1000}”|「[^」]{0,1000}」|\"[^\"]{0,1000}\")"
 )
 _MOTIONS = re.compile(r"[,，、;；.。!?！？]+|\s+and\s+then\s+|\s+then\s+")
 _CAMERA_SUBJECT = re.compile(r"^\s*(?:the\s+)?camera\b|^\s*镜头|^\s*カメラ|^\s*la\s+cámara", re.IGNORECASE)

@@ -217,7 +217,7 @@ _NEGATION = re.compile(
 )
 _NEGATION_CJK = re.compile(
     r"(?:没有|不要|不能有|不出现|不得|禁止|无需|别让|切勿|避免)[^，。；！？、,.;!?\n]*"
-    r"|[^、。，！？\s]*?(?:がない|はない|のない|なし)"
+    r"|[\u3040-\u30ff\u4e00-\u9fff]{1,15}?(?:がない|はない|のない|なし)"
 )
 
 
@@ -331,7 +331,10 @@ def timecodes(text: str) -> list[tuple[int, int]]:
 
 # ----------------------------------------------------------------------------- quotes
 
-_QUOTED = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»|「([^」]+)」|『([^』]+)』')
+# Bounded, so an unclosed quote in a long text costs a bounded scan at each position.
+_QUOTED = re.compile(
+    r'"([^"]{1,1000})"|“([^”]{1,1000})”|«([^»]{1,1000})»|「([^」]{1,1000})」|『([^』]{1,1000})』'
+)
 # What introduces words shown on screen rather than spoken.
 _SHOWN = re.compile(
     r"(?:\b(?:reads?|reading|written|writes|lettering|text|title|titled|caption|captioned|subtitle|headline|"
