@@ -2,7 +2,10 @@
 
 Goldens live in tests/golden/ (the prompt as .txt, the rest of the draft as .json). After an
 intended change to a template or to prompts/craft.toml, regenerate them with
-`SEEDANCE_REGENERATE_GOLDEN=1 pytest tests/test_prompting.py` and read the diff.
+`SEEDANCE_TEST_REGENERATE_GOLDEN=1 pytest tests/test_prompting.py` and read the diff. The
+properties every draft must have (nothing invented, negation kept, night stays night, the
+user's language) are checked on a regression set in tests/test_craft_regression.py; each
+linter rule has its own cases in tests/test_craft_lint.py.
 """
 
 from __future__ import annotations
@@ -86,9 +89,28 @@ GOLDEN_CASES: dict[str, dict[str, Any]] = {
         ],
         "provider": "nanophoto",
     },
+    "cinematic_chinese": {
+        "idea": "雨夜，一个女孩撑着伞走过空荡荡的街道",
+        "shot_size": "中景",
+        "camera_move": "推进",
+        "light": "昏黄的路灯倒映在湿漉漉的路面上",
+        "sound": "雨声和远处的雷声",
+        "provider": "nanophoto",
+    },
+    "multi_shot_timecoded": {
+        "idea": "A boy in a green hoodie flies a kite on a windy hill.",
+        "shots": [
+            "he runs against the wind, tracking shot",
+            "close-up: his hands tug the string",
+            "wide shot, slow crane up as the kite climbs",
+        ],
+        "provider": "seedance2ai",
+        "duration": 12,
+    },
     "trimmed_to_fit": {
         "idea": "A woman in a grey coat waits on the harbour wall at dusk. "
-        + " ".join(f"Gull number {n} wheels overhead and cries." for n in range(1, 16)),
+        + " ".join(f"Gull number {n} wheels overhead and cries." for n in range(1, 26))
+        + " Somewhere a bell rings on a moored boat.",
         "provider": "nanophoto",
         "light": "warm tungsten practicals along the quay and a cold blue rim from the harbour lights",
         "style": "grainy 16 mm film with muted teal and amber tones, soft halation around every light " * 3,
@@ -107,13 +129,13 @@ def test_golden_output(case: str) -> None:
     draft = write_cinematic_prompt(**GOLDEN_CASES[case])
     text_file, json_file = _golden_files(case)
     rest = json.dumps(draft.model_dump(exclude={"prompt"}), indent=2, ensure_ascii=False) + "\n"
-    if os.environ.get("SEEDANCE_REGENERATE_GOLDEN") == "1":
+    if os.environ.get("SEEDANCE_TEST_REGENERATE_GOLDEN") == "1":
         GOLDEN.mkdir(exist_ok=True)
         text_file.write_text(draft.prompt + "\n", encoding="utf-8")
         json_file.write_text(rest, encoding="utf-8")
         pytest.skip(f"golden {case} regenerated; review the diff")
     assert text_file.exists() and json_file.exists(), (
-        f"no golden for {case}; run SEEDANCE_REGENERATE_GOLDEN=1 pytest {__file__}"
+        f"no golden for {case}; run SEEDANCE_TEST_REGENERATE_GOLDEN=1 pytest {__file__}"
     )
     assert draft.prompt + "\n" == text_file.read_text(encoding="utf-8")
     assert rest == json_file.read_text(encoding="utf-8")
@@ -128,33 +150,38 @@ def test_goldens_cover_every_template() -> None:
 # ----------------------------------------------------------------------------- the lighthouse
 
 
-def test_bare_idea_becomes_a_full_cinematic_prompt() -> None:
+def test_a_bare_idea_is_composed_not_filled_in() -> None:
     draft = write_cinematic_prompt(LIGHTHOUSE)
-    prompt = draft.prompt
-    lower = prompt.lower()
-
-    sizes = [
-        phrase for phrase in CRAFT["shot_sizes"].values() if re.search(rf"\b{re.escape(phrase)}\b", lower)
-    ]
-    assert sizes, f"no shot size in {prompt!r}"
-
-    moves = [phrase for phrase in CRAFT["camera_moves"].values() if phrase in lower]
-    assert len(moves) == 1, f"expected exactly one camera move, found {moves}"
-    assert "stacked_camera_moves" not in rules(lint_prompt(prompt))
-
-    light_line = next(line for line in prompt.splitlines() if line.startswith("Light:"))
-    assert "lamp" in light_line  # a named physical source: the lighthouse lamp
-    sound_line = next(line for line in prompt.splitlines() if line.startswith("Sound:"))
-    for storm_sound in ("thunder", "rain", "wind"):
-        assert storm_sound in sound_line
-
-    assert draft.template == "cinematic"
+    # Nothing is added: no camera, light, weather or sound the idea does not name.
+    assert draft.prompt == "A lighthouse keeper climbs the stairs during a storm."
+    assert [s.rule for s in draft.suggestions] == ["camera_missing", "light_missing"]
+    camera = draft.suggestions[0].message
+    assert "camera_move=" in camera and "One move per shot" in camera
+    assert draft.template == "cinematic" and draft.language == "en"
     assert draft.limit == SMALLEST_LIMIT == 1000
-    assert draft.characters == len(prompt) <= SMALLEST_LIMIT
-    assert draft.warnings == []
-    assert draft.suggested_settings.audio is True
+    assert draft.characters == len(draft.prompt) <= SMALLEST_LIMIT
+    assert draft.warnings == [] and draft.left_out == []
+    assert draft.suggested_settings.audio is False  # a storm is not a described sound
     for pid, provider in PROVIDERS.items():
         assert write_cinematic_prompt(LIGHTHOUSE, provider=pid).characters <= provider.caps.prompt_max
+
+
+def test_every_field_given_is_written_in_natural_sentences_in_craft_order() -> None:
+    draft = write_cinematic_prompt(**GOLDEN_CASES["cinematic_explicit"])
+    prompt = draft.prompt
+    order = [
+        "An old violinist plays alone",
+        "Her breath fogs",
+        "Medium close-up, low angle, slow pan from left to right.",
+        "The scene is lit by a single flickering fluorescent tube overhead.",
+        "In the style of 16 mm film, muted greens.",
+        "The mood is lonely but warm.",
+        "We hear a slow violin melody",
+    ]
+    positions = [prompt.index(part) for part in order]
+    assert positions == sorted(positions)
+    assert not re.search(r"^(?:Light|Style|Mood|Sound|Camera):", prompt, re.MULTILINE)
+    assert draft.suggestions == [] and draft.suggested_settings.audio is True
 
 
 # ----------------------------------------------------------------------------- template choice
@@ -228,22 +255,32 @@ def test_image_to_video_describes_motion_not_the_look() -> None:
         image_url="https://example.com/candle.jpg",
         provider="nanophoto",
     )
-    assert "Light:" not in draft.prompt and "Style:" not in draft.prompt
-    assert "Camera: slow dolly in." in draft.prompt
-    assert "start image" in draft.prompt
+    assert draft.prompt == (
+        "The candle flame gutters and the smoke curls upward. "
+        "Keep the subject, colours and light of the start image."
+    )
+    assert "camera_missing" in rules(draft.suggestions)
+    assert "light_missing" not in rules(draft.suggestions)  # the image carries the light
+    moved = write_cinematic_prompt(
+        "the candle flame gutters", image_url="https://example.com/candle.jpg", camera_move="push in"
+    )
+    assert "Slow dolly in." in moved.prompt and "camera_missing" not in rules(moved.suggestions)
 
 
 def test_product_has_a_fixed_lens_or_one_slow_move() -> None:
     fixed = write_cinematic_prompt("a steel wristwatch on a stone slab", provider="nanophoto")
     assert fixed.template == "product"
-    assert "static camera" in fixed.prompt and "turntable" in fixed.prompt
+    assert fixed.prompt.startswith(
+        "Product showcase. A steel wristwatch on a stone slab. Close-up, static camera"
+    )
+    assert "turntable" not in fixed.prompt  # the product's motion is the user's to say
     assert fixed.suggested_settings.fixed_lens is True
     assert "camera_move_with_fixed_lens" not in rules(fixed.warnings)
 
     free = write_cinematic_prompt(
         "a steel wristwatch on a stone slab", provider="nanophoto", fixed_lens=False
     )
-    assert "slow orbit around the subject" in free.prompt and "turntable" not in free.prompt
+    assert "slow orbit around the subject" in free.prompt and "static" not in free.prompt
     assert free.suggested_settings.fixed_lens is False
 
     push = write_cinematic_prompt("a steel wristwatch on a stone slab", camera_move="dolly-in")
@@ -265,6 +302,18 @@ def test_dialogue_scene_quotes_lines_names_language_and_locks_framing() -> None:
     assert draft.suggested_settings.audio is True
     assert draft.suggested_settings.fixed_lens is True
     assert draft.warnings == []
+    assert "delivery_missing" in rules(draft.suggestions)
+
+
+def test_dialogue_delivery_is_written_with_the_line() -> None:
+    draft = write_cinematic_prompt(
+        "an old woman opens her door to a stranger",
+        dialogue=["the old woman (warmly): Come in, it's cold."],
+    )
+    assert 'The old woman says warmly in English: "Come in, it\'s cold."' in draft.prompt
+    assert "delivery_missing" not in rules(draft.suggestions)
+    chinese = write_cinematic_prompt("老奶奶打开门", dialogue=["老奶奶（温和地）：快进来，外面冷。"])
+    assert "老奶奶（温和地）用普通话说：“快进来，外面冷。”" in chinese.prompt
 
 
 def test_dialogue_language_and_speaker_checks() -> None:
@@ -291,6 +340,7 @@ def test_multi_shot_one_move_per_shot_and_the_same_subject() -> None:
         "A boy in a green hoodie flies a kite on a hill.",
         shots=["he runs against the wind", "his hands tug the string", "he laughs as the kite climbs"],
         provider="seedanceapi",
+        camera_move="tracking",
     )
     lines = [line for line in draft.prompt.splitlines() if line.startswith("Shot ")]
     assert [line.split(":")[0] for line in lines] == ["Shot 1", "Shot 2", "Shot 3"]
@@ -301,11 +351,33 @@ def test_multi_shot_one_move_per_shot_and_the_same_subject() -> None:
     assert draft.suggested_settings.duration == 12  # 3 shots x 3 s > the default 8 s
 
 
+def test_multi_shot_names_the_shots_without_a_move_instead_of_inventing_one() -> None:
+    draft = write_cinematic_prompt("a fox in the snow", shots=["it sniffs the air", "close-up, it pounces"])
+    assert draft.prompt.splitlines()[1:] == [
+        "Shot 1: The fox in the snow sniffs the air.",  # the subject named the same way in every shot
+        "Shot 2: Close-up, it pounces.",
+    ]
+    [camera] = [s for s in draft.suggestions if s.rule == "camera_missing"]
+    assert camera.message.startswith("Shots 1, 2 name no camera move")
+
+
+def test_multi_shot_on_seedance_2_writes_time_coded_beats() -> None:
+    draft = write_cinematic_prompt(**GOLDEN_CASES["multi_shot_timecoded"])
+    beats = [line.split("]")[0] + "]" for line in draft.prompt.splitlines()[1:]]
+    assert beats == ["[0-4s]", "[4-8s]", "[8-12s]"]
+    assert "timecode_beyond_duration" not in rules(draft.warnings)
+    chinese = write_cinematic_prompt(
+        "一个女孩放风筝", shots=["她跑上山坡", "风筝升上天空"], provider="seedance2ai"
+    )
+    assert chinese.prompt.splitlines()[1].startswith("[0-")
+    assert "秒]" in chinese.prompt.splitlines()[1]
+
+
 def test_the_ideas_own_camera_light_and_sound_are_kept_not_doubled() -> None:
     draft = write_cinematic_prompt("Drone shot over a neon night market as thunder rumbles")
-    assert "Light:" not in draft.prompt  # neon is the idea's own light
-    assert "Sound:" not in draft.prompt  # thunder is the idea's own sound
-    assert not any(phrase in draft.prompt for phrase in CRAFT["camera_moves"].values())
+    assert draft.prompt == "Drone shot over a neon night market as thunder rumbles."
+    assert draft.suggestions == []  # the idea names its camera, its light and its sound
+    assert draft.suggested_settings.audio is True
     assert "stacked_camera_moves" not in rules(draft.warnings)
 
 
@@ -337,7 +409,7 @@ def test_common_names_for_moves_and_sizes_are_understood(field: str, spelling: s
 
 def test_audio_off_leaves_sound_out() -> None:
     draft = write_cinematic_prompt(LIGHTHOUSE, audio=False, sound="thunder")
-    assert "Sound:" not in draft.prompt and "thunder" not in draft.prompt
+    assert "We hear" not in draft.prompt and "thunder" not in draft.prompt
     assert draft.suggested_settings.audio is False
     assert "unused_field" in rules(draft.warnings)
 
@@ -345,7 +417,7 @@ def test_audio_off_leaves_sound_out() -> None:
 @pytest.mark.parametrize("move", list(CRAFT["camera_moves"]))
 def test_every_camera_move_is_recognised_by_the_linter(move: str) -> None:
     draft = write_cinematic_prompt("a woman waits on a bench", camera_move=move, fixed_lens=True)
-    assert CRAFT["camera_moves"][move] in draft.prompt
+    assert CRAFT["camera_moves"][move] in draft.prompt.lower()
     assert "stacked_camera_moves" not in rules(draft.warnings)
     expected = move != "static"
     assert ("camera_move_with_fixed_lens" in rules(draft.warnings)) is expected
@@ -457,8 +529,15 @@ def test_least_important_parts_go_first() -> None:
     draft = write_cinematic_prompt(**GOLDEN_CASES["trimmed_to_fit"])
     trimmed = [w.message for w in draft.warnings if w.rule == "trimmed"]
     assert trimmed[0].startswith("Left out the style")
-    assert "Mood: quiet, wistful, expectant." in draft.prompt  # the mood still fits once the style is out
-    assert "Light: warm tungsten practicals" in draft.prompt and "Sound: gulls" in draft.prompt
+    # The user's style and mood go before any of the user's sentences.
+    assert trimmed[1].startswith("Left out the mood") and "The mood is" not in draft.prompt
+    assert "lit by warm tungsten practicals" in draft.prompt and "We hear gulls" in draft.prompt
+    # The user's sentences went one at a time, from the end, and come back whole.
+    assert draft.left_out and all(s.startswith("Gull number") for s in draft.left_out)
+    assert draft.left_out[0] == "Gull number 25 wheels overhead and cries."
+    assert "Somewhere a bell rings on a moored boat." in draft.prompt  # a sound is kept longest
+    assert all(s not in draft.prompt for s in draft.left_out)
+    assert "Gull number 1 wheels overhead and cries." in draft.prompt
 
 
 def test_a_single_sentence_too_long_for_any_cut_is_refused() -> None:
@@ -705,15 +784,20 @@ def test_render_template_refuses_bad_fields(name: str, fields: dict[str, object]
 @pytest.mark.parametrize(
     ("table", "entry", "complaint"),
     [
-        ("cues", {"words": ["warp"], "camera_move": "warp-drive"}, "unknown camera move: warp-drive"),
-        ("cues", {"words": ["giant"], "shot_size": "huge"}, "unknown shot size: huge"),
-        ("cues", {"words": ["tilted"], "angle": "sideways"}, "unknown angle: sideways"),
+        ("camera", {"words": ["warp"], "move": "warp-drive"}, "unknown camera move: warp-drive"),
+        ("zh", {"warp": "曲速"}, r"\[languages.zh.camera_moves\] differs on: warp"),
+        ("framing", {"shot_size": "huge"}, "unknown shot size: huge"),
     ],
 )
 def test_craft_data_may_only_name_known_vocabulary(table: str, entry: dict[str, Any], complaint: str) -> None:
     data = tomllib.loads((ROOT / "prompts" / "craft.toml").read_text(encoding="utf-8"))
     library.Craft.model_validate(data)  # the shipped file is consistent
-    data[table].append(entry)
+    if table == "camera":
+        data["suggest"]["camera"].append(entry)
+    elif table == "zh":
+        data["languages"]["zh"]["camera_moves"].update(entry)
+    else:
+        data["framing"]["giant"] = entry
     with pytest.raises(ValueError, match=complaint):
         library.Craft.model_validate(data)
 

@@ -142,7 +142,7 @@ def test_skill_teaches_the_whole_flow() -> None:
         "list_providers",
     ):
         assert f"`{tool}" in text
-    for step in ("Draft", "estimate", "Generate", "Check status", "Hand over"):
+    for step in ("Write the prompt", "check it", "estimate", "Generate", "Check status", "Hand over"):
         assert step in text
     assert "--json" in text and "wait_seconds" in text and "45" in text
     assert '"sandbox": true' in text and "Tell the user" in text

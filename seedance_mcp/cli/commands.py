@@ -303,6 +303,7 @@ def lint(args: argparse.Namespace) -> Lint:
         duration=args.duration,
         audio=args.audio,
         fixed_lens=args.fixed_lens,
+        image=args.image is not None,
     )
     return Lint(warnings, len(args.lint))
 

@@ -298,7 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"how many jobs to list, a whole number from 1 to {MAX_WHOLE_NUMBER} (default 20)",
     )
 
-    p = sub.add_parser("prompt", help="draft a cinematic prompt (or --lint your own)", check=_one_prompt)
+    p = sub.add_parser(
+        "prompt", help="check your prompt (--lint TEXT) or compose one from an IDEA", check=_one_prompt
+    )
     common(p)
     p.add_argument("idea", nargs="?", help="what the clip should show; leave it out with --lint")
     p.add_argument("--lint", metavar="TEXT", help="check this prompt instead of drafting one (no IDEA then)")
@@ -312,21 +314,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--shot-size",
         metavar="NAME",
-        help=f"one of: {_listed(list(craft.shot_sizes))} (default: from the idea)",
+        help=f"one of: {_listed(list(craft.shot_sizes))} (default: none)",
     )
     p.add_argument(
         "--camera-move",
         metavar="NAME",
-        help=f"one of: {_listed(list(craft.camera_moves))} (default: from the idea)",
+        help=f"one of: {_listed(list(craft.camera_moves))} (default: none)",
     )
     p.add_argument(
         "--angle",
         metavar="TEXT",
-        help=f"camera angle: {_listed(list(craft.angles))}, or your own words (default: from the idea)",
+        help=f"camera angle: {_listed(list(craft.angles))}, or your own words (default: none)",
     )
-    p.add_argument("--light", metavar="TEXT", help="the lighting, in your words (default: from the idea)")
-    p.add_argument("--style", metavar="TEXT", help="the visual style, in your words (default: from the idea)")
-    p.add_argument("--mood", metavar="TEXT", help="the mood, in your words (default: from the idea)")
+    p.add_argument("--light", metavar="TEXT", help="the lighting, in your words (default: none)")
+    p.add_argument("--style", metavar="TEXT", help="the visual style, in your words (default: none)")
+    p.add_argument("--mood", metavar="TEXT", help="the mood, in your words (default: none)")
     p.add_argument("--sound", metavar="TEXT", help="what is heard, in your words (ignored with --no-audio)")
     p.add_argument(
         "--dialogue",

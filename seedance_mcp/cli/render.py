@@ -511,6 +511,8 @@ def draft(draft: PromptDraft, *, as_json: bool) -> None:
     suggested = suggested_text(draft.suggested_settings)
     lines = [draft.prompt, "", f"# {draft.characters}/{draft.limit} characters, template {draft.template}"]
     lines += [f"# warning ({w.rule}): {w.message}" for w in draft.warnings]
+    lines += [f"# missing ({s.rule}): {s.message}" for s in draft.suggestions]
+    lines += [f"# left out to fit: {sentence}" for sentence in draft.left_out]
     lines.append(f"# suggested: {suggested}")
     _show(draft, lines, as_json=as_json)
 

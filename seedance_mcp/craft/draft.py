@@ -1,22 +1,25 @@
-"""Drafting: `write_cinematic_prompt` turns an idea into a prompt fitted to the provider's
-limit, with the render settings that suit it; `render_template` does the same for one named
-template from loosely typed fields (as MCP prompt arguments arrive).
+"""Drafting: `write_cinematic_prompt` composes the user's idea and fields into a prompt in the
+idea's language, fitted to the provider's limit, with the render settings that suit it, the
+warnings of the linter and suggestions for what the craft calls for and the user left out;
+`render_template` does the same for one named template from loosely typed fields (as MCP
+prompt arguments arrive).
 
-When the rendered prompt is over the limit, the least important parts are left out (style
-first, light last) and a warning names each one; a sentence is never cut.
+The drafter never invents: every subject, light, sound, mood and moving detail in the prompt
+is the user's. When the prompt is over the limit, the tool's own scaffolding goes first and the
+user's sentences last, one at a time (see `fit`); a sentence is never cut.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from ..errors import InvalidRequest
-from ..plural import count
 from ..providers import PROVIDERS
 from ..settings import FALSY, TRUTHY
 from ..validation import check_public_url
+from .compose import Composer
+from .fit import fit
 from .inputs import (
     Aim,
     allowed_durations,
@@ -27,87 +30,14 @@ from .inputs import (
     check_size,
     prompt_limit,
 )
-from .library import load_craft, render, template_name
+from .library import describe_template, load_craft, render, template_name
 from .limits import IDEA_MAX_CHARS, MAX_DIALOGUE_LINES, MAX_SHOTS, OPTION_MAX_CHARS, URL_MAX_CHARS
-from .lint import SECONDS_PER_SHOT, WORDS_PER_SECOND, is_audible, lint_abstract, lint_prompt
-from .models import LintWarning, PromptDraft, SuggestedSettings
-from .scene import Cues, Drafter, subject_of
-from .text import SHOT_MARKER, camera_kinds, clean, found, sentence, split_sentences, spoken_words
+from .lint import SECONDS_PER_SHOT, WORDS_PER_SECOND, has_action, is_audible, lint_prompt
+from .models import PromptDraft, SuggestedSettings
+from .suggest import suggestions
+from .text import affirmed, camera_kinds, clean, detect_language, found, shot_count, spoken_words
 
 __all__ = ["render_template", "write_cinematic_prompt"]
-
-
-# What is left out, least important first, when the prompt is over the limit.
-_DROP_ORDER: tuple[tuple[str, str], ...] = (
-    ("style", "the style"),
-    ("mood", "the mood"),
-    ("moving", "the moving background details"),
-    ("music", "the music"),
-    ("angle", "the camera angle"),
-    ("idea_details", "the idea's later sentences"),
-    ("shot_details", "the later sentences of each shot"),
-    ("effects", "the sound effects"),
-    ("ambient", "the ambient sound"),
-    ("light", "the light"),
-)
-
-
-def _without(context: dict[str, Any], key: str) -> dict[str, Any]:
-    reduced = dict(context)
-    if key == "shot_details":
-        reduced["shots"] = [{**shot, "details": ""} for shot in context["shots"]]
-    else:
-        reduced[key] = ""
-    return reduced
-
-
-def _fit(template: str, context: dict[str, Any], limit: int, where: str) -> tuple[str, list[LintWarning]]:
-    """Render, then leave out the least important parts until the prompt fits; never cut a sentence."""
-    full = context
-    text = render(template, context)
-    dropped: list[tuple[str, str]] = []
-    for key, label in _DROP_ORDER:
-        if len(text) <= limit:
-            break
-        context = _without(context, key)
-        shorter = render(template, context)
-        if shorter != text:
-            text = shorter
-            dropped.append((key, label))
-    if len(text) <= limit:
-        # Put back what still fits, most important first: leave out only what must go.
-        for key, label in reversed(dropped[:-1]):
-            restored = (
-                {**context, key: full[key]} if key != "shot_details" else {**context, "shots": full["shots"]}
-            )
-            longer = render(template, restored)
-            if len(longer) <= limit:
-                context, text = restored, longer
-                dropped.remove((key, label))
-    warnings = [
-        LintWarning(
-            rule="trimmed",
-            message=f"Left out {label} to fit {where}; shorten other parts to bring it back, or choose a "
-            "provider with a larger limit.",
-        )
-        for _, label in dropped
-    ]
-    if len(text) > limit:
-        sizes = {
-            "idea": len(context["idea"]),
-            "shots": sum(len(s["text"]) for s in context["shots"]),
-            "dialogue": sum(len(d["line"]) for d in context["dialogue"]),
-        }
-        field = max(sizes, key=lambda k: sizes[k])
-        raise InvalidRequest(
-            f"{field}: even with only the essentials the prompt has {len(text)} characters, "
-            f"over {where}; shorten "
-            f"{field} by at least {count(len(text) - limit, 'character')}.",
-            field=field,
-            value=sizes[field],
-            allowed=[f"a prompt of at most {limit} characters"],
-        )
-    return text, warnings
 
 
 def _choose_template(idea: str, shots: list[str], dialogue: list[str], image_url: str | None) -> str:
@@ -117,7 +47,7 @@ def _choose_template(idea: str, shots: list[str], dialogue: list[str], image_url
         return "dialogue"
     if image_url:
         return "image-to-video"
-    if found(load_craft().choice.product_words, idea):
+    if found(load_craft().choice.product_words, affirmed(idea)):
         return "product"
     return "cinematic"
 
@@ -143,12 +73,14 @@ def write_cinematic_prompt(
     fixed_lens: bool | None = None,
     image_url: str | None = None,
 ) -> PromptDraft:
-    """Draft a cinematic Seedance prompt from an idea, fitted to the provider's prompt limit.
+    """Compose a Seedance prompt from an idea and the fields given, fitted to the provider's
+    prompt limit, in the idea's language.
 
-    Whatever is left out (camera, light, sound...) is chosen from the idea by the scene cues
-    in `prompts/craft.toml`. The template is chosen from the content when not given: shots ->
-    multi-shot, dialogue -> dialogue, image_url -> image-to-video, product words -> product,
-    else cinematic. Bad values raise `InvalidRequest` naming the field and what is allowed.
+    Only what the idea and the fields say goes in; what the craft calls for and they leave out
+    (a camera move, a light, a sound for audio) comes back as `suggestions`. The template is
+    chosen from the content when not given: shots -> multi-shot, dialogue -> dialogue,
+    image_url -> image-to-video, product words -> product, else cinematic. Bad values raise
+    `InvalidRequest` naming the field and what is allowed.
     """
     if not isinstance(idea, str) or not idea.strip():
         raise InvalidRequest(
@@ -184,14 +116,36 @@ def write_cinematic_prompt(
         if template is not None
         else _choose_template(idea, shot_list, dialogue_list, image_url)
     )
-    drafter = Drafter(
+    used = describe_template(name).fields
+    code = detect_language(" ".join([idea, *shot_list]))
+    beat_total = None
+    if prov is not None and prov.generation == 2 and shot_list:
+        beat_total = duration or _suggest_duration(len(shot_list) * SECONDS_PER_SHOT, prov)
+    composer = Composer(
         template=name,
-        size_choice=check_choice("shot_size", shot_size, craft.shot_sizes, craft.shot_size_aliases),
-        move_choice=check_choice("camera_move", camera_move, craft.camera_moves, craft.camera_move_aliases),
-        fixed_lens=fixed_lens,
         craft=craft,
+        code=code,
+        vocab=craft.language(code),
+        idea=idea,
+        shots_given=shot_list if "shots" in used else [],
+        dialogue_given=dialogue_list if "dialogue" in used else [],
+        size_choice=check_choice("shot_size", shot_size, craft.shot_sizes, craft.shot_size_aliases)
+        if "shot_size" in used
+        else None,
+        move_choice=check_choice("camera_move", camera_move, craft.camera_moves, craft.camera_move_aliases)
+        if "camera_move" in used
+        else None,
+        angle=clean(angle) if "angle" in used else "",
+        light=clean(light) if "light" in used else "",
+        style=clean(style) if "style" in used else "",
+        mood=clean(mood) if "mood" in used else "",
+        sound=clean(sound) if "sound" in used and audio is not False else "",
+        fixed_lens=fixed_lens,
+        spoken_language=clean(language),
+        beat_total=beat_total,
     )
-    drafter.unused(
+    composer.unused(
+        used,
         shot_size=shot_size,
         camera_move=camera_move,
         angle=angle,
@@ -203,55 +157,70 @@ def write_cinematic_prompt(
         language=language,
         shots=shot_list,
     )
+    if audio is False and sound:
+        composer.warn("unused_field", "sound: left out because audio is off; turn audio on to hear it.")
+    composer.prepare()
 
-    sentences = split_sentences(idea)
-    first = sentence(sentences[0])
-    subject = subject_of(first)
-    cues = Cues(" ".join([idea, *shot_list]) if drafter.defaults.scene_cues else "")
-    move = drafter.main_move(idea, cues)
-    lines, spoken_language = drafter.dialogue(dialogue_list, subject, clean(language))
-    context: dict[str, Any] = {
-        "idea": first,
-        "idea_details": " ".join(sentence(s) for s in sentences[1:]),
-        "subject": subject,
-        "shot_size": drafter.size(idea, drafter.cued(cues, "shot_size") or drafter.defaults.shot_size),
-        "angle": drafter.angle(clean(angle), cues),
-        "camera": craft.camera_moves.get(move, ""),
-        "camera_move": move,
-        "light": drafter.light(clean(light), idea, cues),
-        "moving": cues.some("moving"),
-        "style": clean(style) or drafter.defaults.style,
-        "mood": clean(mood) or cues.first("mood") or drafter.defaults.mood,
-        **drafter.sound(clean(sound), audio, idea, cues),
-        "dialogue": lines,
-        "language": spoken_language,
-        "shots": drafter.shots(shot_list, subject),
-    }
-    prompt, trimmed = _fit(name, context, limit, where)
-    settings = _settings(prompt, idea, prov, duration=duration, audio=audio, fixed_lens=fixed_lens)
+    fitted = fit(
+        lambda dropped: render(name, composer.context(dropped)),
+        composer.units(),
+        limit=limit,
+        where=where,
+        sizes={
+            "idea": len(composer.first),
+            "shots": sum(len(s) for s in shot_list),
+            "dialogue": sum(len(d) for d in dialogue_list),
+        },
+        is_audible=is_audible,
+        names_light=lambda text: bool(found(craft.lint.light, text)),
+    )
+    prompt = fitted.prompt
+    given = " ".join([idea, *shot_list, composer.sound])
+    user_audible = is_audible(given) or bool(composer.dialogue_given)
+    audio_always = prov is not None and prov.caps.audio_always
+    settings = _settings(
+        prompt,
+        idea,
+        prov,
+        duration=duration,
+        audio=True if audio_always else audio if audio is not None else user_audible,
+        fixed_lens=fixed_lens,
+    )
     if fixed_lens and prov is not None and not prov.caps.fixed_lens:
-        drafter.warn(
+        composer.warn(
             "fixed_lens_unsupported",
             f"{prov.label} has no fixed-lens option; the prompt asks for a static camera instead.",
         )
-    final = lint_prompt(
+    linted = lint_prompt(
         prompt,
         provider=prov.id if prov else None,
         model=model,
         duration=settings.duration,
         audio=settings.audio,
         fixed_lens=settings.fixed_lens,
+        image=image_url is not None,
     )
-    # The templates add visible words of their own, so the idea is what must name a subject.
-    warnings = drafter.warnings + trimmed + [w for w in final if w.rule != "no_visible_subject"]
-    warnings += lint_abstract(" ".join([idea, *shot_list]))
+    offered = suggestions(
+        composer,
+        audio_on=settings.audio,
+        audio_always=audio_always,
+        user_audible=user_audible,
+        has_action=has_action(" ".join([idea, *shot_list])),
+    )
+    rules = {s.rule for s in offered}
+    # A suggestion already says it: the same point is not made twice.
+    overlap = {"audio_without_sound": "sound_missing", "thin_prompt": "action_missing"}
+    warnings = [w for w in linted if overlap.get(w.rule) not in rules]
     return PromptDraft(
         prompt=prompt,
         template=name,
+        language=code,
         characters=len(prompt),
         limit=limit,
         provider=prov.id if prov else None,
-        warnings=warnings,
+        warnings=composer.warnings + fitted.warnings + warnings,
+        suggestions=offered,
+        left_out=fitted.left_out,
         suggested_settings=settings,
     )
 
@@ -265,22 +234,22 @@ def _settings(
     audio: bool | None,
     fixed_lens: bool | None,
 ) -> SuggestedSettings:
-    """Settings that follow the content: sound described -> audio; a still camera -> fixed lens."""
+    """Settings that follow the content: the user's sound -> audio (decided by the caller); a
+    still camera -> fixed lens; enough time for the shots and the spoken words."""
     lens_supported = provider is None or provider.caps.fixed_lens
     kinds = camera_kinds(prompt)
     still = bool(kinds) and all(kind == "static" for kind in kinds)
+    needed = max(shot_count(prompt) * SECONDS_PER_SHOT, math.ceil(spoken_words(prompt) / WORDS_PER_SECOND))
     return SuggestedSettings(
-        audio=audio if audio is not None else is_audible(prompt),
+        audio=bool(audio),
         fixed_lens=(fixed_lens if fixed_lens is not None else still) and lens_supported,
-        duration=duration if duration is not None else _suggest_duration(prompt, provider),
-        aspect_ratio=_suggest_aspect(idea, provider),
+        duration=duration if duration is not None else _suggest_duration(needed, provider),
+        aspect_ratio=_suggest_aspect(affirmed(idea), provider),
     )
 
 
-def _suggest_duration(prompt: str, provider: Aim | None) -> int | None:
+def _suggest_duration(needed: int, provider: Aim | None) -> int | None:
     """Enough time for every shot (~3 s each) and every spoken word (~2.5 words/s)."""
-    shots = len({m.group(1) for m in SHOT_MARKER.finditer(prompt)})
-    needed = max(shots * SECONDS_PER_SHOT, math.ceil(spoken_words(prompt) / WORDS_PER_SECOND))
     if provider is not None:
         target = max(needed, provider.caps.default_duration)
     elif needed:

@@ -25,6 +25,16 @@ class Aim:
     id: str | None
     label: str
     caps: Capabilities
+    model: str | None = None
+    """The canonical model name ("seedance-2.0"): the craft differs by generation."""
+
+    @property
+    def generation(self) -> int | None:
+        """1 for the Seedance 1.x models, 2 for 2.x (time-coded beats, @image references,
+        on-screen text); None when not known."""
+        if self.model is None:
+            return None
+        return 2 if self.model.startswith("seedance-2") else 1
 
 
 def check_provider(provider: str | None, model: str | None = None) -> Aim | None:
@@ -36,7 +46,7 @@ def check_provider(provider: str | None, model: str | None = None) -> Aim | None
         found = get_provider(provider)
         spec = get_model(found, model)
         label = found.id if len(found.models) == 1 else f"{found.id} {spec.name}"
-        return Aim(id=found.id, label=label, caps=spec.caps)
+        return Aim(id=found.id, label=label, caps=spec.caps, model=spec.name)
     if model is None or not model.strip():
         return None
     name = canonical_model(model)
@@ -52,7 +62,7 @@ def check_provider(provider: str | None, model: str | None = None) -> Aim | None
     tightest = min(specs, key=lambda m: m.caps.prompt_max)
     durations = tuple(sorted({d for m in specs for d in m.caps.durations}))
     caps = replace(tightest.caps, durations=durations)
-    return Aim(id=None, label=f"{name} (on any provider that serves it)", caps=caps)
+    return Aim(id=None, label=f"{name} (on any provider that serves it)", caps=caps, model=name)
 
 
 _CHOICE_NOISE = re.compile(r"^(?:(?:slow|slowly|smooth|gentle|quick|fast|camera)-)+|-(?:shot|move|movement)$")

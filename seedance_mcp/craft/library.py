@@ -20,50 +20,86 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import ConfigError, InvalidRequest
 from .models import TemplateInfo
-from .text import capfirst, sentence, tidy
+from .text import capfirst, tidy
 
 if TYPE_CHECKING:
     import jinja2
 
 
-class Defaults(BaseModel):
-    """What a template uses when the idea and the cues leave a slot open (`[defaults.<template>]`)."""
+class Framing(BaseModel):
+    """The framing a template stands for (`[framing.<template>]`): a product holds still, a
+    dialogue holds on the speaker's face. Templates without one add no framing."""
 
     model_config = ConfigDict(extra="forbid")
 
-    scene_cues: bool = True
-    camera_from_cues: bool = True
     shot_size: str = ""
     camera_move: str = ""
     moving_camera: str = ""
-    angle: str = ""
-    light: str = ""
-    style: str = ""
-    mood: str = ""
-    ambient: str = ""
-    effects: str = ""
-    music: str = ""
 
 
-class _Cue(BaseModel):
+class Phrases(BaseModel):
+    """The few words a template adds in one language; {braces} take the user's words."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    light: str
+    style: str
+    mood: str
+    sound: str
+    say: str
+    how: str
+    in_language: str
+    voices: str
+    voices_under: str
+    product: str
+    keep_image: str
+    lipsync: str
+    shot: str
+    beat: str
+
+
+class Language(BaseModel):
+    """How prompts are written in one language (`[languages.<code>]`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    stop: str
+    comma: str
+    space: str
+    phrases: Phrases
+    camera_moves: dict[str, str] = Field(default_factory=dict)
+    shot_sizes: dict[str, str] = Field(default_factory=dict)
+    angles: dict[str, str] = Field(default_factory=dict)
+    language_names: dict[str, str] = Field(default_factory=dict)
+
+    def spoken(self, language: str) -> str:
+        """A spoken language's name as this language writes it ("Mandarin Chinese" -> 普通话)."""
+        return self.language_names.get(language, language)
+
+
+class _LightExample(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     words: list[str]
-    light: str = ""
-    ambient: str = ""
-    effects: str = ""
-    moving: str = ""
-    mood: str = ""
-    music: str = ""
-    camera_move: str = ""
-    shot_size: str = ""
-    angle: str = ""
+    en: str
+    zh: str
+    ja: str
+    es: str
 
 
-class _MultiShot(BaseModel):
+class _CameraExample(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    cycle: list[tuple[str, str]] = Field(min_length=1)
+    words: list[str]
+    move: str
+
+
+class _Suggest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    light: list[_LightExample] = Field(min_length=1)
+    camera: list[_CameraExample] = Field(min_length=1)
 
 
 class _Choice(BaseModel):
@@ -81,10 +117,17 @@ class _LintWords(BaseModel):
     verbs: list[str]
     audible: list[str]
     light: list[str]
+    night: list[str]
+    daylight: list[str]
+    appearance: list[str]
+    picture: list[str]
+    labels: list[str]
+    negation_rewrites: dict[str, str]
 
 
 class Craft(BaseModel):
-    """`prompts/craft.toml`, checked: every move and shot size it names exists."""
+    """`prompts/craft.toml`, checked: every move, shot size and angle it names exists, and
+    every language writes every one of them."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -93,33 +136,56 @@ class Craft(BaseModel):
     shot_sizes: dict[str, str]
     shot_size_aliases: dict[str, str]
     angles: dict[str, str]
-    defaults: dict[str, Defaults]
-    multi_shot: _MultiShot
-    cues: list[_Cue]
+    framing: dict[str, Framing]
+    languages: dict[str, Language]
     choice: _Choice
     aspect_words: dict[str, list[str]]
+    suggest: _Suggest
     lint: _LintWords
 
     @model_validator(mode="after")
     def _names_exist(self) -> Craft:
-        moves = [d.camera_move for d in self.defaults.values()] + [
-            d.moving_camera for d in self.defaults.values()
+        moves = [f.camera_move for f in self.framing.values()] + [
+            f.moving_camera for f in self.framing.values()
         ]
-        moves += [c.camera_move for c in self.cues] + [move for _, move in self.multi_shot.cycle]
-        moves += list(self.camera_move_aliases.values())
-        sizes = [d.shot_size for d in self.defaults.values()] + [c.shot_size for c in self.cues]
-        sizes += list(self.shot_size_aliases.values())
-        sizes += [size for size, _ in self.multi_shot.cycle]
-        angles = [d.angle for d in self.defaults.values()] + [c.angle for c in self.cues]
+        moves += [c.move for c in self.suggest.camera] + list(self.camera_move_aliases.values())
+        sizes = [f.shot_size for f in self.framing.values()] + list(self.shot_size_aliases.values())
         for kind, used, known in (
             ("camera move", moves, self.camera_moves),
             ("shot size", sizes, self.shot_sizes),
-            ("angle", angles, self.angles),
         ):
             unknown = [name for name in used if name and name not in known]
             if unknown:
                 raise ValueError(f"craft.toml names an unknown {kind}: {', '.join(unknown)}")
+        if "en" not in self.languages:
+            raise ValueError("craft.toml needs [languages.en]")
+        for code, lang in self.languages.items():
+            if code == "en":
+                continue
+            for kind, table, known in (
+                ("camera_moves", lang.camera_moves, self.camera_moves),
+                ("shot_sizes", lang.shot_sizes, self.shot_sizes),
+                ("angles", lang.angles, self.angles),
+            ):
+                if set(table) != set(known):
+                    missing = sorted(set(known) - set(table)) or sorted(set(table) - set(known))
+                    raise ValueError(f"craft.toml [languages.{code}.{kind}] differs on: {', '.join(missing)}")
         return self
+
+    def language(self, code: str) -> Language | None:
+        """How prompts are written in a language; English carries the top-level vocabulary."""
+        lang = self.languages.get(code)
+        if lang is None:
+            return None
+        if code == "en":
+            return lang.model_copy(
+                update={
+                    "camera_moves": self.camera_moves,
+                    "shot_sizes": self.shot_sizes,
+                    "angles": self.angles,
+                }
+            )
+        return lang
 
 
 def prompts_dir() -> Traversable:
@@ -143,6 +209,13 @@ def load_craft() -> Craft:
 
 
 @functools.cache
+def prompt_craft_guide() -> str:
+    """The prompt-craft guide (`skill/references/prompt-craft.md`, shipped as
+    `prompts/prompt-craft.md`), read once."""
+    return (prompts_dir() / "prompt-craft.md").read_text(encoding="utf-8")
+
+
+@functools.cache
 def environment() -> jinja2.Environment:
     """The template engine over `prompts/`: strict about undefined fields, no escaping."""
     import jinja2  # here, not at the top: only rendering needs the engine
@@ -161,7 +234,6 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["sentence"] = sentence
     env.filters["capfirst"] = capfirst
     return env
 

@@ -1,7 +1,9 @@
-"""Prompt craft on the MCP surface: the `write_cinematic_prompt` tool (draft a prompt from an
-idea, or lint the user's own) and one MCP prompt per template in `prompts/`, each a
-module-level function; `tools()` publishes the tool, `register` puts the prompts on a server.
-A prompt's text, like every tool's answer, passes through the runtime's redaction.
+"""Prompt craft on the MCP surface: the `write_cinematic_prompt` tool (lint a prompt the agent
+wrote, or compose one from an idea and fields), the prompt-craft guide as the resource
+`seedance://guides/prompt-craft` (the skill's `skill/references/prompt-craft.md`, so agents
+without the skill get it too) and one MCP prompt per template in `prompts/`, each a
+module-level function; `tools()` publishes the tool, `register` puts the prompts and the guide
+on a server. A prompt's text, like every tool's answer, passes through the runtime's redaction.
 
 The prompt code (templates, craft data, Jinja2) is imported on the first call, not at start-up.
 """
@@ -36,11 +38,13 @@ if TYPE_CHECKING:
     from ..craft.models import LintWarning, PromptDraft
 
 __all__ = [
+    "GUIDE_URI",
     "cinematic",
     "dialogue",
     "image_to_video",
     "multi_shot",
     "product",
+    "prompt_craft_guide",
     "register",
     "tools",
     "write_cinematic_prompt",
@@ -64,8 +68,9 @@ async def write_cinematic_prompt(
         str | None,
         Field(
             max_length=IDEA_MAX_CHARS,
-            description="What the clip is about, in plain words "
-            f"(e.g. 'a fox crossing a snowy road at dawn'); at most {IDEA_MAX_CHARS} characters.",
+            description="Compose mode: what the clip shows, in the user's language; only these words and "
+            "the fields below go into the prompt, nothing is added (what is missing comes back as "
+            f"suggestions). At most {IDEA_MAX_CHARS} characters.",
         ),
     ] = None,
     provider: Annotated[
@@ -129,16 +134,21 @@ async def write_cinematic_prompt(
         str | None,
         Field(
             max_length=PROMPT_MAX_CHARS,
-            description="A prompt the user wrote: returns the problems found in it; "
-            f"at most {PROMPT_MAX_CHARS} characters.",
+            description="Check mode: a prompt you (or the user) wrote; returns what to change in "
+            "lint_warnings. Pass the provider, model, duration, audio, fixed_lens and image_url you "
+            f"will render with. At most {PROMPT_MAX_CHARS} characters.",
         ),
     ] = None,
 ) -> PromptResult:
-    """Draft a cinematic Seedance prompt from an idea (free: nothing is rendered or charged).
+    """Check a Seedance prompt against ByteDance's craft, or compose one (free: nothing is rendered).
 
-    Give an idea plus any of shot size, camera move, angle, light, style, mood, sound,
-    dialogue or a list of shots; the result's draft.prompt is ready for generate_video.
-    To check a prompt the user wrote instead, pass it as `lint` and read lint_warnings.
+    Best: write the prompt yourself from the guide (resource seedance://guides/prompt-craft:
+    subject + action + scene, then one camera move, a light source, style and sound, in the
+    user's language), then pass it as `lint` with the render settings and fix every
+    lint_warning. Or pass an `idea` plus fields (shot size, camera move, angle, light, style,
+    mood, sound, dialogue, shots): the tool composes only those words in order, in the idea's
+    language, fits them to the provider's limit and returns draft.suggestions for what the
+    craft still needs (camera, light, sound, action); it never invents content.
     """
     from ..craft.draft import write_cinematic_prompt as draft_prompt
     from ..craft.lint import lint_prompt
@@ -177,6 +187,7 @@ async def write_cinematic_prompt(
                 duration=duration,
                 audio=audio,
                 fixed_lens=fixed_lens,
+                image=image_url is not None,
                 field="lint",
             )
             if lint is not None
@@ -192,6 +203,11 @@ async def write_cinematic_prompt(
     step = (
         "Next: estimate_credits for the clip, tell the user the price, then generate_video with draft.prompt."
     )
+    if draft is not None and (draft.suggestions or draft.warnings):
+        step = (
+            "Act on draft.suggestions (add what is missing to the prompt in your own words) and "
+            "draft.warnings, lint the result, then estimate_credits."
+        )
     if lint is not None:
         step = (
             "Fix the issues listed in lint_warnings, then estimate_credits."
@@ -204,7 +220,7 @@ async def write_cinematic_prompt(
 # ---- MCP prompts from the templates ---------------------------------------------------------
 
 
-_Text = Annotated[str | None, Field(description="Optional; leave empty to let the template choose.")]
+_Text = Annotated[str | None, Field(description="Optional, in your words; left empty, nothing is added.")]
 _Idea = Annotated[str, Field(description="What the clip shows: who or what, doing what, where.")]
 _Provider = Annotated[str | None, Field(description="Provider id whose prompt limit the text must fit.")]
 
@@ -221,7 +237,7 @@ def cinematic(
     provider: _Provider = None,
     ctx: RuntimeContext | None = None,
 ) -> str:
-    """One cinematic shot: subject and action, one camera move, a named light, style, mood, sound."""
+    """One cinematic shot composed from your arguments (idea, then camera, light, style, mood, sound)."""
     return _render_prompt("cinematic", locals())
 
 
@@ -234,7 +250,7 @@ def product(
     provider: _Provider = None,
     ctx: RuntimeContext | None = None,
 ) -> str:
-    """Product showcase: the product as hero, close framing, studio light, clean sound."""
+    """Product showcase: the product as hero, a still close-up, then the light, style and sound you give."""
     return _render_prompt("product", locals())
 
 
@@ -289,15 +305,37 @@ def _render_prompt(template: str, fields: dict[str, Any]) -> str:
     )
 
 
+GUIDE_URI = "seedance://guides/prompt-craft"
+"""The prompt-craft guide: how to write a Seedance prompt, with annotated examples."""
+
+
+def prompt_craft_guide() -> str:
+    """How to write a Seedance prompt: the rules, what the models differ in, the linter's rules
+    and annotated examples in English and Chinese (Markdown)."""
+    from ..craft.library import prompt_craft_guide as guide
+
+    return guide()
+
+
 def tools() -> list[Tool]:
     """`write_cinematic_prompt`: read-only and free (it drafts or lints, never renders)."""
-    return [checked_tool(write_cinematic_prompt, read_only("Write a cinematic prompt"))]
+    return [checked_tool(write_cinematic_prompt, read_only("Check or compose a Seedance prompt"))]
 
 
 def register(server: MCPServer[Runtime]) -> None:
-    """Put one MCP prompt per template in `prompts/` (same names) on `server`."""
+    """Put one MCP prompt per template in `prompts/` (same names) and the prompt-craft guide on
+    `server`."""
     server.prompt(title="Cinematic shot")(cinematic)
     server.prompt(title="Product showcase")(product)
     server.prompt(title="Dialogue scene")(dialogue)
     server.prompt(name="multi-shot", title="Multi-shot clip")(multi_shot)
     server.prompt(name="image-to-video", title="Animate an image")(image_to_video)
+    server.resource(
+        GUIDE_URI,
+        name="prompt-craft",
+        title="How to write a Seedance prompt",
+        description="Read before writing a prompt: subject + action + scene, one camera move, light, "
+        "sound, dialogue, multi-shot, image-to-video, per-model differences, the linter's rules and "
+        "annotated examples (English and Chinese).",
+        mime_type="text/markdown",
+    )(prompt_craft_guide)
