@@ -36,7 +36,8 @@ INSTRUCTIONS = """\
 Seedance video generation through several provider APIs, ByteDance's own (byteplus, \
 volcengine) among them. list_providers says which have a key, the models each serves \
 (e.g. seedance-1.5-pro, seedance-2.0) and what each model accepts.
-Flow: write_cinematic_prompt (draft the prompt) -> estimate_credits (tell the user the price \
+Flow: write the prompt yourself from the resource seedance://guides/prompt-craft and check it \
+with write_cinematic_prompt(lint=...) -> estimate_credits (tell the user the price \
 and get a yes) -> generate_video (spends credits or money; waits up to 45 s) -> check_status \
 with the job_id until status is "succeeded" (then video_path is the MP4 on disk).
 `model` chooses the Seedance model on estimate_credits, generate_video and list_providers \
