@@ -40,8 +40,13 @@ def _join(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
-    """The request with the model and the provider's defaults filled in, or `InvalidRequest`."""
+def resolve_request(
+    req: VideoRequest, provider: Provider, *, image_hosts: Collection[str] = ()
+) -> VideoRequest:
+    """The request with the model and the provider's defaults filled in, or `InvalidRequest`.
+
+    `image_hosts`: hosts a start or end frame may come from although loopback (the simulator's
+    own files, such as a last frame it handed back, in sandbox mode)."""
     spec = get_model(provider, req.model)
     caps = spec.caps
     pid = _who(provider, spec)
@@ -86,7 +91,13 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
                 field="image_url",
                 value=req.image_url,
             )
-        check_public_url(req.image_url, "image_url", https_only=caps.https_images_only, provider=pid)
+        check_public_url(
+            req.image_url,
+            "image_url",
+            https_only=caps.https_images_only,
+            provider=pid,
+            allowed_hosts=image_hosts,
+        )
     if req.end_image_url is not None:
         if not caps.end_image:
             raise InvalidRequest(
@@ -101,7 +112,13 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
                 field="end_image_url",
                 value=req.end_image_url,
             )
-        check_public_url(req.end_image_url, "end_image_url", https_only=caps.https_images_only, provider=pid)
+        check_public_url(
+            req.end_image_url,
+            "end_image_url",
+            https_only=caps.https_images_only,
+            provider=pid,
+            allowed_hosts=image_hosts,
+        )
 
     _check_references(req, provider, spec)
 
