@@ -22,11 +22,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
+
 from ..pricing import DIMENSIONS_1X, DIMENSIONS_2X
 from ..providers.family import FPS
-from .state import Task
+from .media import last_frame_png, sample_mp4
+from .state import SandboxState, Task
 
-__all__ = ["AUDIO_RATE", "ClipSpec", "RenderedClip", "clip_spec", "render"]
+__all__ = ["AUDIO_RATE", "ClipSpec", "RenderedClip", "clip_spec", "last_frame", "render", "video"]
 
 AUDIO_RATE = 48_000
 AUDIO_BLOCK = 1024  # samples per AAC frame; every tone fits a whole number of periods in one
@@ -79,6 +82,21 @@ class RenderedClip:
 
     mp4: bytes
     last_frame: bytes
+
+
+async def video(state: SandboxState, task: Task) -> bytes:
+    """The finished task's MP4: its own clip with `SandboxConfig(clips=True)`, else the shipped
+    sample (a clip is encoded off the event loop, once per spec)."""
+    if not state.config.clips:
+        return sample_mp4()
+    return (await anyio.to_thread.run_sync(render, clip_spec(task))).mp4
+
+
+async def last_frame(state: SandboxState, task: Task) -> bytes:
+    """The PNG of the finished task's last frame: its clip's, or the sample's flat frame."""
+    if not state.config.clips:
+        return last_frame_png()
+    return (await anyio.to_thread.run_sync(render, clip_spec(task))).last_frame
 
 
 def clip_spec(task: Task) -> ClipSpec:
