@@ -282,6 +282,36 @@ def test_different_parameters_are_re_encoded_to_one_format(tmp_path: Path) -> No
     assert max(abs(v) for v in values[:AUDIO_RATE]) > 0.1
 
 
+def shorten_sound(source: Path, out: Path, seconds: float) -> Path:
+    """`source` with its sound cut at `seconds` (the picture whole), by stream copy."""
+    with av.open(str(source)) as clip, av.open(str(out), "w", format="mp4") as short:
+        video = short.add_stream_from_template(clip.streams.video[0])
+        audio = short.add_stream_from_template(clip.streams.audio[0])
+        for packet in clip.demux():
+            if packet.size == 0 or packet.pts is None:
+                continue
+            if packet.stream.type == "audio":
+                if packet.pts * packet.time_base >= seconds:
+                    continue
+                packet.stream = audio
+            else:
+                packet.stream = video
+            short.mux(packet)
+    return out
+
+
+def test_sound_shorter_than_its_picture_is_padded_with_silence(tmp_path: Path, three: list[Path]) -> None:
+    short = shorten_sound(three[1], tmp_path / "short.mp4", 1.5)  # 3 s of picture, 1.5 s of sound
+    assert probe(short).has_audio and abs(probe(short).duration - 3) <= FRAME
+    result = stitch([StitchClip(three[0]), StitchClip(short), StitchClip(three[2])], tmp_path / "film.mp4")
+    assert result.method == "encode"  # a copy would leave the last clip's sound 1.5 s early
+    values = samples(result.path)
+    assert abs(len(values) / AUDIO_RATE - 7) <= FRAME
+    assert abs(crossings(values, 2.5) - expected_crossings(12)) <= 3
+    assert max(abs(v) for v in values[round(3.6 * AUDIO_RATE) : round(4.9 * AUDIO_RATE)]) < 0.01
+    assert abs(crossings(values, 5 + FRAME) - expected_crossings(8)) <= 3  # on time after the gap
+
+
 def test_clips_without_audio_stitch_by_copy_without_audio(tmp_path: Path) -> None:
     clips = [make_clip(tmp_path, n, seconds=1, audio=False, colour=c) for n, c in (("x", RED), ("y", BLUE))]
     result = stitch([StitchClip(p) for p in clips], tmp_path / "film.mp4")

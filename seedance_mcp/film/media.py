@@ -5,12 +5,15 @@ and lay one frame per shot out on a contact sheet.
 PyAV is imported in one place (`_av`), on first use, so importing this module costs nothing.
 
 Stitching by stream copy keeps every packet as it is and only moves its timestamps: each clip
-starts where the one before ends. An AAC track starts with the encoder's priming frame (before
-time 0, hidden by the file's edit list); after the first clip those frames are dropped, so no
-clip's audio starts late, and packets past a clip's picture are dropped, so none runs long.
+starts where the one before ends. It is chosen only when every clip has the same codec
+parameters and its sound lasts as long as its picture (to within one audio frame). An AAC
+track starts with the encoder's priming frame (before time 0, hidden by the file's edit list);
+after the first clip those frames are dropped, so no clip's sound starts late, and packets past
+a clip's picture are dropped, so none runs long.
+
 A re-encode decodes everything to one frame rate, size and 48 kHz stereo, makes each clip's
-audio exactly as long as its picture (silence where it is short), blends crossfades, and
-encodes one H.264/AAC file; it holds at most one crossfade's frames and samples at a time.
+sound exactly as long as its picture (silence where it is short), blends crossfades (picture
+and sound, linearly), and encodes one H.264/AAC file, holding at most one crossfade's frames.
 """
 
 from __future__ import annotations
@@ -294,9 +297,13 @@ def _check_crossfades(clips: Sequence[StitchClip]) -> None:
             )
 
 
-def _signature(path: Path) -> tuple[Any, ...]:
-    """Everything that must match for packets of two files to share one stream."""
+def _signature(path: Path) -> tuple[Any, ...] | None:
+    """Everything that must match for packets of two files to share one stream; None when the
+    clip cannot be copied even alone (its sound stops more than an audio frame before its
+    picture: only a re-encode can fill the rest with silence)."""
     with _open(path) as container:
+        if _sound_short(container):
+            return None
         video = container.streams.video[0].codec_context
         stream = container.streams.video[0]
         parts: list[Any] = [
@@ -324,9 +331,21 @@ def _signature(path: Path) -> tuple[Any, ...]:
         return tuple(parts)
 
 
+def _sound_short(container: InputContainer) -> bool:
+    if not container.streams.audio:
+        return False
+    audio = container.streams.audio[0]
+    if audio.duration is None or audio.time_base is None:
+        return False
+    rate = audio.codec_context.sample_rate or AUDIO_RATE
+    frame = (audio.codec_context.frame_size or 1024) / rate
+    sound = float(audio.duration * audio.time_base)
+    return sound < _video_seconds(container, container.streams.video[0]) - frame - 0.001
+
+
 def _copyable(paths: Sequence[Path]) -> bool:
     first = _signature(paths[0])
-    return all(_signature(path) == first for path in paths[1:])
+    return first is not None and all(_signature(path) == first for path in paths[1:])
 
 
 def _copy(clips: Sequence[StitchClip], out: Path) -> float:
