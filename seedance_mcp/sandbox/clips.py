@@ -17,9 +17,11 @@ import colorsys
 import functools
 import hashlib
 import io
+import math
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import anyio.to_thread
@@ -36,6 +38,7 @@ AUDIO_BLOCK = 1024  # samples per AAC frame; every tone fits a whole number of p
 TONE_STEPS = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)  # periods per block: 234 Hz to 750 Hz
 TONE_LEVEL = 0.2
 WHITE = (235, 128, 128)  # Y, U, V of the counter's digits
+ADAPTIVE_SECONDS = 5.0  # a task that let the model pick its length (-1) gets 5 s
 _CACHED = 16
 
 # Which of the seven segments each digit lights: a top, b top right, c bottom right, d bottom,
@@ -102,7 +105,8 @@ async def last_frame(state: SandboxState, task: Task) -> bytes:
 def clip_spec(task: Task) -> ClipSpec:
     """The clip a finished task renders, read from what its request asked (the simulator's view
     of it first, then the body and its `input` object): the task's seconds, the documented frame
-    size of its resolution and ratio (720p and 16:9 when it asked neither), audio when asked."""
+    size of its resolution and ratio (720p and 16:9 when it asked neither; `adaptive` is 16:9),
+    audio when asked."""
     views: list[Mapping[str, Any]] = [
         v for v in (task.extra.get("clip"), task.extra.get("request")) if isinstance(v, Mapping)
     ]
@@ -121,7 +125,7 @@ def clip_spec(task: Task) -> ClipSpec:
     hue = seed[0] / 256
     red, green, blue = colorsys.hsv_to_rgb(hue, 0.65, 0.85)
     return ClipSpec(
-        seconds=float(task.duration),
+        seconds=float(task.duration) if task.duration > 0 else ADAPTIVE_SECONDS,
         width=width,
         height=height,
         audio=bool(audio),
@@ -154,9 +158,9 @@ def _prompt(views: list[Mapping[str, Any]]) -> str | None:
 
 @functools.lru_cache(maxsize=_CACHED)
 def render(spec: ClipSpec) -> RenderedClip:
-    """Encode the clip `spec` describes (cached: the same spec is encoded once per process)."""
-    import av  # the sandbox runs only where the package's dependencies are installed
-
+    """Encode the clip `spec` describes (cached: the same spec is encoded once per process).
+    Sound and picture are interleaved as they are made, as a player streaming the file wants."""
+    av = _av()
     buffer = io.BytesIO()
     with av.open(buffer, "w", format="mp4") as container:
         video = container.add_stream(
@@ -171,33 +175,39 @@ def render(spec: ClipSpec) -> RenderedClip:
             if spec.audio
             else None
         )
-        painter = _Painter(spec)
+        tone = _tone(av, spec) if sound is not None else []
+        painter = _Painter(av, spec)
         frame = None
+        heard = 0
         for index in range(spec.frames):
             frame = painter.frame(index)
-            for packet in video.encode(frame):
-                container.mux(packet)
-        for packet in video.encode():
-            container.mux(packet)
+            container.mux(video.encode(frame))
+            while (
+                sound is not None and heard < len(tone) and tone[heard].pts * spec.fps <= index * AUDIO_RATE
+            ):
+                container.mux(sound.encode(tone[heard]))
+                heard += 1
+        container.mux(video.encode())
         if sound is not None:
-            for audio_frame in _tone(spec):
-                for packet in sound.encode(audio_frame):
-                    container.mux(packet)
-            for packet in sound.encode():
-                container.mux(packet)
+            for rest in tone[heard:]:
+                container.mux(sound.encode(rest))
+            container.mux(sound.encode())
         assert frame is not None
         png = io.BytesIO()
         frame.to_image().save(png, format="PNG")
     return RenderedClip(mp4=buffer.getvalue(), last_frame=png.getvalue())
 
 
-def _tone(spec: ClipSpec) -> list[Any]:
-    """Stereo float frames of the shot's tone, exactly the clip's seconds long (the last block
-    is cut short); each block holds whole periods, so blocks join without a click."""
-    import math
-
+def _av() -> ModuleType:
+    """PyAV, imported on first use (a dependency of the package; the sample needs none)."""
     import av
 
+    return av
+
+
+def _tone(av: ModuleType, spec: ClipSpec) -> list[Any]:
+    """Stereo float frames of the shot's tone, exactly the clip's seconds long (the last block
+    is cut short); each block holds whole periods, so blocks join without a click."""
     block = struct.pack(
         f"<{AUDIO_BLOCK}f",
         *(TONE_LEVEL * math.sin(2 * math.pi * spec.tone * i / AUDIO_BLOCK) for i in range(AUDIO_BLOCK)),
@@ -222,9 +232,7 @@ class _Painter:
     box near the top left is cleared and the frame number drawn in seven-segment digits (no
     font, no colour conversion)."""
 
-    def __init__(self, spec: ClipSpec) -> None:
-        import av
-
+    def __init__(self, av: ModuleType, spec: ClipSpec) -> None:
         self.spec = spec
         self.picture = av.VideoFrame(spec.width, spec.height, "yuv420p")
         self.strides = [plane.line_size for plane in self.picture.planes]
