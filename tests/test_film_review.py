@@ -98,12 +98,19 @@ def parse(page: Path) -> Links:
 
 def test_the_page_links_every_shot_and_every_file_that_exists(tmp_path: Path) -> None:
     manifest, folder = film(tmp_path, clips={"open": True, "climb": True, "lamp": False})
+    (folder / "film.json").write_text(manifest.model_dump_json(), encoding="utf-8")
     page = write_review_page(manifest, folder)
     assert page == folder / "index.html"
     links = parse(page)
     assert links.shots == ["open", "climb", "lamp"]
     targets = {value for _, value in links.links}
-    assert targets == {"The%20Keeper.mp4", "contact-sheet.png", "clips/open.mp4", "clips/climb.mp4"}
+    assert targets == {
+        "The%20Keeper.mp4",
+        "contact-sheet.png",
+        "clips/open.mp4",
+        "clips/climb.mp4",
+        "film.json",
+    }
     for target in targets:  # every link is relative and resolves to a file that exists
         assert "://" not in target and not target.startswith("/")
         assert (folder / target.replace("%20", " ")).is_file()

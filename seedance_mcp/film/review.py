@@ -1,6 +1,6 @@
 """The film's review page: one static `index.html` in the film folder that opens offline (no
 script, font or style from elsewhere): the film, the contact sheet, then each shot's prompt,
-clip, cost and warnings.
+clip, cost and warnings, and a link to film.json.
 
 The page is rendered from `templates/review.html.j2` with autoescaping on (a prompt is the
 user's text, shown as text) and `StrictUndefined`. Every link is relative to the film folder
@@ -19,6 +19,7 @@ from .manifest import FilmManifest, ShotRecord
 __all__ = ["REVIEW_PAGE", "write_review_page"]
 
 REVIEW_PAGE = "index.html"
+MANIFEST = "film.json"
 TEMPLATE = "review.html.j2"
 
 
@@ -43,6 +44,7 @@ def write_review_page(manifest: FilmManifest, film_dir: Path) -> Path:
         film=manifest,
         film_href=_href(manifest.film_file, film_dir),
         sheet_href=_href(manifest.contact_sheet, film_dir),
+        manifest_href=_href(MANIFEST, film_dir),
         cost=", ".join(str(money) for money in manifest.total_cost),
         shots=[_Shot(shot, _href(shot.clip, film_dir)) for shot in manifest.shots],
     )

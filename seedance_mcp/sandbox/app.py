@@ -77,15 +77,15 @@ def _download(state: SandboxState) -> Endpoint:
                 return PlainTextResponse("Not Found", status_code=404)
             return Response(await last_frame(state, task), media_type="image/png")
         fault = state.take_fault(task.provider, "download", DOWNLOAD_FAULTS)
-        sample = await video(state, task)
-        total = len(sample) if state.config.clips else state.video_size
+        clip = await video(state, task)
+        total = len(clip) if state.config.clips else state.video_size
         match fault.kind if fault is not None else None:
             case None:
-                return VideoResponse(sample, total)
+                return VideoResponse(clip, total)
             case "truncate":
-                return VideoResponse(sample, total, cut_at=total // 2, on_cut=state.note_abort)
+                return VideoResponse(clip, total, cut_at=total // 2, on_cut=state.note_abort)
             case "reset":
-                return AbortedResponse(VideoResponse(sample, total), state.note_abort)
+                return AbortedResponse(VideoResponse(clip, total), state.note_abort)
             case "429":
                 assert fault is not None
                 headers = {"Retry-After": str(fault.retry_after)}
