@@ -86,6 +86,11 @@ def crossings(values: array[float], at: float) -> int:
     return sum(1 for x, y in itertools.pairwise(window) if (x < 0) != (y < 0))
 
 
+def steepest(steps: list[float], spans: list[tuple[float, float]]) -> float:
+    """The largest sample-to-sample step inside the spans (seconds): how steep the tones are."""
+    return max(max(steps[round(a * AUDIO_RATE) : round(b * AUDIO_RATE)]) for a, b in spans)
+
+
 def expected_crossings(tone: int) -> float:
     return 2 * tone * AUDIO_RATE / 1024 * WINDOW / AUDIO_RATE
 
@@ -239,6 +244,12 @@ def test_audio_is_in_sync_at_every_cut(tmp_path: Path, three: list[Path], method
         # Just after the cut and just before the next one, the clip's own tone is heard.
         for at in (start + FRAME, end - FRAME - WINDOW / AUDIO_RATE):
             assert abs(crossings(values, at) - want) <= 3, (method, tone, at)
+    # No click: around each cut the waveform moves no faster than a tone does anywhere else.
+    steps = [abs(b - a) for a, b in itertools.pairwise(values)]
+    smooth = steepest(steps, [(start + 0.2, end - 0.2) for start, end in zip(starts, ends, strict=True)])
+    for cut in starts[1:]:
+        near_cut = steps[round((cut - 0.01) * AUDIO_RATE) : round((cut + 0.01) * AUDIO_RATE)]
+        assert max(near_cut) <= 1.5 * smooth, (method, cut, max(near_cut), smooth)
     # No gap: nowhere in the film is there a stretch of silence (the tones never stop).
     for at in [i * 0.04 for i in range(int(video / 0.04) - 1)]:
         begin = round(at * AUDIO_RATE)
@@ -310,6 +321,35 @@ def test_sound_shorter_than_its_picture_is_padded_with_silence(tmp_path: Path, t
     assert abs(crossings(values, 2.5) - expected_crossings(12)) <= 3
     assert max(abs(v) for v in values[round(3.6 * AUDIO_RATE) : round(4.9 * AUDIO_RATE)]) < 0.01
     assert abs(crossings(values, 5 + FRAME) - expected_crossings(8)) <= 3  # on time after the gap
+
+
+def with_sound_of(picture: Path, sound: Path, out: Path) -> Path:
+    """A file with `picture`'s video and `sound`'s audio (of another length), by stream copy."""
+    with av.open(str(picture)) as video_in, av.open(str(sound)) as audio_in, av.open(str(out), "w") as both:
+        video = both.add_stream_from_template(video_in.streams.video[0])
+        audio = both.add_stream_from_template(audio_in.streams.audio[0])
+        for source, stream in ((video_in, video), (audio_in, audio)):
+            kind = "video" if stream is video else "audio"
+            for packet in source.demux(**{kind: 0}):
+                if packet.size and packet.pts is not None:
+                    packet.stream = stream
+                    both.mux(packet)
+    return out
+
+
+def test_sound_longer_than_its_picture_is_cut_without_a_click(tmp_path: Path, three: list[Path]) -> None:
+    # 2 s of red picture with 3 s of a tone: at 2 s the tone is mid-swing, not fading.
+    long_tone = make_clip(tmp_path, "tone", seconds=3, tone=7)
+    clip = with_sound_of(three[0], long_tone, tmp_path / "long.mp4")
+    result = stitch([StitchClip(clip), StitchClip(three[1])], tmp_path / "film.mp4")
+    assert result.method == "encode"  # a copy would keep the tone to the next packet boundary
+    values = samples(result.path)
+    assert abs(len(values) / AUDIO_RATE - 5) <= FRAME
+    steps = [abs(b - a) for a, b in itertools.pairwise(values)]
+    smooth = steepest(steps, [(0.5, 1.5), (3.0, 4.0)])  # the two tones' own steepest steps
+    assert max(steps[round(1.99 * AUDIO_RATE) : round(2.01 * AUDIO_RATE)]) <= 1.5 * smooth
+    assert abs(crossings(values, 1.9) - expected_crossings(7)) <= 3
+    assert abs(crossings(values, 2 + FRAME) - expected_crossings(12)) <= 3
 
 
 def test_clips_without_audio_stitch_by_copy_without_audio(tmp_path: Path) -> None:

@@ -6,14 +6,15 @@ PyAV is imported in one place (`_av`), on first use, so importing this module co
 
 Stitching by stream copy keeps every packet as it is and only moves its timestamps: each clip
 starts where the one before ends. It is chosen only when every clip has the same codec
-parameters and its sound lasts as long as its picture (to within one audio frame). An AAC
+parameters and its sound lasts as long as its picture (to within one audio frame, either way). An AAC
 track starts with the encoder's priming frame (before time 0, hidden by the file's edit list);
 after the first clip those frames are dropped, so no clip's sound starts late, and packets past
 a clip's picture are dropped, so none runs long.
 
 A re-encode decodes everything to one frame rate, size and 48 kHz stereo, makes each clip's
 sound exactly as long as its picture (silence where it is short), blends crossfades (picture
-and sound, linearly), and encodes one H.264/AAC file, holding at most one crossfade's frames.
+and sound, linearly), ramps the sound over 4 ms each side of a cut (no click where a waveform
+is cut mid-swing), and encodes one H.264/AAC file, holding at most one crossfade's frames.
 """
 
 from __future__ import annotations
@@ -85,6 +86,7 @@ RATIO_TOLERANCE = 0.03  # the documented 864x496 is 16:9 only to 2 %
 SIZE_TOLERANCE = 0.02
 ENCODE_VIDEO = {"preset": "veryfast", "crf": "20"}
 ENCODE_AUDIO_BITRATE = 192_000
+DECLICK = 0.004  # seconds of ramp each side of a cut in a re-encode
 MUX_OPTIONS = {"movflags": "+faststart"}  # the index first: a browser starts playing at once
 TILE_WIDTH = 320
 LABEL_HEIGHT = 28
@@ -299,10 +301,10 @@ def _check_crossfades(clips: Sequence[StitchClip]) -> None:
 
 def _signature(path: Path) -> tuple[Any, ...] | None:
     """Everything that must match for packets of two files to share one stream; None when the
-    clip cannot be copied even alone (its sound stops more than an audio frame before its
-    picture: only a re-encode can fill the rest with silence)."""
+    clip cannot be copied even alone (its sound is not as long as its picture: only a re-encode
+    fills the rest with silence, or ends it without a click)."""
     with _open(path) as container:
-        if _sound_short(container):
+        if _sound_off(container):
             return None
         video = container.streams.video[0].codec_context
         stream = container.streams.video[0]
@@ -331,7 +333,9 @@ def _signature(path: Path) -> tuple[Any, ...] | None:
         return tuple(parts)
 
 
-def _sound_short(container: InputContainer) -> bool:
+def _sound_off(container: InputContainer) -> bool:
+    """Whether the clip's sound is longer or shorter than its picture by more than one audio
+    frame (a copy would leave a gap, or cut the sound mid-swing at the next clip)."""
     if not container.streams.audio:
         return False
     audio = container.streams.audio[0]
@@ -340,7 +344,7 @@ def _sound_short(container: InputContainer) -> bool:
     rate = audio.codec_context.sample_rate or AUDIO_RATE
     frame = (audio.codec_context.frame_size or 1024) / rate
     sound = float(audio.duration * audio.time_base)
-    return sound < _video_seconds(container, container.streams.video[0]) - frame - 0.001
+    return abs(sound - _video_seconds(container, container.streams.video[0])) > frame + 0.001
 
 
 def _copyable(paths: Sequence[Path]) -> bool:
@@ -516,6 +520,17 @@ class _Samples:
         self.sent = 0  # samples per channel encoded so far
 
     def add(self, audio: array[float], fade: int, keep: int) -> None:
+        """Queue one clip's samples: its first `fade` blend with the tail held from the clip
+        before, its last `keep` are held for the next; a cut (no fade, no keep) is ramped over
+        `DECLICK` seconds each side, so a waveform that stops mid-swing cannot click."""
+        ramp = min(round(DECLICK * AUDIO_RATE), len(audio) // CHANNELS // 2)
+        for n in range(ramp):
+            gain = n / ramp
+            for channel in range(CHANNELS):
+                if fade == 0:
+                    audio[n * CHANNELS + channel] *= gain
+                if keep == 0:
+                    audio[len(audio) - (n + 1) * CHANNELS + channel] *= gain
         fade_values = min(fade * CHANNELS, len(self.held), len(audio))
         for i in range(fade_values):  # a linear crossfade: equal gain, no dip, no click
             alpha = (i // CHANNELS + 1) / (fade_values // CHANNELS + 1)

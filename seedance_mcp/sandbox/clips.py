@@ -37,6 +37,7 @@ AUDIO_RATE = 48_000
 AUDIO_BLOCK = 1024  # samples per AAC frame; every tone fits a whole number of periods in one
 TONE_STEPS = (5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)  # periods per block: 234 Hz to 750 Hz
 TONE_LEVEL = 0.2
+TONE_RAMP = 240  # samples (5 ms) of fade in and out, as a mixed clip's sound would have
 WHITE = (235, 128, 128)  # Y, U, V of the counter's digits
 ADAPTIVE_SECONDS = 5.0  # a task that let the model pick its length (-1) gets 5 s
 _CACHED = 16
@@ -207,17 +208,26 @@ def _av() -> ModuleType:
 
 def _tone(av: ModuleType, spec: ClipSpec) -> list[Any]:
     """Stereo float frames of the shot's tone, exactly the clip's seconds long (the last block
-    is cut short); each block holds whole periods, so blocks join without a click."""
+    is cut short); each block holds whole periods, so blocks join without a click, and the tone
+    fades in and out over 5 ms."""
     block = struct.pack(
         f"<{AUDIO_BLOCK}f",
         *(TONE_LEVEL * math.sin(2 * math.pi * spec.tone * i / AUDIO_BLOCK) for i in range(AUDIO_BLOCK)),
     )
     total = round(spec.frames / spec.fps * AUDIO_RATE)
+    ramp = min(TONE_RAMP, total // 2)
     frames = []
     for start in range(0, total, AUDIO_BLOCK):
         samples = min(AUDIO_BLOCK, total - start)
         frame = av.AudioFrame(format="fltp", layout="stereo", samples=samples)
         data = block[: samples * 4]
+        if start < ramp or start + samples > total - ramp:  # fade in and out: no click
+            values = list(struct.unpack(f"<{samples}f", data))
+            for i in range(samples):
+                edge = min(start + i, total - 1 - (start + i))
+                if edge < ramp:
+                    values[i] *= edge / ramp
+            data = struct.pack(f"<{samples}f", *values)
         for plane in frame.planes:
             plane.update(data + bytes(plane.buffer_size - len(data)))
         frame.sample_rate = AUDIO_RATE
