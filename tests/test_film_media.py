@@ -352,6 +352,23 @@ def test_sound_longer_than_its_picture_is_cut_without_a_click(tmp_path: Path, th
     assert abs(crossings(values, 2 + FRAME) - expected_crossings(12)) <= 3
 
 
+def test_a_shot_of_another_shape_is_fitted_not_stretched(tmp_path: Path) -> None:
+    wide = make_clip(tmp_path, "wide", seconds=1, size=(320, 180), colour=RED)
+    tall = make_clip(tmp_path, "tall", seconds=1, size=(180, 320), colour=BLUE)
+    result = stitch([StitchClip(wide), StitchClip(tall)], tmp_path / "film.mp4")
+    assert result.method == "encode" and (probe(result.path).width, probe(result.path).height) == (320, 180)
+    with av.open(str(result.path)) as film:
+        *_, last = film.decode(video=0)
+    image = last.to_image()
+    centre, edge = image.getpixel((160, 120)), image.getpixel((10, 90))
+    assert isinstance(centre, tuple) and near((centre[0], centre[1], centre[2]), BLUE)
+    assert isinstance(edge, tuple) and max(edge[:3]) < 30  # pillarboxed in black
+    # The picture keeps its shape: the blue area is about 101 pixels wide (180 x 180/320).
+    row = [image.getpixel((x, 120)) for x in range(320)]
+    blue = sum(1 for p in row if isinstance(p, tuple) and near((p[0], p[1], p[2]), BLUE, 30))
+    assert 95 <= blue <= 107
+
+
 def test_clips_without_audio_stitch_by_copy_without_audio(tmp_path: Path) -> None:
     clips = [make_clip(tmp_path, n, seconds=1, audio=False, colour=c) for n, c in (("x", RED), ("y", BLUE))]
     result = stitch([StitchClip(p) for p in clips], tmp_path / "film.mp4")

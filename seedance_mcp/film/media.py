@@ -452,18 +452,34 @@ def _decoded(
 
 def _pictures(path: Path, fps: Fraction, count: int, width: int, height: int) -> Iterator[Any]:
     """`count` frames at `fps`: for each output instant, the latest decoded frame at or before
-    it (repeating the last one if the clip's picture ends early)."""
+    it (repeating the last one if the clip's picture ends early), fitted to `width` x `height`."""
+    av = _av()
     with _open(path) as container:
         stream = container.streams.video[0]
         decoded = container.decode(stream)
         current = None
         upcoming = next(decoded, None)
+        if upcoming is None:
+            raise ClipUnreadable(f"{path}: no frame could be decoded; expected a video clip (MP4)")
         for index in range(count):
             instant = Fraction(index) / fps
             while upcoming is not None and (current is None or _seconds(upcoming) <= instant):
                 current, upcoming = upcoming, next(decoded, None)
-            assert current is not None, "a readable clip has at least one frame"
-            yield current.reformat(width=width, height=height, format="yuv420p")
+            yield _fit(av, current, width, height)
+
+
+def _fit(av: ModuleType, frame: Any, width: int, height: int) -> Any:
+    """The frame at `width` x `height`: scaled when its shape is the film's, else scaled to fit
+    inside and centred on black (a 9:16 shot in a 16:9 film is pillarboxed, never stretched)."""
+    if abs(frame.width * height - frame.height * width) <= 0.01 * width * frame.height:
+        return frame.reformat(width=width, height=height, format="yuv420p")
+    from PIL import Image
+
+    scale = min(width / frame.width, height / frame.height)
+    inner = (max(2, round(frame.width * scale)), max(2, round(frame.height * scale)))
+    canvas = Image.new("RGB", (width, height))
+    canvas.paste(frame.to_image().resize(inner), ((width - inner[0]) // 2, (height - inner[1]) // 2))
+    return av.VideoFrame.from_image(canvas).reformat(format="yuv420p")
 
 
 def _seconds(frame: Any) -> Fraction:
