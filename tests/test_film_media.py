@@ -489,3 +489,25 @@ def test_the_ark_sandbox_last_frame_is_the_clips_last_frame(
             near(a.getpixel(xy), b.getpixel(xy))  # type: ignore[arg-type]
             for xy in ((5, 5), (320, 320), (600, 600), (100, 60))
         )
+
+
+def test_fal_reports_the_size_of_the_clip_it_serves(sandbox: Callable[..., Sandbox], tmp_path: Path) -> None:
+    sb = sandbox(clips=True)
+    payload = {
+        "prompt": "A lamp turns in the dark",
+        "duration": "4",
+        "resolution": "480p",
+        "aspect_ratio": "1:1",
+    }
+    with httpx2.Client(headers={"Authorization": "Key fal-film-media-test"}, timeout=30) as client:
+        answer = client.post(
+            f"{sb.base_url('fal')}/bytedance/seedance-2.0/text-to-video", json=payload
+        ).json()
+        result = client.get(answer["response_url"]).json()
+        video = client.get(result["video"]["url"])
+    assert video.status_code == 200 and result["video"]["file_size"] == len(video.content)
+    path = tmp_path / "fal.mp4"
+    path.write_bytes(video.content)
+    info = probe(path)
+    assert (info.width, info.height) == (640, 640)
+    assert check_clip(info, duration=4, resolution="480p", aspect_ratio="1:1", audio=False) == []
