@@ -243,6 +243,11 @@ class FilmRunner:
             p: anyio.CapacityLimiter(n) for p, n in queue_slots(plan.shots, plan.max_parallel).items()
         }
         self._saving = anyio.Lock()
+        # One submit at a time per provider: a submit whose answer is lost (a crash, a cut
+        # connection) on a provider without idempotency keys is found again in its task list by
+        # its settings, which a film's shots often share; with one in doubt at a time, the task
+        # found is that submit's. Renders still run in parallel.
+        self._submitting = {p: anyio.Lock() for p in self._slots}
         self.record = FilmRecord(
             film_id=plan.film_id,
             title=plan.board.title,
@@ -374,6 +379,8 @@ class FilmRunner:
         state.cost = job.cost
         state.clip = job.video_path
         state.reason = job.error.message if job.error is not None and job.status.is_final else None
+        if job.status is JobStatus.UNKNOWN:
+            state.reason = job.notice
         if job.status is JobStatus.SUCCEEDED and not job.video_path:
             state.status = "running"  # rendered, not saved yet: the next look fetches it
             state.reason = job.notice
@@ -396,11 +403,7 @@ class FilmRunner:
                 if not (self._options.retry_failed and self._options.submit):
                     return known  # kept as it is: rendering it again is asked for with retry_failed
             else:
-                async with self._slots[shot.provider]:
-                    wait = self._left() if self._options.submit else 0.0
-                    return await self._svc.status(
-                        known.job_id, wait_seconds=wait, output_dir=shots_dir, on_progress=self._engine(state)
-                    )
+                return await self._resume(shot, state, known)
         if not self._options.submit:
             state.status = "pending"
             return None
@@ -411,14 +414,38 @@ class FilmRunner:
         async with self._slots[shot.provider]:
             state.status = "queued"
             await self._tell(state, f"{shot.shot.id}: submitting to {shot.provider}")
-            return await self._svc.generate(
-                request,
-                provider=shot.provider,
-                wait_seconds=self._left(),
-                output_dir=shots_dir,
-                confirm_unpriced=self._options.confirm_unpriced,
-                on_progress=self._engine(state),
-                job_id=job_id,
+            async with self._submitting[shot.provider]:
+                job = await self._svc.generate(
+                    request,
+                    provider=shot.provider,
+                    wait_seconds=0,
+                    output_dir=shots_dir,
+                    confirm_unpriced=self._options.confirm_unpriced,
+                    on_progress=self._engine(state),
+                    job_id=job_id,
+                )
+            if job.status.is_final or job.status is JobStatus.UNKNOWN or self._left() <= 0:
+                return job
+            return await self._svc.status(
+                job.job_id, wait_seconds=self._left(), output_dir=shots_dir, on_progress=self._engine(state)
+            )
+
+    async def _resume(self, shot: ShotPlan, state: ShotState, job: Job) -> Job:
+        """Carry on a job already recorded for this shot: look once, then wait (with `submit`)."""
+        shots_dir = self.folder / "shots"
+        if job.provider_task_id is None:
+            # Its submit's answer was never recorded: settling it may look for its task in the
+            # provider's list, which must not see another shot's submit under way (`_submitting`).
+            async with self._submitting[shot.provider]:
+                job = await self._svc.status(job.job_id, wait_seconds=0, output_dir=shots_dir)
+        wait = self._left() if self._options.submit else 0.0
+        if job.status.is_final and (job.video_path or job.status is not JobStatus.SUCCEEDED):
+            return job
+        if job.status is JobStatus.UNKNOWN and job.provider_task_id is None:
+            return job
+        async with self._slots[shot.provider]:
+            return await self._svc.status(
+                job.job_id, wait_seconds=wait, output_dir=shots_dir, on_progress=self._engine(state)
             )
 
     def _engine(self, state: ShotState) -> Callable[[Progress], Awaitable[None]]:
