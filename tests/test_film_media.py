@@ -411,6 +411,15 @@ def test_contact_sheet_has_one_labelled_tile_per_shot(tmp_path: Path, three: lis
         assert bright > 50  # the label's text is drawn
         strips.append(strip.tobytes())
     assert len(set(strips)) == 3  # each tile has its own label
+    # Each tile is the frame half way through its clip (its counter reads 24, 36 and 24).
+    for index, (path, frames) in enumerate(zip(three, (48, 72, 48), strict=True)):
+        with av.open(str(path)) as container:
+            decoded = list(container.decode(video=0))
+        assert len(decoded) == frames
+        x = gap + index * (tile_w + gap)
+        tile = image.crop((x, gap, x + tile_w, gap + tile_h)).tobytes()
+        assert tile == decoded[frames // 2].to_image().convert("RGB").tobytes()
+        assert tile != decoded[0].to_image().convert("RGB").tobytes()
 
 
 def test_contact_sheet_refuses_nothing_and_unreadable_clips(tmp_path: Path) -> None:

@@ -612,16 +612,24 @@ def contact_sheet(entries: Sequence[tuple[Path, str]], out: Path) -> Path:
 
 
 def _middle_frame(path: Path) -> Any:
+    """The frame shown half way through the clip (seek to the keyframe before it, then decode
+    up to it), as an RGB image."""
     av = _av()
     with _open(path) as container:
         video = container.streams.video[0]
+        middle = None
         if video.duration is not None and video.time_base is not None:
             middle = (video.start_time or 0) + video.duration // 2
             try:
                 container.seek(middle, stream=video, backward=True)
             except av.FFmpegError:
                 container.seek(0)
+        shown = None
         for frame in container.decode(video):
-            picture: Any = frame  # PyAV's to_image is untyped
-            return picture.to_image().convert("RGB")
-    raise ClipUnreadable(f"{path}: no frame could be decoded; expected a video clip (MP4)")
+            if shown is not None and (middle is None or frame.pts is None or frame.pts > middle):
+                break
+            shown = frame
+        if shown is None:
+            raise ClipUnreadable(f"{path}: no frame could be decoded; expected a video clip (MP4)")
+        picture: Any = shown  # PyAV's to_image is untyped
+        return picture.to_image().convert("RGB")
