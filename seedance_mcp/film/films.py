@@ -12,65 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from pydantic import BaseModel, Field
 
 from ..engine import Service
 from ..errors import InvalidRequest
 from ..models import Money
-from .plan import DEFAULT_MAX_PARALLEL, Chain, FilmPlan, check_film_budget, plan_film
-from .record import FilmRecord
-from .runner import Action, FilmOptions, FilmProgressFn, FilmRunner, load_record, survey
+from .plan import DEFAULT_MAX_PARALLEL, FilmPlan, check_film_budget, plan_film
+from .record import FilmCheck, FilmRecord, ShotCheck
+from .runner import FilmOptions, FilmProgressFn, FilmRunner, load_record, survey
 from .storyboard import Storyboard, load_storyboard, parse_storyboard
 
 __all__ = ["FilmCheck", "ShotCheck", "check", "films", "read_storyboard", "render", "status"]
-
-
-class ShotCheck(BaseModel):
-    """One shot as checked: where it renders, what it costs, when it starts, what a render does."""
-
-    id: str
-    provider: str
-    model: str | None
-    duration: int | None
-    resolution: str | None
-    aspect_ratio: str | None
-    audio: bool
-    price: Money | None = Field(description="The published price; null when none is published.")
-    continue_from: str | None
-    chain: Chain | None = Field(
-        description="How the parent's last frame reaches it (last_frame or local_file)."
-    )
-    transition: str
-    crossfade: float
-    start: float = Field(description="Expected seconds from the film's start until it is submitted.")
-    finish: float
-    action: Action = Field(
-        description="What rendering now does: reuse, resume, render, retry, failed, blocked."
-    )
-    job_id: str | None = Field(
-        default=None, description="The job already serving it (reuse, resume, failed)."
-    )
-    prompt: str
-
-
-class FilmCheck(BaseModel):
-    """A storyboard checked and priced against its providers, and its render planned; nothing sent."""
-
-    film_id: str
-    title: str
-    sandbox: bool
-    shots: list[ShotCheck]
-    total: list[Money] = Field(description="The whole film's price, one amount per unit (never summed).")
-    to_spend: list[Money] = Field(
-        description="What rendering now would spend: new, changed and retried shots."
-    )
-    unpriced: list[str] = Field(description="Shots without a published price.")
-    waves: list[list[str]] = Field(description="Wave 0 starts at once; each next wave waits for a parent.")
-    max_parallel: int
-    expected_seconds: float = Field(description="Expected wall time of the render (the critical path).")
-    one_shot_seconds: float = Field(description="Expected time of the longest single shot.")
-    critical_path: list[str]
-    notes: list[str]
 
 
 def read_storyboard(source: str | Path | Mapping[str, Any]) -> Storyboard:

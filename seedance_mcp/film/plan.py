@@ -18,13 +18,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
 
 from ..engine.preflight import prepare
 from ..errors import BudgetExceeded, InvalidRequest, SeedanceError
 from ..models import CreditEstimate, Money, Unit, VideoRequest
 from ..providers import PROVIDERS, Provider, get_model
 from ..settings import MAX_COST_ENV, Settings
+from .record import Chain
 from .storyboard import Shot, Storyboard, shot_label
 
 __all__ = [
@@ -47,11 +47,6 @@ DEFAULT_MAX_PARALLEL = 6
 PARENT_FRAME = "https://last-frame.invalid/parent.png"
 """Stands in for a chained shot's start frame while it is checked: the real one (the parent's
 last frame) exists only once the parent is rendered. `.invalid` can never resolve."""
-
-Chain = Literal["last_frame", "local_file"]
-"""How a chained shot gets its parent's last frame: the provider hands back the frame's URL
-(`last_frame`, Ark's return_last_frame), or the frame is taken from the parent's downloaded
-clip and passed as a local image file (`local_file`)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,8 +14,16 @@ from pydantic import BaseModel, Field
 
 from ..models import Money, utcnow
 
-__all__ = ["FilmRecord", "FilmStatus", "ShotState", "ShotStatus"]
+__all__ = ["Action", "Chain", "FilmCheck", "FilmRecord", "FilmStatus", "ShotCheck", "ShotState", "ShotStatus"]
 
+Chain = Literal["last_frame", "local_file"]
+"""How a chained shot gets its parent's last frame: the provider hands back the frame's URL
+(`last_frame`, Ark's return_last_frame), or the frame is taken from the parent's downloaded
+clip and passed as a local image file (`local_file`)."""
+Action = Literal["reuse", "resume", "render", "retry", "failed", "blocked"]
+"""What rendering does with a shot: `reuse` a finished job, `resume` a running one, `render` a
+new or changed shot, `retry` a failed one (--retry-failed), leave it `failed`, or leave it
+`blocked` behind a failed parent."""
 ShotStatus = Literal[
     "pending",
     "waiting",
@@ -77,3 +85,51 @@ class FilmRecord(BaseModel):
 
     def shot(self, shot_id: str) -> ShotState:
         return next(s for s in self.shots if s.id == shot_id)
+
+
+class ShotCheck(BaseModel):
+    """One shot as checked: where it renders, what it costs, when it starts, what a render does."""
+
+    id: str
+    provider: str
+    model: str | None
+    duration: int | None
+    resolution: str | None
+    aspect_ratio: str | None
+    audio: bool
+    price: Money | None = Field(description="The published price; null when none is published.")
+    continue_from: str | None
+    chain: Chain | None = Field(
+        description="How the parent's last frame reaches it (last_frame or local_file)."
+    )
+    transition: str
+    crossfade: float
+    start: float = Field(description="Expected seconds from the film's start until it is submitted.")
+    finish: float
+    action: Action = Field(
+        description="What rendering now does: reuse, resume, render, retry, failed, blocked."
+    )
+    job_id: str | None = Field(
+        default=None, description="The job already serving it (reuse, resume, failed)."
+    )
+    prompt: str
+
+
+class FilmCheck(BaseModel):
+    """A storyboard checked and priced against its providers, and its render planned; nothing sent."""
+
+    film_id: str
+    title: str
+    sandbox: bool
+    shots: list[ShotCheck]
+    total: list[Money] = Field(description="The whole film's price, one amount per unit (never summed).")
+    to_spend: list[Money] = Field(
+        description="What rendering now would spend: new, changed and retried shots."
+    )
+    unpriced: list[str] = Field(description="Shots without a published price.")
+    waves: list[list[str]] = Field(description="Wave 0 starts at once; each next wave waits for a parent.")
+    max_parallel: int
+    expected_seconds: float = Field(description="Expected wall time of the render (the critical path).")
+    one_shot_seconds: float = Field(description="Expected time of the longest single shot.")
+    critical_path: list[str]
+    notes: list[str]

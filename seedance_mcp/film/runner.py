@@ -45,7 +45,7 @@ from ..ledger import new_job_id
 from ..models import Job, JobStatus, Money, VideoRequest, utcnow
 from ..providers import get_model, get_provider
 from .plan import FilmPlan, ShotPlan, check_film_budget, queue_slots, safe_name, totals
-from .record import FilmRecord, ShotState, ShotStatus
+from .record import Action, FilmRecord, ShotState, ShotStatus
 from .storyboard import is_url
 
 __all__ = [
@@ -63,11 +63,6 @@ __all__ = [
 
 FILM_WAIT_SECONDS = 6 * 3600.0
 """How long `film render --wait` waits at most unless told (a long film of 2.x shots)."""
-
-Action = Literal["reuse", "resume", "render", "retry", "failed", "blocked"]
-"""What rendering does with a shot: `reuse` a finished job, `resume` a running one, `render` a
-new or changed shot, `retry` a failed one (--retry-failed), leave it `failed`, or leave it
-`blocked` behind a failed parent."""
 
 
 class ShotProgress(BaseModel):
