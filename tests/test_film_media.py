@@ -226,6 +226,40 @@ def test_matching_clips_are_joined_by_stream_copy(tmp_path: Path, three: list[Pa
     ]
 
 
+def b_frame_clip(path: Path, frames: int, colour: tuple[int, int, int]) -> Path:
+    """A clip as a provider's encoder makes them: B-frames (decode order differs from display
+    order, timestamps start before zero) and a keyframe every second."""
+    with av.open(str(path), "w") as container:
+        video = container.add_stream("libx264", rate=24, options={"preset": "veryfast", "bf": "3", "g": "24"})
+        video.width, video.height, video.pix_fmt = 320, 180, "yuv420p"
+        for index in range(frames):
+            image = Image.new("RGB", (320, 180), colour)
+            image.paste((255, 255, 255), (index * 3 % 300, 10, index * 3 % 300 + 20, 30))
+            frame = av.VideoFrame.from_image(image)
+            frame.pts = index
+            container.mux(video.encode(frame))
+        container.mux(video.encode())
+    return path
+
+
+def test_b_frame_clips_join_with_continuous_timestamps(tmp_path: Path) -> None:
+    counts = (48, 72, 30)
+    clips = [
+        b_frame_clip(tmp_path / f"b{i}.mp4", n, c)
+        for i, (n, c) in enumerate(zip(counts, (RED, GREEN, BLUE), strict=True))
+    ]
+    with av.open(str(clips[0])) as first:
+        assert any(p.dts is not None and p.pts is not None and p.dts < p.pts for p in first.demux(video=0))
+    result = stitch([StitchClip(p) for p in clips], tmp_path / "film.mp4")
+    assert result.method == "copy" and abs(result.duration - sum(counts) / 24) <= FRAME
+    with av.open(str(result.path)) as film:
+        shown = [float(f.pts * f.time_base) for f in film.decode(video=0)]
+    assert len(shown) == sum(counts)
+    assert all(abs((b - a) - FRAME) < 1e-6 for a, b in itertools.pairwise(shown))  # no gap, no overlap
+    assert near(colour_at(result.path, 1.9), RED) and near(colour_at(result.path, 2.05), GREEN)
+    assert near(colour_at(result.path, 5.05), BLUE)
+
+
 @pytest.mark.parametrize("method", ["copy", "encode"])
 def test_audio_is_in_sync_at_every_cut(tmp_path: Path, three: list[Path], method: str) -> None:
     clips = [StitchClip(p) for p in three]
