@@ -10,6 +10,7 @@ import itertools
 from array import array
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import av
 import httpx2
@@ -45,8 +46,11 @@ def make_clip(
     audio: bool = True,
     colour: tuple[int, int, int] = RED,
     tone: int = 5,
+    fps: int = 24,
 ) -> Path:
-    spec = ClipSpec(seconds=seconds, width=size[0], height=size[1], audio=audio, colour=colour, tone=tone)
+    spec = ClipSpec(
+        seconds=seconds, width=size[0], height=size[1], audio=audio, colour=colour, tone=tone, fps=fps
+    )
     path = folder / f"{name}.mp4"
     path.write_bytes(render(spec).mp4)
     return path
@@ -307,6 +311,23 @@ def test_a_crossfade_re_encodes_and_blends_picture_and_sound(tmp_path: Path, thr
     assert abs(len(values) / AUDIO_RATE - info.duration) <= FRAME
     assert abs(crossings(values, 0.5) - expected_crossings(5)) <= 3
     assert abs(crossings(values, 2.5) - expected_crossings(12)) <= 3
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [{"size": (480, 270)}, {"audio": False}, {"fps": 25}],
+    ids=["frame size", "no audio track", "frame rate"],
+)
+def test_one_differing_parameter_is_enough_to_re_encode(
+    tmp_path: Path, three: list[Path], odd: dict[str, Any]
+) -> None:
+    other = make_clip(tmp_path, "odd", seconds=2, colour=BLUE, tone=8, **odd)
+    result = stitch([StitchClip(three[0]), StitchClip(other)], tmp_path / "film.mp4")
+    assert result.method == "encode"
+    info = probe(result.path)
+    assert (info.width, info.height, info.fps, info.has_audio) == (320, 180, 24.0, True)
+    assert abs(info.duration - 4) <= FRAME
+    assert near(colour_at(result.path, 1.0), RED) and near(colour_at(result.path, 3.0), BLUE)
 
 
 def test_different_parameters_are_re_encoded_to_one_format(tmp_path: Path) -> None:
