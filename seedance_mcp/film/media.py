@@ -368,23 +368,21 @@ def _copy(clips: Sequence[StitchClip], out: Path) -> float:
                         streams["audio"] = output.add_stream_from_template(audio)
                 length = Fraction(_video_seconds(container, video)).limit_denominator(1_000_000)
                 start = video.start_time or 0
-                for picture in container.demux(video):
-                    if picture.size == 0 or picture.pts is None:
+                wanted = (video,) if audio is None else (video, audio)
+                for packet in container.demux(*wanted):  # in file order: interleaved as it was
+                    if packet.size == 0 or packet.pts is None:
                         continue
-                    _shift(picture, offset, video.time_base, start)
-                    picture.stream = streams["video"]
-                    output.mux(picture)
-                if audio is not None:
-                    container.seek(0)
-                    for sound in container.demux(audio):
-                        if sound.size == 0 or sound.pts is None:
-                            continue
-                        at = Fraction(sound.pts) * (audio.time_base or Fraction(1, AUDIO_RATE))
+                    if packet.stream.type == "video":
+                        _shift(packet, offset, video.time_base, start)
+                        packet.stream = streams["video"]
+                    else:
+                        assert audio is not None
+                        at = Fraction(packet.pts) * (audio.time_base or Fraction(1, AUDIO_RATE))
                         if (index > 0 and at < 0) or at >= length:
                             continue  # a later clip's priming frame, or sound past its picture
-                        _shift(sound, offset, audio.time_base, 0)
-                        sound.stream = streams["audio"]
-                        output.mux(sound)
+                        _shift(packet, offset, audio.time_base, 0)
+                        packet.stream = streams["audio"]
+                    output.mux(packet)
                 offset += length
     return float(offset)
 
