@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import itertools
+import sys
 from array import array
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +18,7 @@ import httpx2
 import pytest
 from PIL import Image
 
-from seedance_mcp.errors import ClipUnreadable, InvalidRequest
+from seedance_mcp.errors import ClipUnreadable, ConfigError, InvalidRequest
 from seedance_mcp.film.media import (
     ClipInfo,
     StitchClip,
@@ -575,3 +576,12 @@ def test_fal_reports_the_size_of_the_clip_it_serves(sandbox: Callable[..., Sandb
     info = probe(path)
     assert (info.width, info.height) == (640, 640)
     assert check_clip(info, duration=4, resolution="480p", aspect_ratio="1:1", audio=False) == []
+
+
+def test_without_pyav_the_error_names_the_install_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clip = make_clip(tmp_path, "any", seconds=1)
+    monkeypatch.setitem(sys.modules, "av", None)  # `import av` now fails as if it were not installed
+    with pytest.raises(ConfigError, match=r'pip install "av>=18"'):
+        probe(clip)

@@ -94,7 +94,7 @@ SHEET_COLUMNS = 4
 SHEET_GAP = 8
 SHEET_BACKGROUND = (24, 24, 24)
 LABEL_COLOUR = (240, 240, 240)
-INSTALL = 'pip install "av>=14" "pillow>=10"'
+INSTALL = 'pip install "av>=18" "pillow>=10.1"'
 
 
 def _av() -> ModuleType:
