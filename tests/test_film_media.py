@@ -18,6 +18,7 @@ import httpx2
 import pytest
 from PIL import Image
 
+from seedance_mcp.engine import Service
 from seedance_mcp.errors import ClipUnreadable, ConfigError, InvalidRequest
 from seedance_mcp.film.media import (
     ClipInfo,
@@ -28,8 +29,12 @@ from seedance_mcp.film.media import (
     probe,
     stitch,
 )
-from seedance_mcp.sandbox import Sandbox
+from seedance_mcp.models import JobStatus, VideoRequest
+from seedance_mcp.providers import PROVIDER_IDS, get_provider
+from seedance_mcp.sandbox import Sandbox, SandboxConfig
 from seedance_mcp.sandbox.clips import AUDIO_RATE, ClipSpec, render
+from seedance_mcp.settings import Settings
+from seedance_mcp.validation import resolve_request
 
 KEY = "film-media-test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -585,3 +590,41 @@ def test_without_pyav_the_error_names_the_install_command(
     monkeypatch.setitem(sys.modules, "av", None)  # `import av` now fails as if it were not installed
     with pytest.raises(ConfigError, match=r'pip install "av>=18"'):
         probe(clip)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("provider", PROVIDER_IDS)
+async def test_every_simulated_provider_serves_the_clip_it_was_asked_for(
+    tmp_path: Path, provider: str
+) -> None:
+    """Through the engine, as a film's shot is rendered: the saved clip passes check_clip."""
+    env = {
+        "SEEDANCE_SANDBOX": "1",
+        "SEEDANCE_SANDBOX_SPEED": "0.001",  # the engine's polling follows the simulator's pace
+        "SEEDANCE_HOME": str(tmp_path / "home"),
+        "SEEDANCE_OUTPUT_DIR": str(tmp_path / "videos"),
+    }
+    service = Service(Settings.from_env(env), sandbox_config=SandboxConfig(speed=0.001, clips=True))
+    try:
+        chosen = get_provider(provider)
+        shortest = min(d for d in chosen.models[0].caps.durations if d > 0)  # the default model's
+        asked = VideoRequest(
+            prompt="A keeper lights the lamp at dusk, slow push in", audio=True, duration=shortest
+        )
+        resolved = resolve_request(asked, chosen)
+        job = await service.generate(resolved, provider=provider, wait_seconds=60, confirm_unpriced=True)
+    finally:
+        service.close()
+    assert job.status == JobStatus.SUCCEEDED and job.video_path is not None, job
+    info = probe(Path(job.video_path))
+    assert resolved.duration is not None
+    problems = check_clip(
+        info,
+        duration=resolved.duration,
+        resolution=resolved.resolution,
+        aspect_ratio=resolved.aspect_ratio,
+        audio=resolved.audio,
+        model=resolved.model,
+    )
+    assert problems == [], (provider, resolved, info)
+    assert info.fps == 24.0 and info.has_audio == resolved.audio
