@@ -561,6 +561,12 @@ def test_the_ark_sandbox_last_frame_is_the_clips_last_frame(
         )
 
 
+def test_the_clips_knob_takes_a_bool_and_is_off_by_default() -> None:
+    assert SandboxConfig().clips is False
+    with pytest.raises(ValueError, match=r"SandboxConfig\.clips: 'yes'; allowed: True or False"):
+        SandboxConfig(clips="yes")  # type: ignore[arg-type]
+
+
 def test_fal_reports_the_size_of_the_clip_it_serves(sandbox: Callable[..., Sandbox], tmp_path: Path) -> None:
     sb = sandbox(clips=True)
     payload = {

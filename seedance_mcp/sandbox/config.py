@@ -110,6 +110,8 @@ class SandboxConfig:
             raise ValueError(f"SandboxConfig.balance: {self.balance!r}; allowed: None or credits >= 0")
         if self.video_size is not None and (isinstance(self.video_size, bool) or self.video_size <= 0):
             raise ValueError(f"SandboxConfig.video_size: {self.video_size!r}; allowed: None or bytes > 0")
+        if not isinstance(self.clips, bool):
+            raise ValueError(f"SandboxConfig.clips: {self.clips!r}; allowed: True or False")
         if self.state_path is not None:
             if not isinstance(self.state_path, Path) or not str(self.state_path).strip():
                 raise ValueError(
