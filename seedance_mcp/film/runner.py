@@ -32,7 +32,7 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -61,6 +61,10 @@ __all__ = [
     "survey",
 ]
 
+T = TypeVar("T")
+
+THREADS = 4
+"""Worker threads the film's own ledger reads and writes, frame extraction and stitch use at once."""
 FILM_WAIT_SECONDS = 6 * 3600.0
 """How long `film render --wait` waits at most unless told (a long film of 2.x shots)."""
 
@@ -238,6 +242,7 @@ class FilmRunner:
             p: anyio.CapacityLimiter(n) for p, n in queue_slots(plan.shots, plan.max_parallel).items()
         }
         self._saving = anyio.Lock()
+        self._threads = anyio.CapacityLimiter(THREADS)
         # One submit at a time per provider: a submit whose answer is lost (a crash, a cut
         # connection) on a provider without idempotency keys is found again in its task list by
         # its settings, which a film's shots often share; with one in doubt at a time, the task
@@ -261,7 +266,7 @@ class FilmRunner:
 
     async def run(self) -> FilmRecord:
         """Check the budget, record the film, run every shot, and finish the film if all are done."""
-        looked = await anyio.to_thread.run_sync(
+        looked = await self._off(
             lambda: survey(self._svc, self._plan, retry_failed=self._options.retry_failed)
         )
         if self._options.submit:
@@ -271,7 +276,7 @@ class FilmRunner:
                 max_cost=self._options.max_cost,
                 confirm_unpriced=self._options.confirm_unpriced,
             )
-        before = await anyio.to_thread.run_sync(lambda: load_record(self._svc, self._plan.film_id))
+        before = await self._off(lambda: load_record(self._svc, self._plan.film_id))
         if before is not None:
             self.record.created = before.created
         await self._save()  # the film is in the ledger before its first submit
@@ -279,7 +284,7 @@ class FilmRunner:
             for shot in self._plan.shots:
                 tg.start_soon(self._run_shot, shot)
         if all(s.status == "succeeded" for s in self.record.shots):
-            await anyio.to_thread.run_sync(self._finish)
+            await self._off(self._finish)
         self.record.status = self._status()
         self.record.total_cost = totals_of([s.cost for s in self.record.shots])
         await self._save()
@@ -293,6 +298,12 @@ class FilmRunner:
             return "rendering"
         return "incomplete"
 
+    async def _off(self, work: Callable[[], T]) -> T:
+        """`work` in a worker thread, a few at a time for the whole film: every shot's task
+        starts at once, and each worker thread keeps a ledger connection of its own, so an
+        unbounded burst would grow the film's memory with its number of shots."""
+        return await anyio.to_thread.run_sync(work, limiter=self._threads)
+
     def _left(self) -> float:
         return max(0.0, self._deadline - self._svc.clock())
 
@@ -300,7 +311,7 @@ class FilmRunner:
         async with self._saving:
             self.record.updated = utcnow()
             record = self.record.model_copy(deep=True)
-            await anyio.to_thread.run_sync(
+            await self._off(
                 lambda: self._svc.ledger.save_film(
                     record.film_id,
                     title=record.title,
@@ -385,8 +396,8 @@ class FilmRunner:
         """The shot's job: one already linked to this hash (reused, resumed, or kept failed), or a
         new one, linked before its submit."""
         ledger = self._svc.ledger
-        linked = await anyio.to_thread.run_sync(lambda: ledger.shot_job(digest))
-        known = await anyio.to_thread.run_sync(lambda: _job_or_none(self._svc, linked))
+        linked = await self._off(lambda: ledger.shot_job(digest))
+        known = await self._off(lambda: _job_or_none(self._svc, linked))
         shots_dir = self.folder / "shots"
         if known is not None:
             state.job_id = known.job_id
@@ -403,7 +414,7 @@ class FilmRunner:
             state.status = "pending"
             return None
         job_id = linked if linked is not None and known is None else new_job_id()
-        await anyio.to_thread.run_sync(
+        await self._off(
             lambda: ledger.link_shot(digest, job_id=job_id, film_id=self.record.film_id, shot_id=shot.shot.id)
         )
         async with self._slots[shot.provider]:
@@ -474,7 +485,7 @@ class FilmRunner:
         if not out.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
             clip = Path(parent.video_path)
-            await anyio.to_thread.run_sync(lambda: media.extract_last_frame(clip, out))
+            await self._off(lambda: media.extract_last_frame(clip, out))
         return str(out)
 
     # ---- the finished film ------------------------------------------------------------------
