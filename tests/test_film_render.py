@@ -94,8 +94,10 @@ async def test_rendering_again_reuses_every_shot_and_an_edit_renders_exactly_one
     try:
         first = await render(svc, board(STORM, STAIRS, LAMP))
         assert first.status == "done" and submits(svc) == 3
+        stitched = Path(first.film_file or "").stat().st_mtime_ns
         again = await render(svc, board(STORM, STAIRS, LAMP))
         assert submits(svc) == 3  # nothing sent
+        assert Path(again.film_file or "").stat().st_mtime_ns == stitched  # nor stitched again
         assert again.status == "done" and all(s.reused for s in again.shots)
         assert [s.job_id for s in again.shots] == [s.job_id for s in first.shots]
         edited = {**LAMP, "prompt": "The lamp turns, and a ship answers with its horn"}

@@ -370,7 +370,13 @@ def _film(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
     from ..film.runner import FILM_WAIT_SECONDS
 
     film = sub.add_parser("film", help="a storyboard of shots: check, render, stitch, review")
-    films = film.add_subparsers(dest="film_command", required=True, parser_class=_Parser, metavar="ACTION")
+    films = film.add_subparsers(
+        dest="film_command",
+        required=True,
+        parser_class=_Parser,
+        metavar="ACTION",
+        help="schema, check, render, status or list",
+    )
 
     def plan_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("file", help="the storyboard, YAML or JSON (`seedance film schema` lists its fields)")
@@ -379,7 +385,8 @@ def _film(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
             type=_positive_int,
             default=DEFAULT_MAX_PARALLEL,
             metavar="N",
-            help=f"shots rendering at once, within each queue cap (default {DEFAULT_MAX_PARALLEL})",
+            help=f"shots rendering at once, 1 to {MAX_WHOLE_NUMBER}, within each queue cap "
+            f"(default {DEFAULT_MAX_PARALLEL})",
         )
         p.add_argument(
             "--max-cost",
@@ -417,7 +424,7 @@ def _film(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
         type=_seconds,
         default=FILM_WAIT_SECONDS,
         metavar="SECONDS",
-        help=f"seconds to wait at most (default {FILM_WAIT_SECONDS:g})",
+        help=f"seconds to wait at most, 0 or more, inf for no limit (default {FILM_WAIT_SECONDS:g})",
     )
     p.add_argument(
         "--output-dir", metavar="DIR", help="where the film's folder goes (default SEEDANCE_OUTPUT_DIR)"
@@ -431,10 +438,14 @@ def _film(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
         type=_seconds,
         default=FILM_WAIT_SECONDS,
         metavar="SECONDS",
-        help=f"seconds to wait at most with --wait (default {FILM_WAIT_SECONDS:g})",
+        help=f"seconds to wait at most with --wait, 0 or more (default {FILM_WAIT_SECONDS:g})",
     )
     p = films.add_parser("list", help="recent films, newest first")
     common(p)
     p.add_argument(
-        "--limit", type=_positive_int, default=20, metavar="N", help="how many films to list (default 20)"
+        "--limit",
+        type=_positive_int,
+        default=20,
+        metavar="N",
+        help=f"how many films to list, 1 to {MAX_WHOLE_NUMBER} (default 20)",
     )

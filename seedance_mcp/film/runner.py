@@ -284,11 +284,39 @@ class FilmRunner:
             for shot in self._plan.shots:
                 tg.start_soon(self._run_shot, shot)
         if all(s.status == "succeeded" for s in self.record.shots):
-            await self._off(self._finish)
+            if before is not None and self._same_film(before):
+                self._keep_outputs(before)  # nothing changed since it was stitched
+            else:
+                await self._off(self._finish)
         self.record.status = self._status()
         self.record.total_cost = totals_of([s.cost for s in self.record.shots])
         await self._save()
         return self.record
+
+    def _same_film(self, before: FilmRecord) -> bool:
+        """Whether `before` is this very film stitched: the same storyboard and the same jobs, and
+        its outputs still on disk."""
+        files = (before.film_file, before.contact_sheet, before.manifest, before.review_page)
+        return (
+            before.status == "done"
+            and before.storyboard == self.record.storyboard
+            and [(s.id, s.job_id) for s in before.shots] == [(s.id, s.job_id) for s in self.record.shots]
+            and all(f is not None and Path(f).exists() for f in files)
+        )
+
+    def _keep_outputs(self, before: FilmRecord) -> None:
+        for name in (
+            "film_file",
+            "contact_sheet",
+            "manifest",
+            "review_page",
+            "stitch_method",
+            "duration",
+            "warnings",
+        ):
+            setattr(self.record, name, getattr(before, name))
+        for old, new in zip(before.shots, self.record.shots, strict=True):
+            new.warnings, new.measured_duration = old.warnings, old.measured_duration
 
     def _status(self) -> Literal["rendering", "incomplete", "done"]:
         if self.record.film_file is not None and all(s.status == "succeeded" for s in self.record.shots):
