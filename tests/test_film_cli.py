@@ -226,3 +226,23 @@ def test_kill_9_mid_film_then_status_wait_finishes_it_with_nothing_submitted_twi
     )
     assert again.returncode == 0, again.stderr
     assert len(_rows(tmp_path / "home" / "sandbox.sqlite3", "SELECT id FROM tasks")) == 4
+
+
+def test_ctrl_c_mid_film_says_how_to_carry_it_on_and_exits_130(tmp_path: Path) -> None:
+    e = {**os.environ, **env(tmp_path, SEEDANCE_SANDBOX="1", SEEDANCE_SANDBOX_SPEED="0.05")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "seedance_mcp.cli", "film", "render", str(write(tmp_path)), "--json"],
+        env=e,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    db = tmp_path / "home" / "jobs.sqlite3"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not _rows(db, MOMENTS["first task id"]) and proc.poll() is None:
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert json.loads(out)["error"]["code"] == "interrupted"
+    assert "seedance film status FILM_ID --wait" in err

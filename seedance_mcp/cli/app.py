@@ -137,6 +137,9 @@ def _interrupted(args: argparse.Namespace, bar: ProgressBar) -> int:
     if args.command not in _WAITING_COMMANDS:
         render.stopped(as_json=as_json)
         return EXIT_INTERRUPTED
+    if args.command == "film" or getattr(args, "film", False):
+        render.film_interrupted(as_json=as_json)
+        return EXIT_INTERRUPTED
     job_id = bar.job_id or getattr(args, "job_id", None)
     job = None
     if job_id is not None and as_json:

@@ -38,6 +38,7 @@ __all__ = [
     "estimates",
     "film_check",
     "film_demo_plan",
+    "film_interrupted",
     "film_plan",
     "film_record",
     "film_schema",
@@ -670,6 +671,18 @@ def _record_lines(record: FilmRecord) -> list[str]:
             "render again with --retry-failed"
         )
     return lines
+
+
+def film_interrupted(*, as_json: bool) -> None:
+    """Ctrl-C during a film: the film and its shots' jobs stay in the ledger."""
+    line = (
+        "interrupted. The film and every shot already submitted stay in the ledger (`seedance film list`); "
+        "`seedance film status FILM_ID --wait`, or the same `seedance film render FILE`, carries it on "
+        "without submitting anything twice."
+    )
+    if as_json:
+        _print_json({"error": {"code": "interrupted", "message": line, "retryable": True}})
+    _note(f"\nseedance: {line}")
 
 
 def film_record(record: FilmRecord, *, as_json: bool) -> None:
