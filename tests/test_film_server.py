@@ -73,7 +73,7 @@ async def test_render_film_renders_and_a_second_call_reuses_everything(tmp_path:
         progress.append(message or "")
 
     async with Client(server(tmp_path)) as client:
-        result = await client.call_tool("render_film", {"path": str(path)}, progress_callback=heard)
+        result = await client.call_tool("render_film", {"storyboard": str(path)}, progress_callback=heard)
         assert not result.is_error, text(result)
         assert result.structured_content is not None
         film = result.structured_content["film"]

@@ -22,6 +22,8 @@ TOOLS = {
     "cancel_job",
     "list_jobs",
     "list_providers",
+    "check_film",
+    "render_film",
 }
 
 

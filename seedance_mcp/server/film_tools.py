@@ -48,24 +48,23 @@ class FilmResult(BaseModel):
 
 
 _Storyboard = Annotated[
-    dict[str, Any] | None,
+    dict[str, Any] | Annotated[str, Field(max_length=PATH_MAX_CHARS)] | None,
     Field(
-        description="The storyboard as an object: title, optional provider/model/aspect_ratio/resolution/"
-        "audio, characters {id: {description, reference}}, shots [{id, prompt, duration, characters, image, "
-        "end_image, continue_from, transition, crossfade, sound}] (the storyboard prompt shows how)."
-    ),
-]
-_Path = Annotated[
-    str | None,
-    Field(
-        max_length=PATH_MAX_CHARS,
-        description="Or: the path of a YAML or JSON storyboard file on this machine.",
+        description="The storyboard: an object (title, optional provider/model/aspect_ratio/resolution/"
+        "audio, "
+        "characters {id: {description, reference}}, shots [{id, prompt, duration, characters, image, "
+        "end_image, continue_from, transition, crossfade, sound}]; the storyboard prompt shows how), or "
+        f"the path of a YAML or JSON storyboard file on this machine, at most {PATH_MAX_CHARS} characters "
+        "(it is only read).",
     ),
 ]
 _MaxParallel = Annotated[int, Field(ge=1, le=50, description="Shots rendering at once (within queue caps).")]
 _MaxCost = Annotated[
     str | None,
-    Field(max_length=40, description="Refuse the film above this total, e.g. '40 credits' or '3 USD'."),
+    Field(
+        max_length=40,
+        description="Refuse the film above this total, e.g. '40 credits' or '3 USD'; at most 40 characters.",
+    ),
 ]
 _Confirm = Annotated[
     bool,
@@ -76,15 +75,20 @@ _Confirm = Annotated[
 _Retry = Annotated[bool, Field(description="Render failed shots again (show the user their cost first).")]
 
 
-def _board(storyboard: dict[str, Any] | None, path: str | None) -> Any:
+def _board(storyboard: dict[str, Any] | str | None) -> Any:
     from ..film.films import read_storyboard
 
-    if (storyboard is None) == (path is None):
+    if storyboard is None or (isinstance(storyboard, str) and not storyboard.strip()):
         raise InvalidRequest(
-            "storyboard: give the storyboard as an object, or the path of its file (one of the two).",
+            "storyboard: give the storyboard as an object, or the path of its YAML or JSON file.",
             field="storyboard",
         )
-    return read_storyboard(storyboard if storyboard is not None else Path(path or ""))
+    if isinstance(storyboard, str) and len(storyboard) > PATH_MAX_CHARS:
+        raise InvalidRequest(
+            f"storyboard: a path of at most {PATH_MAX_CHARS} characters; got {len(storyboard)}.",
+            field="storyboard",
+        )
+    return read_storyboard(Path(storyboard) if isinstance(storyboard, str) else storyboard)
 
 
 def _max_cost(text: str | None) -> Any:
@@ -100,7 +104,6 @@ def _amounts(amounts: list[Any]) -> str:
 async def check_film(
     ctx: RuntimeContext,
     storyboard: _Storyboard = None,
-    path: _Path = None,
     max_parallel: _MaxParallel = 6,
     max_cost: _MaxCost = None,
     confirm_cost: _Confirm = False,
@@ -119,7 +122,7 @@ async def check_film(
 
     runtime = runtime_of(ctx)
     try:
-        board = _board(storyboard, path)
+        board = _board(storyboard)
         svc = await runtime.service_async()
         check = films.check(
             svc,
@@ -148,7 +151,6 @@ async def check_film(
 async def render_film(
     ctx: RuntimeContext,
     storyboard: _Storyboard = None,
-    path: _Path = None,
     wait_seconds: Annotated[
         float,
         Field(
@@ -186,7 +188,7 @@ async def render_film(
             return
 
     try:
-        board = _board(storyboard, path)
+        board = _board(storyboard)
         svc = await runtime.service_async()
         options = FilmOptions(
             wait_seconds=wait_seconds,
