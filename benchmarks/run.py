@@ -34,6 +34,7 @@ BENCHMARKS = {
     "polling_cost": "3. polling cost: provider-aware schedule vs a plain 5 s loop",
     "concurrency": "4. concurrency: 20 renders at once from one process",
     "download_speed": "5. download: download_video vs curl -o",
+    "bench_stitch": "6. film stitch: six 10 s 720p clips by stream copy, vs ffmpeg -f concat -c copy",
 }
 PACKAGES = (
     "seedance-mcp",
@@ -46,6 +47,8 @@ PACKAGES = (
     "uvicorn",
     "anyio",
     "jinja2",
+    "av",
+    "pillow",
 )
 
 

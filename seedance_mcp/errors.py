@@ -23,6 +23,7 @@
     │   ├── ConnectFailed              the request never left: safe to retry
     │   └── AnswerLost                 the request left, the answer did not come back (ambiguous)
     ├── DownloadError                  the video could not be saved whole
+    ├── ClipUnreadable                 a file is not a video PyAV can read (or PyAV is missing)
     └── ProtocolError                  the provider answered with something we cannot read
 
 No message ever contains an API key: errors are built from status codes and the provider's
@@ -39,6 +40,7 @@ __all__ = [
     "AuthError",
     "BudgetExceeded",
     "CannotCancel",
+    "ClipUnreadable",
     "ConfigError",
     "ConnectFailed",
     "DownloadError",
@@ -256,6 +258,13 @@ class AnswerLost(TransportError):
 class DownloadError(SeedanceError):
     code = "download_failed"
     retryable = True
+
+
+class ClipUnreadable(SeedanceError):
+    """A file that is not a video the media layer can read (missing, empty, not a container,
+    no video stream), or the PyAV library that reads it is not installed. Names the file."""
+
+    code = "clip_unreadable"
 
 
 class ProtocolError(SeedanceError):

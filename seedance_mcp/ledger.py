@@ -55,7 +55,7 @@ __all__ = [
     "new_job_id",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LEDGER_FILE = "jobs.sqlite3"
 BUSY_TIMEOUT_SECONDS = 30.0
 MIN_PREFIX = 6
@@ -85,6 +85,30 @@ CREATE TABLE IF NOT EXISTS requests (
     at     REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS requests_by_bucket ON requests (bucket, at);
+"""
+
+# ---- films (schema 2) -------------------------------------------------------------------------
+# A film is one row (its record as JSON: the storyboard, each shot's request hash, job and
+# state); `shot_renders` maps the content hash of a shot's resolved request to the job that
+# renders it, written *before* that job's submit, so a film rendered again (or resumed after a
+# crash) finds every shot it already paid for, whichever film it was made for.
+_SCHEMA_V2 = """
+CREATE TABLE IF NOT EXISTS films (
+    film_id    TEXT PRIMARY KEY,
+    title      TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    data       TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS films_by_updated ON films (updated_at);
+CREATE TABLE IF NOT EXISTS shot_renders (
+    request_hash TEXT PRIMARY KEY,
+    job_id       TEXT NOT NULL,
+    film_id      TEXT NOT NULL,
+    shot_id      TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
 """
 
 
@@ -211,6 +235,10 @@ class Ledger:
                 )
             if version < 1:
                 for statement in _SCHEMA_V1.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+            if version < 2:
+                for statement in _SCHEMA_V2.split(";"):
                     if statement.strip():
                         conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -652,3 +680,63 @@ class Ledger:
                 "SELECT COUNT(*) FROM requests WHERE bucket = ? AND at > ?", (bucket, now - window)
             ).fetchone()
         return int(count)
+
+    # -- films ------------------------------------------------------------------------------
+
+    def save_film(self, film_id: str, *, title: str, status: str, data: str, created_at: datetime) -> None:
+        """Write a film's record (its JSON `data`), replacing the one before; `updated_at` is now."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO films (film_id, title, status, created_at, updated_at, data)"
+                " VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (film_id) DO UPDATE SET title = excluded.title, status = excluded.status,"
+                " updated_at = excluded.updated_at, data = excluded.data",
+                (film_id, title, status, _stamp(created_at), _stamp(utcnow()), data),
+            )
+
+    def film(self, ref: str) -> str | None:
+        """A film's JSON record by id or unique id prefix (None: no such film)."""
+        ref = ref.strip()
+        if not ref:
+            return None
+        with self._read() as conn:
+            row = conn.execute("SELECT data FROM films WHERE film_id = ?", (ref,)).fetchone()
+            if row is not None:
+                return str(row[0])
+            rows = conn.execute(
+                "SELECT data FROM films WHERE substr(film_id, 1, ?) = ? LIMIT 2", (len(ref), ref)
+            ).fetchall()
+        return str(rows[0][0]) if len(rows) == 1 and len(ref) >= MIN_PREFIX else None
+
+    def films(self, limit: int = 20) -> list[str]:
+        """The JSON records of the most recently updated films, newest first."""
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT data FROM films ORDER BY updated_at DESC, rowid DESC LIMIT ?", (limit,)
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def link_shot(self, request_hash: str, *, job_id: str, film_id: str, shot_id: str) -> None:
+        """Record that `job_id` renders the shot request with this content hash (before its submit)."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO shot_renders (request_hash, job_id, film_id, shot_id, created_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_hash) DO UPDATE SET job_id = excluded.job_id,"
+                " film_id = excluded.film_id,"
+                " shot_id = excluded.shot_id, created_at = excluded.created_at",
+                (request_hash, job_id, film_id, shot_id, _stamp(utcnow())),
+            )
+
+    def shot_job(self, request_hash: str) -> str | None:
+        """The job linked to a shot request's content hash, if any."""
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT job_id FROM shot_renders WHERE request_hash = ?", (request_hash,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def has_job(self, job_id: str) -> bool:
+        """Whether a job with this id was recorded (a linked job whose submit never began is not)."""
+        with self._read() as conn:
+            row = conn.execute("SELECT 1 FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
+        return row is not None

@@ -43,8 +43,13 @@ def _join(values: Iterable[Any]) -> str:
     return ", ".join(str(v) for v in values)
 
 
-def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
-    """The request with the model and the provider's defaults filled in, or `InvalidRequest`."""
+def resolve_request(
+    req: VideoRequest, provider: Provider, *, image_hosts: Collection[str] = ()
+) -> VideoRequest:
+    """The request with the model and the provider's defaults filled in, or `InvalidRequest`.
+
+    `image_hosts`: hosts a start or end frame may come from although loopback (the simulator's
+    own files, such as a last frame it handed back, in sandbox mode)."""
     spec = get_model(provider, req.model)
     caps = spec.caps
     pid = _who(provider, spec)
@@ -89,7 +94,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
                 field="image_url",
                 value=req.image_url,
             )
-        check_media(req.image_url, "image_url", "image", provider, spec)
+        check_media(req.image_url, "image_url", "image", provider, spec, image_hosts=image_hosts)
     if req.end_image_url is not None:
         if not caps.end_image:
             raise InvalidRequest(
@@ -104,7 +109,7 @@ def resolve_request(req: VideoRequest, provider: Provider) -> VideoRequest:
                 field="end_image_url",
                 value=req.end_image_url,
             )
-        check_media(req.end_image_url, "end_image_url", "image", provider, spec)
+        check_media(req.end_image_url, "end_image_url", "image", provider, spec, image_hosts=image_hosts)
 
     _check_references(req, provider, spec)
 
@@ -214,14 +219,26 @@ def _check_references(req: VideoRequest, provider: Provider, spec: ModelSpec) ->
 
 
 def check_media(
-    value: str, field: str, kind: MediaKind, provider: Provider, spec: ModelSpec
+    value: str,
+    field: str,
+    kind: MediaKind,
+    provider: Provider,
+    spec: ModelSpec,
+    *,
+    image_hosts: Collection[str] = (),
 ) -> LocalFile | None:
     """One input (a frame or a reference): a public URL this provider can fetch, or a local
     file it takes (`Provider.local_routes`), checked (`media_files.inspect`); the checked file,
     or None for a URL."""
     caps = spec.caps
     if not media_files.is_local(value):
-        check_public_url(value, field, https_only=caps.https_images_only, provider=_who(provider, spec))
+        check_public_url(
+            value,
+            field,
+            https_only=caps.https_images_only,
+            provider=_who(provider, spec),
+            allowed_hosts=image_hosts,
+        )
         return None
     route = provider.local_routes.get(kind)
     if route is None:

@@ -42,6 +42,7 @@ ERROR_EXITS: dict[type[errors.SeedanceError], int] = {
     errors.ConnectFailed: EXIT_REFUSED,
     errors.AnswerLost: EXIT_REFUSED,
     errors.DownloadError: EXIT_FAILED,
+    errors.ClipUnreadable: EXIT_FAILED,
     errors.ProtocolError: EXIT_FAILED,
 }
 

@@ -303,7 +303,7 @@ def test_schema_holds_no_secret_and_the_json_is_exactly_a_job(ledger: Ledger) ->
     ledger.create(full_job(), idempotency_key="idem")
     conn = sqlite3.connect(ledger.path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"jobs", "requests"}
+    assert tables == {"jobs", "requests", "films", "shot_renders"}  # films: tests/test_film_ledger.py
     columns = {r[1] for r in conn.execute("PRAGMA table_info(jobs)")}
     assert columns == {
         "job_id",

@@ -56,6 +56,9 @@ TOOLS = {
     "list_providers",
     "generate_image",
     "check_image",
+    # films (tests/test_film_server.py)
+    "check_film",
+    "render_film",
 }
 FAKE_KEY = "np-live-7f3c9a51e2b84d06b9aa41c2d5e8f017"
 
@@ -481,7 +484,7 @@ async def test_prompts_follow_the_templates(sandbox_env: dict[str, str]) -> None
         )
         with pytest.raises(MCPError, match="idea"):
             await client.get_prompt("product", {"idea": "  "})
-    assert set(listed) == set(library.template_names())
+    assert set(listed) == {*library.template_names(), "storyboard"}  # storyboard: tests/test_film_server.py
     assert {a.name for a in listed["dialogue"].arguments or []} >= {"idea", "dialogue", "language"}
     required = {a.name for a in listed["multi-shot"].arguments or [] if a.required}
     assert required == {"idea", "shots"}

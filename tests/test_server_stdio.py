@@ -24,6 +24,8 @@ TOOLS = {
     "list_providers",
     "generate_image",
     "check_image",
+    "check_film",
+    "render_film",
 }
 
 

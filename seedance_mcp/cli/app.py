@@ -21,8 +21,17 @@ import anyio
 
 from ..errors import SeedanceError
 from ..models import JobStatus
-from . import commands, render
-from .exits import EXIT_FAILED, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, exit_code_for, job_exit, status_exit
+from . import commands, film, render
+from .exits import (
+    EXIT_FAILED,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    exit_code_for,
+    film_exit,
+    job_exit,
+    status_exit,
+)
 from .parser import JSON_COMMANDS, UsageError, build_parser, command_of
 from .progress import ProgressBar
 
@@ -86,8 +95,36 @@ def _prompt(args: argparse.Namespace) -> int:
 
 
 async def _demo(args: argparse.Namespace, bar: ProgressBar) -> int:
+    if args.film:
+        record = await film.demo(args, announce=render.film_demo_plan, progress=render.FilmProgressPrinter())
+        render.film_record(record, as_json=False)
+        return film_exit(record, waited=True)
     job = await commands.demo(args, view=render.DemoPrinter(), progress=bar)
     return job_exit(job, waited=True)
+
+
+async def _film(args: argparse.Namespace, bar: ProgressBar) -> int:
+    """`seedance film ...`: schema, check and list answer at once; render and status may wait."""
+    as_json = args.json if hasattr(args, "json") else False
+    match args.film_command:
+        case "schema":
+            render.film_schema(film.schema(args))
+            return EXIT_OK
+        case "check":
+            render.film_check(film.check(args), as_json=as_json)
+            return EXIT_OK
+        case "list":
+            render.films(film.listing(args), as_json=as_json)
+            return EXIT_OK
+        case "render":
+            printer = render.FilmProgressPrinter(enabled=not as_json or True)
+            record = await film.render(args, announce=render.film_plan, progress=printer)
+            render.film_record(record, as_json=as_json)
+            return film_exit(record, waited=args.wait)
+        case _:
+            record = await film.status(args, progress=render.FilmProgressPrinter())
+            render.film_record(record, as_json=as_json)
+            return film_exit(record, waited=args.wait)
 
 
 def _sandbox(args: argparse.Namespace) -> int:
@@ -105,6 +142,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 _WAITING_COMMANDS: dict[str, Callable[[argparse.Namespace, ProgressBar], Awaitable[int]]] = {
     "cancel": _cancel,
     "demo": _demo,
+    "film": _film,
     "generate": _generate,
     "image": _image,
     "status": _status,
@@ -118,6 +156,9 @@ def _interrupted(args: argparse.Namespace, bar: ProgressBar) -> int:
     as_json = bool(getattr(args, "json", False))
     if args.command not in _WAITING_COMMANDS:
         render.stopped(as_json=as_json)
+        return EXIT_INTERRUPTED
+    if args.command == "film" or getattr(args, "film", False):
+        render.film_interrupted(as_json=as_json)
         return EXIT_INTERRUPTED
     job_id = bar.job_id or getattr(args, "job_id", None)
     job = None

@@ -409,4 +409,5 @@ def sandbox(args: argparse.Namespace, *, announce: Callable[[SandboxAddress], No
 
     address = SandboxAddress(SANDBOX_HOST, args.port, tuple(PROVIDER_IDS))
     announce(address)
-    run_forever(host=address.host, port=address.port, config=SandboxConfig(speed=args.speed))
+    config = SandboxConfig(speed=args.speed, clips=True)  # real clips, as the CLI's own sandbox serves
+    run_forever(host=address.host, port=address.port, config=config)

@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import (
     BudgetExceeded,
     ConfigError,
@@ -31,6 +33,9 @@ from ..errors import (
 )
 from ..models import Job, JobStatus
 
+if TYPE_CHECKING:
+    from ..film.record import FilmRecord
+
 __all__ = [
     "EXIT_FAILED",
     "EXIT_INPUT",
@@ -39,6 +44,7 @@ __all__ = [
     "EXIT_REFUSED",
     "EXIT_RUNNING",
     "exit_code_for",
+    "film_exit",
     "job_exit",
     "status_exit",
 ]
@@ -60,6 +66,18 @@ def exit_code_for(err: SeedanceError) -> int:
     if isinstance(err, ProviderError | TransportError):
         return EXIT_REFUSED
     return EXIT_FAILED
+
+
+def film_exit(record: FilmRecord, *, waited: bool) -> int:
+    """A film's exit code: 0 done (or submitted without a wait), 4 still rendering when the wait
+    ended, 1 stopped with shots failed, blocked or unknown."""
+    match record.status:
+        case "done":
+            return EXIT_OK
+        case "rendering":
+            return EXIT_RUNNING if waited else EXIT_OK
+        case "incomplete":
+            return EXIT_FAILED
 
 
 def job_exit(job: Job, *, waited: bool) -> int:

@@ -21,7 +21,7 @@ MAX_WHOLE_NUMBER = 1_000_000
 PORTS = (1, 65535)
 """The TCP ports `seedance sandbox --port` can listen on."""
 JSON_COMMANDS = frozenset(
-    {"cancel", "estimate", "generate", "image", "jobs", "prompt", "providers", "status"}
+    {"cancel", "estimate", "film", "generate", "image", "jobs", "prompt", "providers", "status"}
 )
 """The subcommands that take --json; a refusal of one of them is answered in JSON under --json."""
 
@@ -197,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help=f"where to save the placeholder MP4 (default ./{DEFAULT_OUTPUT_DIR})",
     )
+    p.add_argument(
+        "--film",
+        action="store_true",
+        help="render a 3-shot sandbox film (one chained shot, one crossfade) with its contact sheet, "
+        "film.json and review page",
+    )
 
     p = sub.add_parser("providers", help="what each provider and model supports and whether its key is set")
     common(p)
@@ -369,6 +375,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="render time scale, a number above 0 (1: documented render times; 0.05: 20x faster; default 1)",
     )
 
+    _film(sub, common)
+
     sub.add_parser("serve", help="run the MCP server (same as seedance-mcp; takes its options)")
     return parser
 
@@ -422,4 +430,94 @@ def _image(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
         action="store_true",
         help="go ahead although SEEDANCE_MAX_CREDITS or SEEDANCE_MAX_COST cannot check the price "
         "(none is published)",
+    )
+
+
+# ---- seedance film ... ------------------------------------------------------------------------
+
+
+def _film(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:
+    """`seedance film schema | check FILE | render FILE | status FILM_ID | list`."""
+    from ..film.plan import DEFAULT_MAX_PARALLEL
+    from ..film.runner import FILM_WAIT_SECONDS
+
+    film = sub.add_parser("film", help="a storyboard of shots: check, render, stitch, review")
+    films = film.add_subparsers(
+        dest="film_command",
+        required=True,
+        parser_class=_Parser,
+        metavar="ACTION",
+        help="schema, check, render, status or list",
+    )
+
+    def plan_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("file", help="the storyboard, YAML or JSON (`seedance film schema` lists its fields)")
+        p.add_argument(
+            "--max-parallel",
+            type=_positive_int,
+            default=DEFAULT_MAX_PARALLEL,
+            metavar="N",
+            help=f"shots rendering at once, 1 to {MAX_WHOLE_NUMBER}, within each queue cap "
+            f"(default {DEFAULT_MAX_PARALLEL})",
+        )
+        p.add_argument(
+            "--max-cost",
+            metavar="'AMOUNT UNIT'",
+            help="refuse the film if it costs more, e.g. '40 credits' or '3 USD' (also SEEDANCE_MAX_CREDITS, "
+            "SEEDANCE_MAX_COST)",
+        )
+        p.add_argument(
+            "--confirm-cost",
+            action="store_true",
+            help="go ahead although a cap cannot check a shot's price (none published, or another unit)",
+        )
+        p.add_argument(
+            "--retry-failed",
+            action="store_true",
+            help="render failed shots again (their cost is shown first); without it they are kept failed",
+        )
+
+    p = films.add_parser("schema", help="print the storyboard's JSON Schema")
+    p = films.add_parser("check", help="check, price and plan a storyboard; nothing is sent")
+    common(p)
+    plan_options(p)
+    p = films.add_parser("render", help="render a storyboard: reuse what is paid for, stitch, review page")
+    common(p)
+    plan_options(p)
+    wait = p.add_mutually_exclusive_group()
+    wait.add_argument(
+        "--wait", dest="wait", action="store_true", default=True, help="wait for the film (default)"
+    )
+    wait.add_argument(
+        "--no-wait", dest="wait", action="store_false", help="submit the shots that can start, then return"
+    )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=FILM_WAIT_SECONDS,
+        metavar="SECONDS",
+        help=f"seconds to wait at most, 0 or more, inf for no limit (default {FILM_WAIT_SECONDS:g})",
+    )
+    p.add_argument(
+        "--output-dir", metavar="DIR", help="where the film's folder goes (default SEEDANCE_OUTPUT_DIR)"
+    )
+    p = films.add_parser("status", help="where a film stands; with --wait, carry it on to the end")
+    common(p)
+    p.add_argument("film_id", help="the film's id (`seedance film list`), or a unique prefix of it")
+    p.add_argument("--wait", action="store_true", help="carry the film on until it is done (or --timeout)")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=FILM_WAIT_SECONDS,
+        metavar="SECONDS",
+        help=f"seconds to wait at most with --wait, 0 or more (default {FILM_WAIT_SECONDS:g})",
+    )
+    p = films.add_parser("list", help="recent films, newest first")
+    common(p)
+    p.add_argument(
+        "--limit",
+        type=_positive_int,
+        default=20,
+        metavar="N",
+        help=f"how many films to list, 1 to {MAX_WHOLE_NUMBER} (default 20)",
     )

@@ -23,16 +23,27 @@ if TYPE_CHECKING:
     from ..engine import DryRun
     from ..engine.preflight import PriceList
     from ..errors import SeedanceError
+    from ..film.films import FilmCheck
+    from ..film.record import FilmRecord
+    from ..film.runner import ShotProgress
     from ..images.models import ImageJob
     from ..models import CreditEstimate, Job, Money, ProviderInfo
     from .commands import Catalog, ImageSubmission, Lint, SandboxAddress, Submission
 
 __all__ = [
     "DemoPrinter",
+    "FilmProgressPrinter",
     "draft",
     "dry_run",
     "error",
     "estimates",
+    "film_check",
+    "film_demo_plan",
+    "film_interrupted",
+    "film_plan",
+    "film_record",
+    "film_schema",
+    "films",
     "image_job",
     "image_job_json",
     "image_job_text",
@@ -652,3 +663,130 @@ def stopped(*, as_json: bool) -> None:
     if as_json:
         _print_json({"error": {"code": "interrupted", "message": "interrupted.", "retryable": True}})
     _note("\nseedance: interrupted.")
+
+
+# ---- films ------------------------------------------------------------------------------------
+
+
+def _amounts(amounts: Sequence[Money]) -> str:
+    return " + ".join(str(m) for m in amounts) or "nothing"
+
+
+def film_schema(schema: Mapping[str, Any]) -> None:
+    _print_json(schema)
+
+
+def _plan_lines(check: FilmCheck) -> list[str]:
+    mode = " (sandbox: nothing real is rendered)" if check.sandbox else ""
+    lines = [f"film {check.film_id}: {check.title}{mode}"]
+    for s in check.shots:
+        price = str(s.price) if s.price is not None else "no published price"
+        after = f", after {s.continue_from} ({s.chain})" if s.continue_from else ""
+        fade = f", crossfade {s.crossfade:g} s" if s.transition == "crossfade" else ""
+        job = f" {s.job_id}" if s.job_id else ""
+        lines.append(
+            f"{INDENT}{s.id}: {s.provider} {s.model or ''} {s.duration} s {s.resolution or ''}"
+            f"{' audio' if s.audio else ''}{after}{fade}: {price}; {s.action}{job}"
+        )
+    lines.append(
+        f"total: {_amounts(check.total)}"
+        + (f"; unpriced: {', '.join(check.unpriced)}" if check.unpriced else "")
+    )
+    lines.append(f"to spend now: {_amounts(check.to_spend)}")
+    waves = "; then ".join(", ".join(w) for w in check.waves)
+    lines.append(f"plan: {waves} (at most {check.max_parallel} at once)")
+    lines.append(
+        f"expected wall time: ~{check.expected_seconds:.0f} s "
+        f"(critical path {' -> '.join(check.critical_path)}; "
+        f"one shot ~{check.one_shot_seconds:.0f} s)"
+    )
+    lines += [f"note: {n}" for n in check.notes]
+    return lines
+
+
+def film_check(check: FilmCheck, *, as_json: bool) -> None:
+    _show(check, _plan_lines(check), as_json=as_json)
+
+
+def film_plan(check: FilmCheck) -> None:
+    """What a render is about to do and spend, on stderr before it starts."""
+    for line in _plan_lines(check):
+        _note(line)
+
+
+def film_demo_plan(check: FilmCheck) -> None:
+    _print("seedance demo --film: sandbox mode, no key needed, nothing real is rendered.\n")
+    for line in _plan_lines(check):
+        _print(line)
+    _print("")
+
+
+class FilmProgressPrinter:
+    """One stderr line per change of a shot's state while a film renders."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        self.enabled = enabled
+        self._last: dict[str, str] = {}
+
+    async def __call__(self, p: ShotProgress) -> None:
+        if not self.enabled or self._last.get(p.shot_id) == p.status:
+            return
+        self._last[p.shot_id] = p.status
+        _note(f"[{p.done}/{p.total}] {p.shot_id}: {p.status}: {p.message}")
+
+
+def _record_lines(record: FilmRecord) -> list[str]:
+    lines = [
+        f"film {record.film_id}: {record.title}: {record.status}" + (" (sandbox)" if record.sandbox else "")
+    ]
+    for s in record.shots:
+        extra = " (reused)" if s.reused else ""
+        why = f": {s.reason}" if s.reason and s.status != "succeeded" else ""
+        lines.append(f"{INDENT}{s.id}: {s.status}{extra} {s.job_id or ''}{why}".rstrip())
+        lines += [f"{INDENT}{INDENT}warning: {w}" for w in s.warnings]
+    if record.total_cost:
+        lines.append(f"cost: {_amounts(record.total_cost)}")
+    for label, value in (
+        ("film", record.film_file),
+        ("contact sheet", record.contact_sheet),
+        ("manifest", record.manifest),
+        ("review page", record.review_page),
+    ):
+        if value:
+            lines.append(f"{label}: {value}")
+    lines += [
+        f"warning: {w}"
+        for w in record.warnings
+        if not any(w.endswith(x) for s in record.shots for x in s.warnings)
+    ]
+    if record.status == "rendering":
+        lines.append(f"next: seedance film status {record.film_id} --wait")
+    elif record.status == "incomplete":
+        lines.append(
+            "next: fix or remove the failed shots and render again (only they are rendered), or "
+            "render again with --retry-failed"
+        )
+    return lines
+
+
+def film_interrupted(*, as_json: bool) -> None:
+    """Ctrl-C during a film: the film and its shots' jobs stay in the ledger."""
+    line = (
+        "interrupted. The film and every shot already submitted stay in the ledger (`seedance film list`); "
+        "`seedance film status FILM_ID --wait`, or the same `seedance film render FILE`, carries it on "
+        "without submitting anything twice."
+    )
+    if as_json:
+        _print_json({"error": {"code": "interrupted", "message": line, "retryable": True}})
+    _note(f"\nseedance: {line}")
+
+
+def film_record(record: FilmRecord, *, as_json: bool) -> None:
+    _show(record, _record_lines(record), as_json=as_json)
+
+
+def films(records: list[FilmRecord], *, as_json: bool) -> None:
+    lines = [f"{r.film_id}  {r.status:<10} {len(r.shots)} shots  {r.title}" for r in records] or [
+        "no films yet"
+    ]
+    _show({"films": _dump(records)}, lines, as_json=as_json)

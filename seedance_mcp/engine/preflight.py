@@ -56,6 +56,10 @@ __all__ = [
 ]
 
 
+SANDBOX_IMAGE_HOSTS = ("127.0.0.1",)
+"""Where the built-in simulator serves its files (`seedance sandbox` and the engine's own)."""
+
+
 class Prepared(NamedTuple):
     """A request that passed pre-flight: where it goes, as it will be sent, and its price."""
 
@@ -410,11 +414,15 @@ def prepare(
     if req.model is None and settings.default_model is not None:
         req = req.model_copy(update={"model": settings.default_model})
     chosen = (provider or "").strip() or settings.default_provider
+    # In sandbox mode the simulator's own files (a last frame it handed back) may start a clip.
+    hosts = SANDBOX_IMAGE_HOSTS if settings.sandbox_forced else ()
     if chosen:
         # Bad input is named before a missing key, so one answer fixes the request.
-        resolve_request(req, get_provider(chosen))
+        resolve_request(req, get_provider(chosen), image_hosts=hosts)
     target = settings.target(provider, require_key=require_key)
-    resolved = resolve_request(req, target.provider)
+    resolved = resolve_request(
+        req, target.provider, image_hosts=SANDBOX_IMAGE_HOSTS if target.sandbox else ()
+    )
     return Prepared(target, resolved, pricing.estimate_request(target.provider, resolved))
 
 

@@ -116,13 +116,17 @@ class Service:
         output_dir: Path | None = None,
         confirm_unpriced: bool = False,
         on_progress: ProgressFn | None = None,
+        job_id: str | None = None,
     ) -> Job:
-        """Validate, record, submit, then wait up to `wait_seconds` (None: until done or 30 min)."""
+        """Validate, record, submit, then wait up to `wait_seconds` (None: until done or 30 min).
+
+        `job_id`: the id to record the job under (a film links its shot to the id before the
+        submit); default a fresh one."""
         target, resolved, estimate = self.prepare(req, provider)
         self.check_budget(estimate, confirm_unpriced=confirm_unpriced)
         created = datetime.fromtimestamp(self.clock(), UTC)
         job = Job(
-            job_id=new_job_id(),
+            job_id=job_id or new_job_id(),
             provider=target.provider.id,
             status=JobStatus.QUEUED,
             request=resolved,

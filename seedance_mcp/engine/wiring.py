@@ -204,9 +204,11 @@ class Wiring:
 
                     # Its tasks live beside the ledger, so a job submitted by this process can be
                     # resumed by the next one (`seedance status JOB --wait` after `--no-wait`).
+                    # Real clips (asked length, size, audio), so films stitch and check for real.
                     config = self._sandbox_config or SandboxConfig(
                         speed=self.settings.sandbox_speed,
                         state_path=self.ledger.path.parent / SANDBOX_STATE_FILE,
+                        clips=True,
                     )
                     self.sandbox = Sandbox(config).start()
                 sandbox = self.sandbox

@@ -9,7 +9,9 @@
 
 Each provider answers under its documented paths with its own answer shapes, error codes,
 statuses, prices and render times (scaled by `speed`); the videos are a small real MP4
-served from `/files/`. Nothing is rendered and nothing leaves the machine.
+served from `/files/`, or with `SandboxConfig(clips=True)` a real clip made for each task (its
+seconds, frame size, 24 fps, sound when asked, its own colour and frame counter: `clips.py`).
+Nothing is sent to a model and nothing leaves the machine.
 """
 
 from .config import FAULT_ENDPOINTS, FAULT_KINDS, PROVIDER_IDS, Fault, SandboxConfig

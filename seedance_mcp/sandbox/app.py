@@ -14,10 +14,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .apixo import ApixoSim
 from .ark import BytePlusSim, VolcengineSim
+from .clips import last_frame, video
 from .common import AbortedResponse, ProviderSim
 from .config import PROVIDER_IDS
 from .fal import FalSim
-from .media import VideoResponse, last_frame_png, sample_mp4
+from .media import VideoResponse
 from .nanophoto import NanoPhotoSim
 from .replicate import ReplicateSim
 from .seedance2ai import Seedance2AISim
@@ -76,18 +77,17 @@ def _download(state: SandboxState) -> Endpoint:
             # The last frame takes no download faults: they stay aimed at the video.
             if not task.extra.get(LAST_FRAME):
                 return PlainTextResponse("Not Found", status_code=404)
-            return Response(last_frame_png(), media_type="image/png")
+            return Response(await last_frame(state, task), media_type="image/png")
         fault = state.take_fault(task.provider, "download", DOWNLOAD_FAULTS)
-        sample = sample_mp4()
+        clip = await video(state, task)
+        total = len(clip) if state.config.clips else state.video_size
         match fault.kind if fault is not None else None:
             case None:
-                return VideoResponse(sample, state.video_size)
+                return VideoResponse(clip, total)
             case "truncate":
-                return VideoResponse(
-                    sample, state.video_size, cut_at=state.video_size // 2, on_cut=state.note_abort
-                )
+                return VideoResponse(clip, total, cut_at=total // 2, on_cut=state.note_abort)
             case "reset":
-                return AbortedResponse(VideoResponse(sample, state.video_size), state.note_abort)
+                return AbortedResponse(VideoResponse(clip, total), state.note_abort)
             case "429":
                 assert fault is not None
                 headers = {"Retry-After": str(fault.retry_after)}

@@ -80,7 +80,10 @@ class SandboxConfig:
     done at the first poll). `valid_keys` None accepts any non-empty Bearer key. `balance`
     None is unlimited, else one credit pool that every provider's submits draw from.
     `video_size` None serves the shipped sample MP4 as is, else a valid MP4 of exactly that
-    many bytes (the sample plus a trailing `free` box), streamed. `state_path` None keeps the
+    many bytes (the sample plus a trailing `free` box), streamed. `clips` True serves each
+    finished task a real clip made for it instead (`clips.py`: its seconds, documented frame
+    size, 24 fps, a tone when audio was asked, its own colour and a frame counter; `video_size`
+    is then unused). `state_path` None keeps the
     tasks in memory only, else in that SQLite file (see `store`), where a simulator started
     later, in this process or another, finds them.
     """
@@ -91,6 +94,7 @@ class SandboxConfig:
     valid_keys: Collection[str] | None = None
     balance: int | None = None
     video_size: int | None = None
+    clips: bool = False
     clock: Callable[[], float] = field(default=time.monotonic)
     state_path: Path | None = None
 
@@ -106,6 +110,8 @@ class SandboxConfig:
             raise ValueError(f"SandboxConfig.balance: {self.balance!r}; allowed: None or credits >= 0")
         if self.video_size is not None and (isinstance(self.video_size, bool) or self.video_size <= 0):
             raise ValueError(f"SandboxConfig.video_size: {self.video_size!r}; allowed: None or bytes > 0")
+        if not isinstance(self.clips, bool):
+            raise ValueError(f"SandboxConfig.clips: {self.clips!r}; allowed: True or False")
         if self.state_path is not None:
             if not isinstance(self.state_path, Path) or not str(self.state_path).strip():
                 raise ValueError(

@@ -52,6 +52,7 @@ from starlette.routing import BaseRoute, Route
 from ..providers import ModelSpec
 from ..providers.fal import Fal, app_path
 from ..providers.family import PROMPT_MAX, RATIOS
+from .clips import video
 from .common import ProviderSim, Reject, interpolated_render_range, iso_utc
 from .state import Phase, Task
 from .uploads import MAX_UPLOAD, MediaProblem, Uploads, check_media
@@ -342,7 +343,9 @@ class FalSim(ProviderSim):
                     "url": self.state.file_url(task),
                     "content_type": "video/mp4",
                     "file_name": task.file_name,
-                    "file_size": self.state.video_size,
+                    "file_size": len(await video(self.state, task))
+                    if self.state.config.clips
+                    else self.state.video_size,
                 },
                 "seed": task.extra["seed"],
             }

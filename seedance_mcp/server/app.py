@@ -24,7 +24,7 @@ from mcp.server.mcpserver import MCPServer
 from ..errors import ConfigError
 from ..redaction import install_log_redaction
 from ..settings import DEFAULT_PORT, MCP_TOKEN_ENV, configured_secrets, mcp_token
-from . import craft_tools, image_tools, job_tools
+from . import craft_tools, film_tools, image_tools, job_tools
 from .http import is_loopback, serve_http
 from .runtime import Runtime, ServiceFactory
 
@@ -54,7 +54,10 @@ image_url (provider seedance2ai); check_image finishes an image job by its job_i
 Never call generate_video twice for the same clip: a returned job is saved and keeps \
 rendering. API keys live in this server's environment; never ask the user to paste one into \
 the chat. Results with sandbox=true come from the built-in simulator: the clip is a \
-placeholder and nothing was charged."""
+placeholder and nothing was charged.
+Films (several shots stitched into one MP4): write a storyboard (the storyboard prompt), \
+check_film (free: checks, prices, plans), get the user's OK on its price, then render_film, \
+called again with the same storyboard until the film is done; shots already rendered are reused."""
 
 
 def build_server(service_factory: ServiceFactory | None = None) -> MCPServer[Runtime]:
@@ -71,10 +74,11 @@ def build_server(service_factory: ServiceFactory | None = None) -> MCPServer[Run
         version=_version(),
         lifespan=runtime.lifespan,
         # craft first: clients list write_cinematic_prompt before the job tools
-        tools=[*craft_tools.tools(), *job_tools.tools(), *image_tools.tools()],
+        tools=[*craft_tools.tools(), *job_tools.tools(), *image_tools.tools(), *film_tools.tools()],
     )
     craft_tools.register(server)
     job_tools.register(server)
+    film_tools.register(server)
     return server
 
 
