@@ -188,3 +188,19 @@ async def test_no_wait_submits_what_can_start_and_status_wait_finishes_the_film(
         assert [f.film_id for f in films.films(svc)] == [started.film_id]
     finally:
         svc.close()
+
+
+async def test_a_stitch_that_would_outrun_the_wait_is_left_to_the_next_call(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    try:
+        first = await render(svc, board(STORM, LAMP))
+        assert first.status == "done"
+        Path(first.film_file or "").unlink()  # the outputs are gone: the next call stitches again
+        short = await films.render(svc, board(STORM, LAMP), FilmOptions(wait_seconds=0))
+        assert short.status == "rendering" and short.film_file is None  # not started: no time left
+        assert all(s.status == "succeeded" and s.reused for s in short.shots)
+        done = await render(svc, board(STORM, LAMP))
+        assert done.status == "done" and Path(done.film_file or "").is_file()
+        assert submits(svc) == 2  # nothing was rendered again
+    finally:
+        svc.close()

@@ -66,6 +66,15 @@ T = TypeVar("T")
 THREADS = 4
 """Worker threads the film's own ledger reads and writes, frame extraction and stitch use at once."""
 FILM_WAIT_SECONDS = 6 * 3600.0
+
+
+def stitch_seconds(shots: int) -> float:
+    """The time left a call needs to start the finish (checks, stitch, contact sheet, page): a
+    re-encode of six 10 s 720p clips with crossfades measured 11.7 s (BENCHMARKS.md), so 5 s plus
+    2.5 s a shot; a stream copy takes a fraction of that."""
+    return 5.0 + 2.5 * shots
+
+
 """How long `film render --wait` waits at most unless told (a long film of 2.x shots)."""
 
 
@@ -236,6 +245,7 @@ class FilmRunner:
         self.folder = film_folder(plan, output).resolve()
         wait = FILM_WAIT_SECONDS if options.wait_seconds is None else max(0.0, options.wait_seconds)
         self._deadline = service.clock() + wait
+        self._stitch_deferred = False
         self._done = {s.shot.id: anyio.Event() for s in plan.shots}
         self._jobs: dict[str, Job] = {}
         self._slots = {
@@ -286,8 +296,12 @@ class FilmRunner:
         if all(s.status == "succeeded" for s in self.record.shots):
             if before is not None and self._same_film(before):
                 self._keep_outputs(before)  # nothing changed since it was stitched
-            else:
+            elif self._left() >= stitch_seconds(len(self._plan.shots)):
                 await self._off(self._finish)
+            else:
+                # A stitch cannot be cut off once it runs: within a bounded wait (MCP) it waits
+                # for the next call, which finds every shot done and stitches first.
+                self._stitch_deferred = True
         self.record.status = self._status()
         self.record.total_cost = totals_of([s.cost for s in self.record.shots])
         await self._save()
@@ -319,8 +333,11 @@ class FilmRunner:
             new.warnings, new.measured_duration = old.warnings, old.measured_duration
 
     def _status(self) -> Literal["rendering", "incomplete", "done"]:
-        if self.record.film_file is not None and all(s.status == "succeeded" for s in self.record.shots):
-            return "done"
+        if all(s.status == "succeeded" for s in self.record.shots):
+            if self.record.film_file is not None:
+                return "done"
+            if self._stitch_deferred:
+                return "rendering"
         going = {"pending", "waiting", "queued", "running"}
         if any(s.status in going for s in self.record.shots):
             return "rendering"

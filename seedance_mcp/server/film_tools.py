@@ -214,6 +214,13 @@ def _film_result(record: FilmRecord) -> FilmResult:
                 f"{record.title} is done: {record.film_file} (review page {record.review_page}).{warned}"
             )
             step = "Hand the user the film file and the review page."
+        case "rendering" if all(s.status == "succeeded" for s in record.shots):
+            message = (
+                f"{record.title}: every shot is done; the stitch needs more time than this call had left."
+            )
+            step = (
+                "Call render_film again with the same storyboard: it stitches first; nothing is paid twice."
+            )
         case "rendering":
             message = f"{record.title} is still rendering ({stand})."
             step = "Call render_film again with the same storyboard to carry it on; nothing is paid twice."
