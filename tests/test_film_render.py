@@ -204,3 +204,37 @@ async def test_a_stitch_that_would_outrun_the_wait_is_left_to_the_next_call(tmp_
         assert submits(svc) == 2  # nothing was rendered again
     finally:
         svc.close()
+
+
+async def test_on_fal_a_chain_starts_from_the_frame_taken_from_its_parent_and_a_character_keeps_its_reference(
+    tmp_path: Path,
+) -> None:
+    face = Path(__file__).resolve().parent.parent / "examples" / "face.png"
+    svc = service(tmp_path)
+    try:
+        b = parse_storyboard(
+            {
+                "title": "Cliff walk",
+                "provider": "fal",
+                "model": "seedance-2.0",
+                "resolution": "480p",
+                "characters": {"mara": {"description": "a keeper in a yellow coat", "reference": str(face)}},
+                "shots": [
+                    {"id": "walk", "prompt": "@image1 walks the cliff; slow push in", "duration": 4,
+                     "characters": ["mara"]},
+                    {"id": "sea", "prompt": "The sea at dusk; slow pan left", "duration": 4},
+                    {"id": "waves", "prompt": "Waves roll; static", "duration": 4, "continue_from": "sea"},
+                ],
+            }
+        )  # fmt: skip
+        record = await render(svc, b)
+        assert record.status == "done", record
+        walk = svc.get_job(record.shot("walk").job_id or "")
+        waves = svc.get_job(record.shot("waves").job_id or "")
+        assert walk.request.reference_images == (str(face),)
+        assert [(i.field, i.via) for i in walk.local_inputs] == [("reference_images[1]", "upload")]
+        assert waves.request.image_url is not None and waves.request.image_url.endswith("-last.png")
+        assert [(i.field, i.via) for i in waves.local_inputs] == [("image_url", "upload")]
+        assert Path(waves.request.image_url).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        svc.close()
