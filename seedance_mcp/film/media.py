@@ -585,8 +585,12 @@ def contact_sheet(entries: Sequence[tuple[Path, str]], out: Path) -> Path:
 
     if not entries:
         raise InvalidRequest("entries: none given; allowed: one clip or more", field="entries")
-    tiles = [(_middle_frame(path), label) for path, label in entries]
-    tile_h = max(round(TILE_WIDTH * image.height / image.width) for image, _ in tiles)
+    tiles = []
+    for path, label in entries:  # each frame shrunk to its tile at once: memory stays per tile
+        image = _middle_frame(path)
+        tiles.append((image.resize((TILE_WIDTH, round(TILE_WIDTH * image.height / image.width))), label))
+        del image
+    tile_h = max(image.height for image, _ in tiles)
     columns = min(SHEET_COLUMNS, len(tiles))
     rows = math.ceil(len(tiles) / columns)
     cell_h = tile_h + LABEL_HEIGHT
@@ -601,8 +605,7 @@ def contact_sheet(entries: Sequence[tuple[Path, str]], out: Path) -> Path:
         column, row = index % columns, index // columns
         x = SHEET_GAP + column * (TILE_WIDTH + SHEET_GAP)
         y = SHEET_GAP + row * (cell_h + SHEET_GAP)
-        thumb = image.resize((TILE_WIDTH, round(TILE_WIDTH * image.height / image.width)))
-        sheet.paste(thumb, (x, y))
+        sheet.paste(image, (x, y))
         draw.text((x + 4, y + tile_h + 4), label, fill=LABEL_COLOUR, font=font)
     out.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(out, format="PNG")
