@@ -8,6 +8,7 @@ in this process with exactly that configuration and returns (exit code, stdout, 
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,10 @@ def run_cli(
         code = cli.main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def interruptible() -> None:
+    """`preexec_fn` of a CLI subprocess that a test interrupts with SIGINT: a child inherits an
+    ignored SIGINT (a test run started in the background by a non-interactive shell has one), and
+    Python then installs no KeyboardInterrupt handler, so the Ctrl-C under test would be lost."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

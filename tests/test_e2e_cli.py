@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_harness import run_cli, simulator_env
+from cli_harness import interruptible, run_cli, simulator_env
 
 from seedance_mcp.providers import PROVIDER_IDS, get_provider
 from seedance_mcp.sandbox import Fault, Sandbox, SandboxConfig
@@ -247,6 +247,7 @@ def test_ctrl_c_mid_wait_answers_with_the_recorded_job_and_exits_130(as_json: bo
         proc = subprocess.Popen(
             argv + (["--json"] if as_json else []),
             env=env,
+            preexec_fn=interruptible,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

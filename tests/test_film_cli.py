@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cli_harness import run_cli
+from cli_harness import interruptible, run_cli
 
 FILM = {
     "title": "Harbour at Dawn",
@@ -233,6 +233,7 @@ def test_ctrl_c_mid_film_says_how_to_carry_it_on_and_exits_130(tmp_path: Path) -
     proc = subprocess.Popen(
         [sys.executable, "-m", "seedance_mcp.cli", "film", "render", str(write(tmp_path)), "--json"],
         env=e,
+        preexec_fn=interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
