@@ -5,8 +5,8 @@ a path before anything is sent and reads nothing outside it: the path must exist
 regular file (not a directory, a device or a pipe); a symbolic link is followed only while it
 stays inside the folder the user named; the file must not be empty, its content (not its
 name) must be the kind asked for (image, video or audio) in a format Seedance takes, and its
-size within the provider's limit. `read` reads it again for sending and refuses it when it
-changed since it was checked (the digest recorded on the job no longer matches).
+size within the provider's limit; only its first bytes are read. `load` reads it once for
+sending and gives its digest, which the job records (a file changed since is then told apart).
 
 `data_uri` is the inline form (`data:image/png;base64,...`) for the providers whose docs take
 one; the others take the file through their own upload API (`providers.base.LocalRoute`).
@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import BinaryIO, Literal
 
 from .errors import InvalidRequest
-from .plural import size_text
+from .plural import an, size_text
 
-__all__ = ["KINDS", "LocalFile", "MediaKind", "data_uri", "duration", "inspect", "is_local", "read", "sniff"]
+__all__ = ["KINDS", "LocalFile", "MediaKind", "data_uri", "duration", "inspect", "is_local", "load", "sniff"]
 
 MediaKind = Literal["image", "video", "audio"]
 KINDS: tuple[MediaKind, ...] = ("image", "video", "audio")
@@ -53,7 +53,6 @@ class LocalFile:
     kind: MediaKind
     mime: str
     size: int
-    sha256: str
 
     @property
     def name(self) -> str:
@@ -100,8 +99,7 @@ def _refuse(field: str, named: str, message: str, allowed: str) -> InvalidReques
 
 def inspect(named: str, field: str, kind: MediaKind, *, max_bytes: int) -> LocalFile:
     """Check the local file `named` for `field` (see the module docstring); `InvalidRequest`
-    naming the field and what is allowed when it cannot be sent. Reads at most its first bytes
-    and then the file itself to take its digest."""
+    naming the field and what is allowed when it cannot be sent. Reads only its first bytes."""
     text = named.strip()
     path = Path(os.path.abspath(os.path.expanduser(text)))
     wanted = f"a local {kind} file ({_formats(kind)}) of at most {size_text(max_bytes)}"
@@ -143,19 +141,13 @@ def inspect(named: str, field: str, kind: MediaKind, *, max_bytes: int) -> Local
             "Make it smaller, or host it at a public https URL and pass the URL.",
             wanted,
         )
-    digest = hashlib.sha256()
     with _open(path, field, named, wanted) as handle:
         head = handle.read(_HEAD)
-        digest.update(head)
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
     found = sniff(head)
     if found is None or found[0] != kind:
-        what = "not a known image, video or audio file" if found is None else f"{_an(found[0])} ({found[1]})"
-        raise _refuse(field, named, f"{path} is {what}, not {_an(kind)}; its content is what counts.", wanted)
-    return LocalFile(
-        named=text, path=path, kind=kind, mime=found[1], size=info.st_size, sha256=digest.hexdigest()
-    )
+        what = "not a known image, video or audio file" if found is None else f"{an(found[0])} ({found[1]})"
+        raise _refuse(field, named, f"{path} is {what}, not {an(kind)}; its content is what counts.", wanted)
+    return LocalFile(named=text, path=path, kind=kind, mime=found[1], size=info.st_size)
 
 
 def _open(path: Path, field: str, named: str, wanted: str) -> BinaryIO:
@@ -165,19 +157,20 @@ def _open(path: Path, field: str, named: str, wanted: str) -> BinaryIO:
         raise _refuse(field, named, f"{path} cannot be read ({err.strerror or err}).", wanted) from None
 
 
-def read(local: LocalFile, field: str) -> bytes:
-    """The file's bytes for sending, refused when it changed since it was checked."""
-    wanted = f"the same {local.kind} file as when the job was made"
+def load(local: LocalFile, field: str) -> tuple[bytes, str]:
+    """The checked file's bytes for sending and their SHA-256, in one read; refused when its size
+    changed since it was checked."""
+    wanted = f"the same {local.kind} file as when it was checked"
     with _open(local.path, field, local.named, wanted) as handle:
         data: bytes = handle.read(local.size + 1)
-    if len(data) != local.size or hashlib.sha256(data).hexdigest() != local.sha256:
+    if len(data) != local.size:
         raise _refuse(
             field,
             local.named,
-            f"{local.path} changed after it was checked; nothing was sent. Run the command again.",
+            f"{local.path} changed while it was being sent; nothing was sent. Run the command again.",
             wanted,
         )
-    return data
+    return data, hashlib.sha256(data).hexdigest()
 
 
 def data_uri(local: LocalFile, data: bytes) -> str:
@@ -244,10 +237,6 @@ def _wav_seconds(head: bytes) -> float | None:
             return size / rate if rate else None
         at += 8 + size + (size & 1)
     return None
-
-
-def _an(kind: str) -> str:
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
 
 
 def _formats(kind: MediaKind) -> str:

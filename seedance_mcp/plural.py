@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["count", "size_text"]
+__all__ = ["an", "count", "size_text"]
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -20,3 +20,8 @@ def size_text(n: int) -> str:
             value = n / scale
             return f"{value:.1f}".removesuffix(".0") + f" {unit}"
     raise AssertionError(n)
+
+
+def an(noun: str) -> str:
+    """`noun` with its indefinite article: "an image", "a video"."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"

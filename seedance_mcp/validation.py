@@ -20,7 +20,7 @@ from . import media_files
 from .errors import InvalidRequest
 from .media_files import LocalFile, MediaKind
 from .models import VideoRequest
-from .plural import count
+from .plural import an, count
 from .providers import PROVIDERS, Capabilities, ModelSpec, Provider, get_model
 
 __all__ = ["MAX_URL_CHARS", "check_media", "check_public_url", "resolve_clip", "resolve_request"]
@@ -205,7 +205,7 @@ def _check_references(req: VideoRequest, provider: Provider, spec: ModelSpec) ->
         for i, value in enumerate(given[kind], start=1):
             local = check_media(value, f"{name}[{i}]", kind, provider, spec)
             if kind == "video" and local is not None:
-                seconds += media_seconds(local) or 0.0
+                seconds += media_files.duration(local) or 0.0
     if limits.video_seconds is not None and seconds:
         low, high = limits.video_seconds
         if not low <= seconds <= high:
@@ -245,7 +245,7 @@ def check_media(
         takers = [p.id for p in PROVIDERS.values() if kind in p.local_routes]
         elsewhere = f" Providers that take a local {kind}: {', '.join(takers)}." if takers else ""
         raise InvalidRequest(
-            f"{field}: {provider.id} takes {_an(kind)} only as a public URL, not a local file "
+            f"{field}: {provider.id} takes {an(kind)} only as a public URL, not a local file "
             f"({value}). Host the file at a public https URL and pass the URL.{elsewhere}",
             field=field,
             value=value,
@@ -268,15 +268,6 @@ def _absolute_paths(req: VideoRequest) -> dict[str, Any]:
     for name, _ in _REFERENCE_FIELDS:
         changes[name] = tuple(_absolute(v) for v in getattr(req, name))
     return changes
-
-
-def _an(kind: str) -> str:
-    return f"an {kind}" if kind[0] in "aeiou" else f"a {kind}"
-
-
-def media_seconds(local: LocalFile) -> float | None:
-    """A local video's or WAV's length from its header (None where it cannot be read cheaply)."""
-    return media_files.duration(local)
 
 
 _ALLOWED_CONTROLS = frozenset("\n\t")

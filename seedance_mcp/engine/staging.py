@@ -55,9 +55,9 @@ def _replaced(req: VideoRequest, field: str, sent: str) -> VideoRequest:
     return req.model_copy(update={name: tuple(values)})
 
 
-def _check_and_read(value: str, field: str, kind: MediaKind, max_bytes: int) -> tuple[LocalFile, bytes]:
+def _check_and_load(value: str, field: str, kind: MediaKind, max_bytes: int) -> tuple[LocalFile, bytes, str]:
     local = media_files.inspect(value, field, kind, max_bytes=max_bytes)
-    return local, media_files.read(local, field)
+    return local, *media_files.load(local, field)
 
 
 async def stage(
@@ -81,9 +81,11 @@ async def stage(
                 value=value,
                 allowed=["a public https URL"],
             )
-        local, data = await anyio.to_thread.run_sync(_check_and_read, value, field, kind, route.max_bytes)
+        local, data, digest = await anyio.to_thread.run_sync(
+            _check_and_load, value, field, kind, route.max_bytes
+        )
         prior = before.get(field)
-        if prior is not None and prior.sha256 != local.sha256:
+        if prior is not None and prior.sha256 != digest:
             raise InvalidRequest(
                 f"{field}: {local.path} changed after job {job.job_id} was first sent (its content "
                 "differs); nothing was sent again. Make a new job for the new file.",
@@ -101,7 +103,7 @@ async def stage(
             LocalInput(
                 field=field,
                 path=str(local.path),
-                sha256=local.sha256,
+                sha256=digest,
                 bytes=local.size,
                 mime=local.mime,
                 via=route.via,
@@ -137,11 +139,13 @@ async def as_sent(job: Job) -> VideoRequest:
             continue
         kind = next(k for name, k in (*_FRAMES, *_REFERENCES) if item.field.split("[")[0] == name)
         try:
-            local, data = await anyio.to_thread.run_sync(
-                _check_and_read, item.path, item.field, kind, item.bytes
+            local, data, digest = await anyio.to_thread.run_sync(
+                _check_and_load, item.path, item.field, kind, item.bytes
             )
         except InvalidRequest:
             continue  # gone or changed: the task cannot be recognised by it
+        if digest != item.sha256:
+            continue
         req = _replaced(req, item.field, media_files.data_uri(local, data))
     return req
 
