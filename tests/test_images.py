@@ -307,3 +307,18 @@ async def test_a_picture_from_a_private_host_is_refused_before_connecting(tmp_pa
         with pytest.raises(DownloadError, match="image_url") as err:
             await download_image(client, "https://10.0.0.7/a.png", tmp_path, "img_0-1", job_id="img_0")
     assert err.value.code == "image_url_refused" and seen == []
+
+
+def test_the_prompt_is_sent_as_checked_without_its_surrounding_spaces() -> None:
+    resolved = resolve_image_request(ImageRequest(prompt="  a lighthouse at dusk \n"))
+    assert resolved.prompt == "a lighthouse at dusk"
+    body = build_image_submit(resolved, "idem-1").json
+    assert body is not None and body["prompt"] == "a lighthouse at dusk"
+
+
+def test_an_empty_list_of_urls_does_not_hide_the_pictures_under_another_key() -> None:
+    answer = {
+        "status": "completed",
+        "output": {"image_urls": [], "images": [{"url": "https://cdn.example.com/a.png"}]},
+    }
+    assert parse_image_status(200, answer).image_urls == ["https://cdn.example.com/a.png"]

@@ -184,12 +184,16 @@ class Wiring:
     def download_client(self) -> httpx2.AsyncClient:
         """An HTTP client for video URLs: no provider key (CDNs need none), redirects followed."""
         transport = self._download_transport or self._transport
-        if self.sandbox is not None:  # the simulator's pictures live on its (never resolving) CDN host
-            from ..sandbox.images import SandboxCdn
+        mounts: dict[str, httpx2.AsyncBaseTransport] = {}
+        if self.sandbox is not None:
+            # The simulator's pictures live on its (never resolving) CDN host: only that host is
+            # routed to it, so every other download keeps the client's TLS and proxy settings.
+            from ..sandbox.images import CDN_HOST, SandboxCdn
 
-            transport = SandboxCdn(self.sandbox.url, transport)
+            mounts[f"https://{CDN_HOST}"] = SandboxCdn(self.sandbox.url, transport)
         return httpx2.AsyncClient(
             transport=transport,
+            mounts=mounts or None,
             timeout=DOWNLOAD_TIMEOUT,
             follow_redirects=True,
             verify=shared_ssl_context(),

@@ -75,4 +75,6 @@ def resolve_image_request(req: ImageRequest) -> ImageRequest:
         )
     for url in req.image_urls:
         check_public_url(url, "image_urls", https_only=True, provider="seedance2ai")
-    return req.model_copy(update={"model": spec.name, "aspect_ratio": ratio, "resolution": resolution})
+    return req.model_copy(
+        update={"prompt": prompt, "model": spec.name, "aspect_ratio": ratio, "resolution": resolution}
+    )

@@ -205,7 +205,8 @@ def _image_urls(data: Mapping[str, Any]) -> list[str]:
                         url = first_str(item, "url", "image_url")
                     if url:
                         found.append(url)
-                break
+                if found:
+                    break
         if not found:
             single = first_str(output, "image_url", "url")
             found = [single] if single else []
