@@ -294,6 +294,32 @@ async def test_an_answer_lost_on_the_wire_is_retried_with_the_same_key(tmp_path:
 
 
 @pytest.mark.anyio
+async def test_a_save_that_failed_on_a_dead_url_asks_the_task_again_and_saves(tmp_path: Path) -> None:
+    """The recorded URL no longer answers (expired): the next check asks the task for fresh URLs
+    instead of trying the dead one again."""
+    from seedance_mcp.images.models import ImageFile
+    from seedance_mcp.models import JobError
+    from seedance_mcp.sandbox.images import CDN_HOST
+
+    svc = Service(Settings.from_env(sandbox_env(tmp_path)))
+    try:
+        job = await svc.generate_image(ImageRequest(prompt=PROMPT), wait_seconds=30, download=False)
+        assert job.status is JobStatus.SUCCEEDED and not job.saved
+        store = ImageStore(svc.ledger)
+        store.update(
+            job.job_id,
+            images=[ImageFile(url=f"https://{CDN_HOST}/files/gone.png")],
+            error=JobError(code="image_url_expired", message="410", retryable=True),
+        )
+        done = await svc.image_status(job.job_id)
+        assert done.saved and done.error is None
+        assert done.images[0].url == job.images[0].url  # the task's own URL again
+        assert read_image(Path(done.images[0].path or "").read_bytes()).format == "png"
+    finally:
+        svc.close()
+
+
+@pytest.mark.anyio
 async def test_a_failed_render_is_recorded_refunded_and_never_downloaded(tmp_path: Path) -> None:
     config = SandboxConfig(speed=0.01, faults=[Fault("fail_render", "submit", provider="seedance2ai")])
     svc = Service(Settings.from_env(sandbox_env(tmp_path)), sandbox_config=config)

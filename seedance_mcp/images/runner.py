@@ -202,8 +202,13 @@ class ImageRunner:
         if state.status is not job.status:
             changes["status"] = state.status
         if state.image_urls and [i.url for i in job.images] != state.image_urls:
-            saved = {i.url: i for i in job.images}
-            changes["images"] = [saved.get(url) or ImageFile(url=url) for url in state.image_urls]
+            # By position: a picture already saved stays saved, one not saved takes the new
+            # (re-signed) URL.
+            old = job.images
+            changes["images"] = [
+                old[n] if n < len(old) and old[n].path else ImageFile(url=url)
+                for n, url in enumerate(state.image_urls)
+            ]
         if state.credits is not None and state.credits != job.credits:
             changes["credits"] = state.credits
         if state.status.is_final:
@@ -250,10 +255,17 @@ class ImageRunner:
             if job.status is JobStatus.QUEUED:  # its process died before the answer was recorded
                 job = await self._update(job, status=JobStatus.UNKNOWN, notice=INTERRUPTED)
             with self._locks.hold(job.job_id):
-                job = await self.submit(job)  # the same key: the same task, charged once
+                # Another process may have recorded the answer since this job was read.
+                job = await self._store(lambda store: store.get(job.job_id))
+                if job.provider_task_id is None and not job.status.is_final:
+                    job = await self.submit(job)  # the same key: the same task, charged once
             if job.provider_task_id is None:
                 return job
         if job.status is JobStatus.SUCCEEDED:
+            if job.error is not None and not job.saved and self._delivery.download:
+                # A save that failed (an expired or refused URL): ask the task again for fresh URLs.
+                with contextlib.suppress(*_POLL_FAILURES):
+                    job = await self.poll(job)
             return await self.download(job) if self._delivery.download else job
         if job.status.is_final:
             return job
@@ -282,7 +294,7 @@ class ImageRunner:
             try:
                 saved = await self._save(job, number, image)
             except DownloadError as err:
-                error = JobError(code=err.code, message=err.message, retryable=True)
+                error = JobError(code=err.code, message=err.message, retryable=err.retryable)
                 return await self._update(job, error=error, notice=SAVE_FAILED.format(err.message))
             images = [saved if n == number else i for n, i in enumerate(job.images, 1)]
             # Recorded at once: a saved file's path is never lost, whatever happens next.
