@@ -716,16 +716,30 @@ class Ledger:
             ).fetchall()
         return [str(r[0]) for r in rows]
 
-    def link_shot(self, request_hash: str, *, job_id: str, film_id: str, shot_id: str) -> None:
-        """Record that `job_id` renders the shot request with this content hash (before its submit)."""
+    def link_shot(
+        self, request_hash: str, *, job_id: str, film_id: str, shot_id: str, replacing: str | None = None
+    ) -> str:
+        """Claim the shot request with this content hash for `job_id` (before its submit), and
+        return the job that holds the claim: `job_id`, or the one another run claimed first (a
+        claim is never overwritten, so two runs of one storyboard cannot both submit it).
+        `replacing`: the failed job a retry takes the claim from, and only from it."""
         with self._write() as conn:
-            conn.execute(
-                "INSERT INTO shot_renders (request_hash, job_id, film_id, shot_id, created_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_hash) DO UPDATE SET job_id = excluded.job_id,"
-                " film_id = excluded.film_id,"
-                " shot_id = excluded.shot_id, created_at = excluded.created_at",
-                (request_hash, job_id, film_id, shot_id, _stamp(utcnow())),
-            )
+            if replacing is None:
+                conn.execute(
+                    "INSERT INTO shot_renders (request_hash, job_id, film_id, shot_id, created_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_hash) DO NOTHING",
+                    (request_hash, job_id, film_id, shot_id, _stamp(utcnow())),
+                )
+            else:
+                conn.execute(
+                    "UPDATE shot_renders SET job_id = ?, film_id = ?, shot_id = ?, created_at = ?"
+                    " WHERE request_hash = ? AND job_id = ?",
+                    (job_id, film_id, shot_id, _stamp(utcnow()), request_hash, replacing),
+                )
+            row = conn.execute(
+                "SELECT job_id FROM shot_renders WHERE request_hash = ?", (request_hash,)
+            ).fetchone()
+        return str(row[0])
 
     def shot_job(self, request_hash: str) -> str | None:
         """The job linked to a shot request's content hash, if any."""

@@ -57,7 +57,25 @@ def test_films_are_saved_found_by_prefix_and_listed_newest_first(tmp_path: Path)
 def test_a_link_is_replaced_when_a_shot_is_rendered_again_and_unknown_jobs_are_told(tmp_path: Path) -> None:
     with Ledger(tmp_path / "jobs.sqlite3") as ledger:
         assert ledger.shot_job("h") is None
-        ledger.link_shot("h", job_id="job_111111111111", film_id="f", shot_id="a")
-        ledger.link_shot("h", job_id="job_222222222222", film_id="f", shot_id="a")
+        assert (
+            ledger.link_shot("h", job_id="job_111111111111", film_id="f", shot_id="a") == "job_111111111111"
+        )
+        # a second claim (another run of the same storyboard) gets the first one's job, never its own
+        assert (
+            ledger.link_shot("h", job_id="job_333333333333", film_id="f", shot_id="a") == "job_111111111111"
+        )
+        # a retry takes the claim only from the failed job it replaces
+        assert (
+            ledger.link_shot(
+                "h", job_id="job_222222222222", film_id="f", shot_id="a", replacing="job_999999999999"
+            )
+            == "job_111111111111"
+        )
+        assert (
+            ledger.link_shot(
+                "h", job_id="job_222222222222", film_id="f", shot_id="a", replacing="job_111111111111"
+            )
+            == "job_222222222222"
+        )
         assert ledger.shot_job("h") == "job_222222222222"
         assert not ledger.has_job("job_222222222222")  # linked, never recorded: nothing was sent

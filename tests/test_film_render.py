@@ -238,3 +238,15 @@ async def test_on_fal_a_chain_starts_from_the_frame_taken_from_its_parent_and_a_
         assert Path(waves.request.image_url).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         svc.close()
+
+
+async def test_two_identical_shots_in_one_film_share_one_job(tmp_path: Path) -> None:
+    svc = service(tmp_path)
+    try:
+        twin = {**STORM, "id": "again"}
+        record = await render(svc, board(STORM, twin))
+        assert record.status == "done", record
+        assert submits(svc) == 1  # the same request is paid for once
+        assert record.shot("storm").job_id == record.shot("again").job_id
+    finally:
+        svc.close()

@@ -42,11 +42,11 @@ from ..engine import Service
 from ..engine.progress import Progress
 from ..errors import JobNotFound, SeedanceError
 from ..ledger import new_job_id
+from ..media_files import is_local
 from ..models import Job, JobStatus, Money, VideoRequest, utcnow
 from ..providers import get_model, get_provider
 from .plan import FilmPlan, ShotPlan, check_film_budget, queue_slots, safe_name, totals
 from .record import Action, FilmRecord, ShotState, ShotStatus
-from .storyboard import is_url
 
 __all__ = [
     "FILM_WAIT_SECONDS",
@@ -131,8 +131,13 @@ def request_hash(shot: ShotPlan, image_url: str | None, frame_of: str | None) ->
     data = shot.request.model_dump(mode="json")
     data["image_url"] = frame_of if frame_of is not None else image_url
     files = {}
-    for value in (data.get("image_url"), data.get("end_image_url"), *data.get("reference_images", ())):
-        if isinstance(value, str) and not is_url(value) and not value.startswith("last-frame-of:"):
+    references = (
+        *data.get("reference_images", ()),
+        *data.get("reference_videos", ()),
+        *data.get("reference_audios", ()),
+    )
+    for value in (data.get("image_url"), data.get("end_image_url"), *references):
+        if isinstance(value, str) and is_local(value) and not value.startswith("last-frame-of:"):
             try:
                 files[value] = hashlib.sha256(Path(value).read_bytes()).hexdigest()
             except OSError:
@@ -258,6 +263,7 @@ class FilmRunner:
         # its settings, which a film's shots often share; with one in doubt at a time, the task
         # found is that submit's. Renders still run in parallel.
         self._submitting = {p: anyio.Lock() for p in self._slots}
+        self._claims: dict[str, anyio.Lock] = {}
         self.record = FilmRecord(
             film_id=plan.film_id,
             title=plan.board.title,
@@ -419,9 +425,10 @@ class FilmRunner:
             frame_of = _frame_of(self._jobs[shot.parent].job_id)
             state.frame = image_url
         request = shot.request.model_copy(update={"image_url": image_url})
-        digest = request_hash(shot, image_url, frame_of)
+        digest = await self._off(lambda: request_hash(shot, image_url, frame_of))
         state.request_hash = digest
-        job = await self._job(shot, state, digest, request)
+        async with self._claims.setdefault(digest, anyio.Lock()):  # identical shots share one job
+            job = await self._job(shot, state, digest, request)
         if job is None:
             return
         self._jobs[shot.shot.id] = job
@@ -459,9 +466,21 @@ class FilmRunner:
             state.status = "pending"
             return None
         job_id = linked if linked is not None and known is None else new_job_id()
-        await self._off(
-            lambda: ledger.link_shot(digest, job_id=job_id, film_id=self.record.film_id, shot_id=shot.shot.id)
+        replacing = known.job_id if known is not None else None
+        claimed = await self._off(
+            lambda: ledger.link_shot(
+                digest, job_id=job_id, film_id=self.record.film_id, shot_id=shot.shot.id, replacing=replacing
+            )
         )
+        if claimed != job_id:
+            # Another run of this storyboard claimed the shot first: carry on its job, never a second.
+            other = await self._off(lambda: _job_or_none(self._svc, claimed))
+            state.job_id = claimed
+            if other is None:
+                state.status = "pending"
+                state.reason = "another run of this film is submitting it; look again in a moment."
+                return None
+            return await self._resume(shot, state, other)
         async with self._slots[shot.provider]:
             state.status = "queued"
             await self._tell(state, f"{shot.shot.id}: submitting to {shot.provider}")

@@ -28,6 +28,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InvalidRequest
+from ..media_files import is_local
 from ..models import AspectRatio, Resolution
 
 __all__ = [
@@ -335,12 +336,8 @@ def _check_cycles(board: Storyboard) -> None:
             at = parent[at]
 
 
-def is_url(value: str) -> bool:
-    return value.startswith(("http://", "https://"))
-
-
 def _local(value: str | None, base: Path) -> str | None:
-    if value is None or is_url(value):
+    if value is None or not is_local(value):
         return value
     path = Path(value).expanduser()
     return str(path if path.is_absolute() else (base / path).resolve())
