@@ -748,9 +748,3 @@ class Ledger:
                 "SELECT job_id FROM shot_renders WHERE request_hash = ?", (request_hash,)
             ).fetchone()
         return None if row is None else str(row[0])
-
-    def has_job(self, job_id: str) -> bool:
-        """Whether a job with this id was recorded (a linked job whose submit never began is not)."""
-        with self._read() as conn:
-            row = conn.execute("SELECT 1 FROM jobs WHERE job_id = ?", (job_id,)).fetchone()
-        return row is not None

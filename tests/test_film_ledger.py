@@ -6,6 +6,9 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from seedance_mcp.errors import JobNotFound
 from seedance_mcp.ledger import SCHEMA_VERSION, Ledger
 from seedance_mcp.models import Job, VideoRequest
 
@@ -78,4 +81,5 @@ def test_a_link_is_replaced_when_a_shot_is_rendered_again_and_unknown_jobs_are_t
             == "job_222222222222"
         )
         assert ledger.shot_job("h") == "job_222222222222"
-        assert not ledger.has_job("job_222222222222")  # linked, never recorded: nothing was sent
+        with pytest.raises(JobNotFound):  # linked, never recorded: nothing was sent
+            ledger.get("job_222222222222")

@@ -104,3 +104,13 @@ async def test_the_storyboard_prompt_teaches_beats_characters_and_continuity(tmp
         "40 seconds",
     ):
         assert words in body
+
+
+@pytest.mark.anyio
+async def test_a_storyboard_sent_as_text_is_read_as_yaml_or_json(tmp_path: Path) -> None:
+    from seedance_mcp.film.films import read_storyboard
+
+    text = "title: Harbour\nprovider: byteplus\nshots:\n  - {id: a, prompt: A storm, duration: 4}\n"
+    assert read_storyboard(text).shots[0].id == "a"
+    as_json = '{"title": "Harbour", "shots": [{"id": "a", "prompt": "A storm", "duration": 4}]}'
+    assert read_storyboard(as_json).title == "Harbour"

@@ -19,15 +19,18 @@ from ..models import Money
 from .plan import DEFAULT_MAX_PARALLEL, FilmPlan, check_film_budget, plan_film
 from .record import FilmCheck, FilmRecord, ShotCheck
 from .runner import FilmOptions, FilmProgressFn, FilmRunner, load_record, survey
-from .storyboard import Storyboard, load_storyboard, parse_storyboard
+from .storyboard import Storyboard, decode_storyboard, load_storyboard, parse_storyboard
 
 __all__ = ["FilmCheck", "ShotCheck", "check", "films", "read_storyboard", "render", "status"]
 
 
 def read_storyboard(source: str | Path | Mapping[str, Any]) -> Storyboard:
-    """A storyboard from a file path, or from an already decoded mapping (an MCP argument)."""
+    """A storyboard from a file path, from an already decoded mapping (an MCP argument), or from
+    its YAML or JSON text (a client that sends the object as a string)."""
     if isinstance(source, Mapping):
         return parse_storyboard(source, base=Path.cwd())
+    if isinstance(source, str) and (source.lstrip().startswith("{") or "\n" in source.strip()):
+        return parse_storyboard(decode_storyboard(source), base=Path.cwd())
     return load_storyboard(Path(source).expanduser())
 
 

@@ -126,9 +126,13 @@ class FilmPlan:
 
 def totals(estimates: Iterable[CreditEstimate]) -> list[Money]:
     """One amount per unit (credits, USD, CNY, in that order), never summed across units."""
+    return money_totals(e.price for e in estimates)
+
+
+def money_totals(amounts: Iterable[Money | None]) -> list[Money]:
+    """The known amounts summed per unit (credits, USD, CNY, in that order), never across units."""
     sums: dict[Unit, float] = {}
-    for e in estimates:
-        price = e.price
+    for price in amounts:
         if price is not None:
             sums[price.unit] = sums.get(price.unit, 0.0) + price.amount
     order: tuple[Unit, ...] = ("credits", "USD", "CNY")

@@ -45,7 +45,7 @@ from ..ledger import new_job_id
 from ..media_files import is_local
 from ..models import Job, JobStatus, Money, VideoRequest, utcnow
 from ..providers import get_model, get_provider
-from .plan import FilmPlan, ShotPlan, check_film_budget, queue_slots, safe_name, totals
+from .plan import FilmPlan, ShotPlan, check_film_budget, money_totals, queue_slots, safe_name, totals
 from .record import Action, FilmRecord, ShotState, ShotStatus
 
 __all__ = [
@@ -66,6 +66,9 @@ T = TypeVar("T")
 THREADS = 4
 """Worker threads the film's own ledger reads and writes, frame extraction and stitch use at once."""
 FILM_WAIT_SECONDS = 6 * 3600.0
+SUBMIT_GRACE = 5.0
+"""Seconds past the call's end in which the shots that can start are still submitted."""
+"""How long `film render --wait` waits at most unless told (a long film of 2.x shots)."""
 
 
 def stitch_seconds(shots: int) -> float:
@@ -73,9 +76,6 @@ def stitch_seconds(shots: int) -> float:
     re-encode of six 10 s 720p clips with crossfades measured 11.7 s (BENCHMARKS.md), so 5 s plus
     2.5 s a shot; a stream copy takes a fraction of that."""
     return 5.0 + 2.5 * shots
-
-
-"""How long `film render --wait` waits at most unless told (a long film of 2.x shots)."""
 
 
 class ShotProgress(BaseModel):
@@ -264,6 +264,7 @@ class FilmRunner:
         # found is that submit's. Renders still run in parallel.
         self._submitting = {p: anyio.Lock() for p in self._slots}
         self._claims: dict[str, anyio.Lock] = {}
+        self._submitted = False
         self.record = FilmRecord(
             film_id=plan.film_id,
             title=plan.board.title,
@@ -309,7 +310,7 @@ class FilmRunner:
                 # for the next call, which finds every shot done and stitches first.
                 self._stitch_deferred = True
         self.record.status = self._status()
-        self.record.total_cost = totals_of([s.cost for s in self.record.shots])
+        self.record.total_cost = money_totals(s.cost for s in self.record.shots)
         await self._save()
         return self.record
 
@@ -485,6 +486,13 @@ class FilmRunner:
             state.status = "queued"
             await self._tell(state, f"{shot.shot.id}: submitting to {shot.provider}")
             async with self._submitting[shot.provider]:
+                if self._submitted and self._svc.clock() > self._deadline + SUBMIT_GRACE:
+                    # Well past the call's end (a provider slow to answer): the next call submits it
+                    # (it is claimed, never twice), so one call does not string 20 s submit windows
+                    # one after another; answered submits all go out, as --no-wait promises.
+                    state.status = "pending"
+                    return None
+                self._submitted = True
                 job = await self._svc.generate(
                     request,
                     provider=shot.provider,
@@ -629,7 +637,7 @@ class FilmRunner:
             resolution=first.request.resolution,
             status="done",
             shots=records,
-            total_cost=totals_of([s.cost for s in self.record.shots]),
+            total_cost=money_totals(s.cost for s in self.record.shots),
             duration=round(result.duration, 3),
             film_file=film_file.name,
             contact_sheet=sheet_file.name,
@@ -645,15 +653,6 @@ class FilmRunner:
         self.record.review_page = str(page)
         self.record.stitch_method = result.method
         self.record.duration = round(result.duration, 3)
-
-
-def totals_of(costs: list[Money | None]) -> list[Money]:
-    """The sum of known costs per unit (never across units)."""
-    sums: dict[str, float] = {}
-    for c in costs:
-        if c is not None:
-            sums[c.unit] = sums.get(c.unit, 0.0) + c.amount
-    return [Money(amount=round(v, 6), unit=u) for u, v in sums.items()]  # type: ignore[arg-type]
 
 
 def _relative(path: str | None, folder: Path) -> str | None:

@@ -186,6 +186,11 @@ def load_storyboard(path: Path) -> Storyboard:
     return parse_storyboard(_decode(text, json_only=path.suffix.lower() == ".json"), base=path.parent)
 
 
+def decode_storyboard(text: str) -> Any:
+    """A storyboard's YAML or JSON text (JSON is YAML), decoded; refused naming where it breaks."""
+    return _decode(text, json_only=False)
+
+
 def _decode(text: str, *, json_only: bool) -> Any:
     if json_only:
         try:

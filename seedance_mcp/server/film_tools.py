@@ -9,9 +9,9 @@ storyboard carries the film on (nothing is submitted twice) until it is stitched
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.tools import Tool
 from pydantic import BaseModel, Field
@@ -28,7 +28,6 @@ FILM_DEFAULT_WAIT_SECONDS = 25.0
 FILM_MAX_WAIT_SECONDS = 30.0
 """A film call waits at most this long: a last submit or status check may take the engine's
 own 20 s window on top, which still answers inside a client's 60 s timeout."""
-PATH_MAX_CHARS = 4096
 
 
 class FilmCheckResult(BaseModel):
@@ -47,15 +46,18 @@ class FilmResult(BaseModel):
     next_step: str
 
 
+STORYBOARD_TEXT_MAX = 200_000
+"""The longest storyboard given as text (or a path) in a tool call."""
+
 _Storyboard = Annotated[
-    dict[str, Any] | Annotated[str, Field(max_length=PATH_MAX_CHARS)] | None,
+    dict[str, Any] | Annotated[str, Field(max_length=STORYBOARD_TEXT_MAX)] | None,
     Field(
         description="The storyboard: an object (title, optional provider/model/aspect_ratio/resolution/"
         "audio, "
         "characters {id: {description, reference}}, shots [{id, prompt, duration, characters, image, "
         "end_image, continue_from, transition, crossfade, sound}]; the storyboard prompt shows how), or "
-        f"the path of a YAML or JSON storyboard file on this machine, at most {PATH_MAX_CHARS} characters "
-        "(it is only read).",
+        "the path of a YAML or JSON storyboard file on this machine (it is only read), or that file's "
+        f"text; at most {STORYBOARD_TEXT_MAX} characters.",
     ),
 ]
 _MaxParallel = Annotated[int, Field(ge=1, le=50, description="Shots rendering at once (within queue caps).")]
@@ -83,12 +85,7 @@ def _board(storyboard: dict[str, Any] | str | None) -> Any:
             "storyboard: give the storyboard as an object, or the path of its YAML or JSON file.",
             field="storyboard",
         )
-    if isinstance(storyboard, str) and len(storyboard) > PATH_MAX_CHARS:
-        raise InvalidRequest(
-            f"storyboard: a path of at most {PATH_MAX_CHARS} characters; got {len(storyboard)}.",
-            field="storyboard",
-        )
-    return read_storyboard(Path(storyboard) if isinstance(storyboard, str) else storyboard)
+    return read_storyboard(storyboard)
 
 
 def _max_cost(text: str | None) -> Any:
@@ -122,15 +119,17 @@ async def check_film(
 
     runtime = runtime_of(ctx)
     try:
-        board = _board(storyboard)
+        board = await anyio.to_thread.run_sync(_board, storyboard)
         svc = await runtime.service_async()
-        check = films.check(
-            svc,
-            board,
-            max_parallel=max_parallel,
-            max_cost=_max_cost(max_cost),
-            confirm_unpriced=confirm_cost,
-            retry_failed=retry_failed,
+        check = await anyio.to_thread.run_sync(
+            lambda: films.check(
+                svc,
+                board,
+                max_parallel=max_parallel,
+                max_cost=_max_cost(max_cost),
+                confirm_unpriced=confirm_cost,
+                retry_failed=retry_failed,
+            )
         )
     except SeedanceError as err:
         raise tool_error(err, runtime) from err
@@ -188,7 +187,7 @@ async def render_film(
             return
 
     try:
-        board = _board(storyboard)
+        board = await anyio.to_thread.run_sync(_board, storyboard)
         svc = await runtime.service_async()
         options = FilmOptions(
             wait_seconds=wait_seconds,
