@@ -318,3 +318,20 @@ def test_a_few_foreign_characters_do_not_change_the_prompts_language() -> None:
     assert sign.language == "en" and sign.prompt.endswith(".")
     assert write_cinematic_prompt("東京の夜、雨の中を歩く女性").language == "ja"
     assert write_cinematic_prompt("雨夜的东京街头").language == "zh"
+
+
+def test_a_long_speaker_with_a_delivery_is_still_the_speaker() -> None:
+    result = write_cinematic_prompt(
+        "an old fisherman and his granddaughter on the pier at dawn",
+        dialogue=["the old fisherman in the yellow raincoat (calmly): The sea will be calm tomorrow."],
+    )
+    assert (
+        'The old fisherman in the yellow raincoat says calmly in English: "The sea will be calm tomorrow."'
+        in (result.prompt)
+    )
+    assert "delivery_missing" not in [s.rule for s in result.suggestions]
+
+
+@pytest.mark.parametrize("idea", ["a fox trots across a snowy field at dawn", "a hare leaps over the fence"])
+def test_a_motion_verb_counts_as_the_ideas_action(idea: str) -> None:
+    assert "action_missing" not in [s.rule for s in write_cinematic_prompt(idea).suggestions]

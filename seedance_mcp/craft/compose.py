@@ -96,12 +96,14 @@ def parse_dialogue(entry: str, subject: str) -> tuple[str, str, str]:
     """One dialogue entry ("the old woman (warmly): We're late.") as speaker, delivery and line."""
     match = re.match(r"^([^:：]*)[:：](.*)$", entry)
     speaker, line = (match.group(1), match.group(2)) if match else ("", entry)
-    if not match or not line.strip() or len(speaker.split()) > 8 or len(speaker) > 40 or '"' in speaker:
-        speaker, line = subject, entry
     how = ""
-    match = _DELIVERY.match(speaker)
-    if match:
-        speaker, how = match.group("speaker"), match.group("how").strip()
+    delivery = _DELIVERY.match(speaker)
+    if delivery:
+        speaker, how = delivery.group("speaker"), delivery.group("how").strip()
+    # A speaker is a short noun phrase ("the old fisherman in the yellow raincoat"), its delivery
+    # not counted; a longer text before a colon is part of the line.
+    if not match or not line.strip() or len(speaker.split()) > 8 or len(speaker) > 48 or '"' in speaker:
+        speaker, how, line = subject, "", entry
     return speaker.strip(), how, line.strip().strip("\"“”«»「」'").strip()
 
 
